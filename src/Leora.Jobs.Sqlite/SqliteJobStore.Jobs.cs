@@ -1,0 +1,307 @@
+using System.Data.Common;
+using System.Globalization;
+using Leora.Jobs.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Leora.Jobs.Sqlite;
+
+public sealed partial class SqliteJobStore
+{
+    /// <inheritdoc />
+    public Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        WriteAsync(transaction, async (c, tx) =>
+        {
+            await using var cmd = InsertCommand(c, tx);
+            return await InsertOneAsync(cmd, job, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        // One transaction, one prepared statement re-bound per row: SQLite has no network round trip to save.
+        WriteAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
+        {
+            var results = new EnqueueResult[jobs.Count];
+            await using var cmd = InsertCommand(c, tx);
+            for (var i = 0; i < jobs.Count; i++) results[i] = await InsertOneAsync(cmd, jobs[i], cancellationToken);
+            return results;
+        }, cancellationToken);
+
+    private SqliteCommand InsertCommand(SqliteConnection c, SqliteTransaction tx)
+    {
+        var cmd = Command(c, tx, SqliteSql.JobInsert);
+        foreach (var name in (string[])["@kind", "@queue", "@priority", "@payload", "@max_attempts", "@idempotency_key", "@now", "@run_at", "@delay_ms"])
+            cmd.Parameters.Add(new SqliteParameter(name, null));
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private async Task<EnqueueResult> InsertOneAsync(SqliteCommand cmd, JobInsertParams job, CancellationToken ct)
+    {
+        var p = cmd.Parameters;
+        p["@kind"].Value = job.Kind;
+        p["@queue"].Value = job.Queue;
+        p["@priority"].Value = job.Priority;
+        p["@payload"].Value = job.Payload;
+        p["@max_attempts"].Value = job.MaxAttempts;
+        p["@idempotency_key"].Value = (object?)job.IdempotencyKey ?? DBNull.Value;
+        p["@now"].Value = NowMs;
+        p["@run_at"].Value = job.RunAt is { } runAt ? runAt.ToUnixTimeMilliseconds() : DBNull.Value;
+        p["@delay_ms"].Value = job.Delay is { } delay ? (long)delay.TotalMilliseconds : DBNull.Value;
+        var id = await cmd.ExecuteScalarAsync(ct);
+        if (id is not null and not DBNull) return new EnqueueResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), false);
+
+        await using var existing = Command(cmd.Connection!, cmd.Transaction, SqliteSql.JobIdByIdempotencyKey);
+        existing.Parameters.AddWithValue("@idempotency_key", job.IdempotencyKey);
+        return new EnqueueResult(Convert.ToInt64(await existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<JobRow>>(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, string.Format(CultureInfo.InvariantCulture, SqliteSql.JobClaim,
+                claim.Queue is null ? "" : SqliteSql.JobClaimQueueFilter));
+            cmd.Parameters.AddWithValue("@now", NowMs);
+            cmd.Parameters.AddWithValue("@lease_ms", (long)claim.Lease.TotalMilliseconds);
+            cmd.Parameters.AddWithValue("@worker", claim.Worker);
+            cmd.Parameters.AddWithValue("@limit", claim.Limit);
+            if (claim.Queue is not null) cmd.Parameters.AddWithValue("@queue", claim.Queue);
+            var rows = await ReadRowsAsync(cmd, cancellationToken);
+            // RETURNING gives no order; hand the jobs out in claim order.
+            rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
+                : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
+            return rows;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
+        FencedAsync(SqliteSql.JobComplete, complete.Id, complete.LockToken,
+            p => p.AddWithValue("@result", (object?)complete.Result ?? DBNull.Value), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
+        FencedAsync(SqliteSql.JobFail, fail.Id, fail.LockToken, p =>
+        {
+            p.AddWithValue("@retry_ms", fail.RetryDelay is { } d ? (long)d.TotalMilliseconds : DBNull.Value);
+            p.AddWithValue("@final_status", fail.FinalStatus.ToName());
+            p.AddWithValue("@error", fail.Error);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobReleaseAsync(long id, Guid lockToken, CancellationToken cancellationToken) =>
+        FencedAsync(SqliteSql.JobRelease, id, lockToken, static _ => { }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobProgressAsync(JobProgressParams progress, CancellationToken cancellationToken) =>
+        FencedAsync(SqliteSql.JobProgress, progress.Id, progress.LockToken, p =>
+        {
+            p.AddWithValue("@progress", progress.Percent);
+            p.AddWithValue("@message", (object?)progress.Message ?? DBNull.Value);
+        }, cancellationToken);
+
+    private Task<bool> FencedAsync(string sql, long id, Guid lockToken, Action<SqliteParameterCollection> bind, CancellationToken ct) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, sql);
+            cmd.Parameters.AddWithValue("@id", id);
+            cmd.Parameters.AddWithValue("@lock_token", Token(lockToken));
+            cmd.Parameters.AddWithValue("@now", NowMs);
+            bind(cmd.Parameters);
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, SqliteSql.JobHeartbeat);
+            cmd.Parameters.AddWithValue("@id", id);
+            cmd.Parameters.AddWithValue("@lock_token", Token(lockToken));
+            cmd.Parameters.AddWithValue("@now", NowMs);
+            cmd.Parameters.AddWithValue("@lease_ms", (long)lease.TotalMilliseconds);
+            return await cmd.ExecuteScalarAsync(cancellationToken) switch
+            {
+                null or DBNull => JobHeartbeatResult.Lost,
+                var v when Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 => JobHeartbeatResult.CancelRequested,
+                _ => JobHeartbeatResult.Extended,
+            };
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            var now = _time.GetUtcNow();
+            await using var cmd = Command(c, tx, SqliteSql.JobRescue);
+            cmd.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("@now_iso", now.ToString("O", CultureInfo.InvariantCulture));
+            cmd.Parameters.AddWithValue("@message", rescue.Error);
+            cmd.Parameters.AddWithValue("@limit", rescue.Limit);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, SqliteSql.JobGet);
+            cmd.Parameters.AddWithValue("@id", id);
+            var rows = await ReadRowsAsync(cmd, cancellationToken);
+            return rows.Count == 0 ? null : rows[0];
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<JobRow>>(async c =>
+        {
+            var where = new System.Text.StringBuilder();
+            await using var cmd = Command(c, null, "");
+            if (list.Status is { } status) { where.Append(" AND status = @status"); cmd.Parameters.AddWithValue("@status", status.ToName()); }
+            if (list.Kind is not null) { where.Append(" AND kind = @kind"); cmd.Parameters.AddWithValue("@kind", list.Kind); }
+            if (list.Queue is not null) { where.Append(" AND queue = @queue"); cmd.Parameters.AddWithValue("@queue", list.Queue); }
+            if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); cmd.Parameters.AddWithValue("@key", list.IdempotencyKey); }
+            if (list.Scheduled is { } scheduled)
+            {
+                where.Append(scheduled ? " AND status = 'pending' AND run_at > @now" : " AND status = 'pending' AND run_at <= @now");
+                cmd.Parameters.AddWithValue("@now", NowMs);
+            }
+            var newest = list.Order == JobListOrder.NewestFirst;
+            if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); cmd.Parameters.AddWithValue("@after", after); }
+            cmd.Parameters.AddWithValue("@limit", list.Limit);
+            cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobList, where, newest ? "DESC" : "ASC");
+            return await ReadRowsAsync(cmd, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>
+        ReadAsync(c => CountByStatusAsync(c, cancellationToken), cancellationToken);
+
+    private static async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(SqliteConnection c, CancellationToken ct)
+    {
+        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
+        await using var cmd = Command(c, null, SqliteSql.JobCountByStatus);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) counts[JobStatusNames.Parse(r.GetString(0))] = r.GetInt64(1);
+        return counts;
+    }
+
+    /// <inheritdoc />
+    public Task<JobStats> JobStatsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async c =>
+        {
+            var now = _time.GetUtcNow();
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var byStatus = await CountByStatusAsync(c, cancellationToken);
+            var byKind = await GroupedAsync(c, SqliteSql.JobCountUnfinishedByKind, cancellationToken);
+            var byQueue = await GroupedAsync(c, SqliteSql.JobCountUnfinishedByQueue, cancellationToken);
+            long due, scheduled;
+            TimeSpan? oldest;
+            await using (var cmd = Command(c, null, SqliteSql.JobPendingSplit))
+            {
+                cmd.Parameters.AddWithValue("@now", nowMs);
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+                await r.ReadAsync(cancellationToken);
+                due = r.GetInt64(0);
+                scheduled = r.GetInt64(1);
+                oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(2)));
+            }
+            var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
+            var lastMinute = points[^1];
+            return new JobStats
+            {
+                ByStatus = byStatus,
+                ByType = byKind,
+                ByQueue = byQueue,
+                DuePending = due,
+                Scheduled = scheduled,
+                CompletedLastMinute = lastMinute.Completed,
+                FailedLastMinute = lastMinute.Failed,
+                CompletedLastHour = points.Sum(p => p.Completed),
+                FailedLastHour = points.Sum(p => p.Failed),
+                OldestDuePendingAge = oldest,
+                Now = now,
+            };
+        }, cancellationToken);
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(SqliteConnection c, string sql, CancellationToken ct)
+    {
+        var result = new SortedDictionary<string, Dictionary<JobStatus, long>>(StringComparer.Ordinal);
+        await using var cmd = Command(c, null, sql);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            if (!result.TryGetValue(r.GetString(0), out var byStatus)) result[r.GetString(0)] = byStatus = [];
+            byStatus[JobStatusNames.Parse(r.GetString(1))] = r.GetInt64(2);
+        }
+        return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<JobStatus, long>)kv.Value, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobThroughputPoint>> JobThroughputAsync(TimeSpan window, CancellationToken cancellationToken) =>
+        ReadAsync(c => ThroughputAsync(c, window, _time.GetUtcNow(), cancellationToken), cancellationToken);
+
+    private static async Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(SqliteConnection c, TimeSpan window, DateTimeOffset now, CancellationToken ct)
+    {
+        var minutes = Math.Max(1, (int)Math.Ceiling(window.TotalMinutes));
+        var lastMinute = now.ToUnixTimeMilliseconds() / 60000;
+        var firstMinute = lastMinute - minutes + 1;
+        var found = new Dictionary<long, (long Completed, long Failed)>();
+        await using (var cmd = Command(c, null, SqliteSql.JobThroughput))
+        {
+            cmd.Parameters.AddWithValue("@since", firstMinute * 60000);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) found[r.GetInt64(0)] = (r.GetInt64(1), r.GetInt64(2));
+        }
+        return JobThroughputPoints.Fill(firstMinute, lastMinute, found);
+    }
+
+    /// <inheritdoc />
+    public Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, SqliteSql.JobCancel);
+            cmd.Parameters.AddWithValue("@id", id);
+            cmd.Parameters.AddWithValue("@now", NowMs);
+            return await cmd.ExecuteScalarAsync(cancellationToken) switch
+            {
+                "cancelled" => JobCancelResult.Cancelled,
+                "processing" => JobCancelResult.CancelRequested,
+                _ => await StatusAsync(c, tx, id, cancellationToken) is null ? JobCancelResult.NotFound : JobCancelResult.AlreadyFinished,
+            };
+        }, cancellationToken);
+
+    private static async Task<string?> StatusAsync(SqliteConnection c, SqliteTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = Command(c, tx, SqliteSql.JobStatus);
+        cmd.Parameters.AddWithValue("@id", id);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <inheritdoc />
+    public Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken) =>
+        ActionAsync(SqliteSql.JobRetry, id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
+        ActionAsync(SqliteSql.JobDelete, id, cancellationToken);
+
+    private Task<JobActionResult> ActionAsync(string sql, long id, CancellationToken ct) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, sql);
+            cmd.Parameters.AddWithValue("@id", id);
+            cmd.Parameters.AddWithValue("@now", NowMs);
+            if (await cmd.ExecuteNonQueryAsync(ct) == 1) return JobActionResult.Done;
+            return await StatusAsync(c, tx, id, ct) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
+        WriteAsync(null, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, SqliteSql.JobDeleteFinished);
+            cmd.Parameters.AddWithValue("@cutoff", NowMs - (long)olderThan.TotalMilliseconds);
+            cmd.Parameters.AddWithValue("@limit", limit);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}

@@ -1,0 +1,145 @@
+namespace Leora.Jobs.Sqlite;
+
+/// <summary>
+/// The SQL of the SQLite store, one constant per statement, named as in <c>PostgreSqlSql</c>.
+/// Times are Unix milliseconds passed as <c>@now</c>: one machine, one clock.
+/// </summary>
+internal static class SqliteSql
+{
+    public const string Columns =
+        "id, kind, queue, status, priority, payload, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
+        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at";
+
+    public const string MigrationsTable =
+        "CREATE TABLE IF NOT EXISTS leora_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+
+    public const string MigrationVersion = "SELECT coalesce(max(version), 0) FROM leora_migrations";
+
+    public const string MigrationRecord = "INSERT INTO leora_migrations (version, applied_at) VALUES (@version, @now)";
+
+    // ON CONFLICT … DO NOTHING with the partial index's predicate: a taken idempotency key inserts nothing.
+    public const string JobInsert = """
+        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
+        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now,
+                coalesce(@run_at, @now + coalesce(@delay_ms, 0)))
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id
+        """;
+
+    public const string JobIdByIdempotencyKey = "SELECT id FROM leora_jobs WHERE idempotency_key = @idempotency_key";
+
+    // SQLite has one writer at a time, so the claim needs no row lock; it runs in BEGIN IMMEDIATE so that the
+    // read of the candidates and their update are one write transaction (no lock upgrade, no SQLITE_BUSY_SNAPSHOT).
+    // randomblob() is evaluated per row: every claimed job gets its own token.
+    public const string JobClaim = """
+        UPDATE leora_jobs
+        SET status = 'processing', attempts = attempts + 1, lock_token = lower(hex(randomblob(16))),
+            locked_until = @now + @lease_ms, locked_by = @worker, started_at = @now,
+            progress = NULL, progress_message = NULL, cancel_requested = 0
+        WHERE id IN (
+            SELECT id FROM leora_jobs
+            WHERE status = 'pending' AND run_at <= @now {0}
+            ORDER BY priority DESC, run_at, id
+            LIMIT @limit)
+        RETURNING
+        """ + " " + Columns;
+
+    public const string JobClaimQueueFilter = "AND queue = @queue";
+
+    public const string JobComplete = """
+        UPDATE leora_jobs
+        SET status = 'completed', result = coalesce(@result, result), completed_at = @now, progress = 100,
+            lock_token = NULL, locked_until = NULL, cancel_requested = 0
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    public const string JobFail = """
+        UPDATE leora_jobs
+        SET status = CASE WHEN @retry_ms IS NULL THEN @final_status ELSE 'pending' END,
+            run_at = CASE WHEN @retry_ms IS NULL THEN run_at ELSE @now + @retry_ms END,
+            completed_at = CASE WHEN @retry_ms IS NULL THEN @now ELSE NULL END,
+            errors = json_insert(errors, '$[#]', json(@error)),
+            lock_token = NULL, locked_until = NULL, cancel_requested = 0
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    // Graceful shutdown: the attempt did not really happen, so it is not counted.
+    public const string JobRelease = """
+        UPDATE leora_jobs
+        SET status = 'pending', attempts = max(attempts - 1, 0), lock_token = NULL, locked_until = NULL, cancel_requested = 0
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    public const string JobHeartbeat = """
+        UPDATE leora_jobs SET locked_until = @now + @lease_ms
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        RETURNING cancel_requested
+        """;
+
+    public const string JobProgress = """
+        UPDATE leora_jobs SET progress = @progress, progress_message = @message
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    // A rescued job whose cancellation was asked for ends cancelled; one with no attempt left ends failed.
+    public const string JobRescue = """
+        UPDATE leora_jobs
+        SET status = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+            completed_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN @now ELSE NULL END,
+            errors = json_insert(errors, '$[#]', json_object('attempt', attempts, 'message', @message, 'type', 'LeaseExpired',
+                                                             'stackTrace', NULL, 'at', @now_iso, 'worker', locked_by)),
+            lock_token = NULL, locked_until = NULL, run_at = @now, cancel_requested = 0
+        WHERE id IN (SELECT id FROM leora_jobs WHERE status = 'processing' AND locked_until < @now LIMIT @limit)
+        """;
+
+    public const string JobGet = "SELECT " + Columns + " FROM leora_jobs WHERE id = @id";
+
+    public const string JobList = "SELECT " + Columns + " FROM leora_jobs WHERE 1 = 1 {0} ORDER BY id {1} LIMIT @limit";
+
+    public const string JobCountByStatus = "SELECT status, count(*) FROM leora_jobs GROUP BY status";
+
+    public const string JobCountUnfinishedByKind =
+        "SELECT kind, status, count(*) FROM leora_jobs WHERE status IN ('pending', 'processing') GROUP BY kind, status";
+
+    public const string JobCountUnfinishedByQueue =
+        "SELECT queue, status, count(*) FROM leora_jobs WHERE status IN ('pending', 'processing') GROUP BY queue, status";
+
+    public const string JobPendingSplit = """
+        SELECT coalesce(sum(run_at <= @now), 0), coalesce(sum(run_at > @now), 0), min(CASE WHEN run_at <= @now THEN run_at END)
+        FROM leora_jobs WHERE status = 'pending'
+        """;
+
+    public const string JobThroughput = """
+        SELECT completed_at / 60000 AS minute, sum(status = 'completed'), sum(status = 'failed')
+        FROM leora_jobs
+        WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at >= @since
+        GROUP BY minute
+        """;
+
+    public const string JobCancel = """
+        UPDATE leora_jobs
+        SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+            completed_at = CASE WHEN status = 'pending' THEN @now ELSE completed_at END,
+            cancel_requested = CASE WHEN status = 'processing' THEN 1 ELSE 0 END
+        WHERE id = @id AND status IN ('pending', 'processing')
+        RETURNING status
+        """;
+
+    public const string JobStatus = "SELECT status FROM leora_jobs WHERE id = @id";
+
+    public const string JobRetry = """
+        UPDATE leora_jobs
+        SET status = 'pending', attempts = 0, run_at = @now, completed_at = NULL, cancel_requested = 0,
+            lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
+        WHERE id = @id AND status IN ('failed', 'cancelled')
+        """;
+
+    public const string JobDelete = "DELETE FROM leora_jobs WHERE id = @id AND status <> 'processing'";
+
+    public const string JobDeleteFinished = """
+        DELETE FROM leora_jobs WHERE id IN (
+            SELECT id FROM leora_jobs
+            WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < @cutoff
+            LIMIT @limit)
+        """;
+}

@@ -1,0 +1,18 @@
+namespace Leora.Jobs;
+
+/// <summary>How to enqueue one job. Every property is optional.</summary>
+public sealed record EnqueueOptions
+{
+    /// <summary>Higher runs first. Defaults to the job type's priority, itself 0 unless configured.</summary>
+    public int? Priority { get; init; }
+    /// <summary>Run no earlier than this time. Wins over <see cref="Delay"/>.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+    /// <summary>Run no earlier than this long after enqueue.</summary>
+    public TimeSpan? Delay { get; init; }
+    /// <summary>Attempts before the job fails for good, at least 1. Defaults to the job type's, itself 3 unless configured.</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>The queue. Defaults to the job type's, itself <c>default</c> unless configured.</summary>
+    public string? Queue { get; init; }
+    /// <summary>Enqueueing again with the same key returns the existing job instead of a new one (until that job is deleted).</summary>
+    public string? IdempotencyKey { get; init; }
+}

@@ -1,0 +1,61 @@
+using System.Data.Common;
+using System.Text.Json;
+using Leora.Jobs.Storage;
+
+namespace Leora.Jobs;
+
+/// <summary>
+/// Enqueues, reads and steers jobs. Every enqueue has an overload that joins the caller's open
+/// <see cref="DbTransaction"/>, so a domain row and its job commit or roll back together.
+/// </summary>
+public interface IJobClient
+{
+    /// <summary>Enqueues one typed job.</summary>
+    Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs;
+
+    /// <summary>Enqueues one typed job inside the caller's transaction.</summary>
+    Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs;
+
+    /// <summary>Enqueues a job by type name and JSON payload (HTTP, CLI). Throws <see cref="UnknownJobTypeException"/> or <see cref="JobValidationException"/>.</summary>
+    Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Enqueues a job by type name and JSON payload inside the caller's transaction.</summary>
+    Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Enqueues many typed jobs in one round trip, with the same options. Returns results in order.</summary>
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs;
+
+    /// <summary>Enqueues many typed jobs in one round trip inside the caller's transaction.</summary>
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs;
+
+    /// <summary>Reads one job, or null.</summary>
+    Task<JobInfo?> GetAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists jobs, filtered, one page at a time.</summary>
+    Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts jobs by status (every status present, zero included).</summary>
+    Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Counts for monitoring.</summary>
+    Task<JobStats> StatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Completed and failed per minute over the last <paramref name="window"/>.</summary>
+    Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a pending job (it never runs) or a running one (its handler's token fires; it ends cancelled).</summary>
+    Task<JobCancelResult> CancelAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a failed or cancelled job back to pending with fresh attempts. Conflict for other statuses.</summary>
+    Task<JobActionResult> RetryAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a job that is not running. Conflict for a running job.</summary>
+    Task<JobActionResult> DeleteAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes finished jobs (completed, failed, cancelled) that finished more than <paramref name="olderThan"/> ago, in bounded batches. Returns how many.</summary>
+    Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,70 @@
+using Leora.Jobs.Storage;
+
+namespace Leora.Jobs;
+
+/// <summary>The state of one running attempt, shared by its handler's context, its heartbeat and the executor.</summary>
+internal sealed class JobAttempt : IDisposable
+{
+    private readonly IJobStore _store;
+    private readonly CancellationTokenSource _cts;
+    private int _leaseLost;
+    private int _cancelRequested;
+
+    public JobAttempt(JobRow row, IJobStore store, CancellationToken shutdown)
+    {
+        Row = row;
+        _store = store;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        Shutdown = shutdown;
+    }
+
+    public JobRow Row { get; }
+    public Guid LockToken => Row.LockToken ?? throw new InvalidOperationException("A claimed job has a lock token.");
+    public string? ResultJson { get; set; }
+    public CancellationToken Token => _cts.Token;
+    public CancellationToken Shutdown { get; }
+    public bool LeaseLost => Volatile.Read(ref _leaseLost) == 1;
+    public bool CancelRequested => Volatile.Read(ref _cancelRequested) == 1;
+    public bool TimedOut { get; private set; }
+
+    /// <summary>Fires the handler's token after <paramref name="timeout"/>, and remembers that it was a timeout.</summary>
+    public void StartTimeout(TimeSpan? timeout, TimeProvider time)
+    {
+        if (timeout is { } t)
+            _timeoutTimer = time.CreateTimer(_ => { TimedOut = true; TryCancel(); }, null, t, Timeout.InfiniteTimeSpan);
+    }
+
+    private ITimer? _timeoutTimer;
+
+    public void MarkLeaseLost()
+    {
+        Interlocked.Exchange(ref _leaseLost, 1);
+        TryCancel();
+    }
+
+    public void MarkCancelRequested()
+    {
+        Interlocked.Exchange(ref _cancelRequested, 1);
+        TryCancel();
+    }
+
+    public async Task<bool> ReportProgressAsync(int percent, string? message, CancellationToken cancellationToken)
+    {
+        if (LeaseLost) return false;
+        var ok = await _store.JobProgressAsync(new JobProgressParams(Row.Id, LockToken, percent, message), cancellationToken);
+        if (!ok) MarkLeaseLost();
+        return ok;
+    }
+
+    private void TryCancel()
+    {
+        try { _cts.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose()
+    {
+        _timeoutTimer?.Dispose();
+        _cts.Dispose();
+    }
+}

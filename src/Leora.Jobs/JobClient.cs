@@ -1,0 +1,152 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs;
+
+/// <summary>The default <see cref="IJobClient"/>: validates input, then calls the store.</summary>
+internal sealed class JobClient(
+    IJobStore store,
+    JobTypeRegistry registry,
+    JobSignal signal,
+    RunningJobs running,
+    IOptions<JobsOptions> options) : IJobClient
+{
+    private const int CleanupBatchSize = 1000;
+    private const int MaxIdempotencyKeyLength = 200;
+    private readonly JobsOptions _options = options.Value;
+
+    public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs =>
+        InsertAsync(Typed(args, options), null, cancellationToken);
+
+    public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs =>
+        InsertAsync(Typed(args, options), transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+
+    public Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        InsertAsync(Untyped(type, payload, options), null, cancellationToken);
+
+    public Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        InsertAsync(Untyped(type, payload, options), transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs =>
+        InsertManyAsync(args, options, null, cancellationToken);
+
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IJobArgs =>
+        InsertManyAsync(args, options, transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+
+    private async Task<IReadOnlyList<EnqueueResult>> InsertManyAsync<TArgs>(IEnumerable<TArgs> args, EnqueueOptions? options, DbTransaction? transaction, CancellationToken cancellationToken)
+        where TArgs : IJobArgs
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (options?.IdempotencyKey is not null)
+            throw new JobValidationException("One idempotency key cannot be shared by many jobs.", "idempotencyKey");
+        var type = registry.Get(TArgs.Kind);
+        var rows = args.Select(a => Params(type, JsonSerializer.Serialize(a, JobJson.Options), options)).ToList();
+        if (rows.Count == 0) return [];
+        var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
+        signal.Notify();
+        return results;
+    }
+
+    private async Task<EnqueueResult> InsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var result = await store.JobInsertAsync(job, transaction, cancellationToken);
+        if (!result.Existing) signal.Notify();
+        return result;
+    }
+
+    private JobInsertParams Typed<TArgs>(TArgs args, EnqueueOptions? options) where TArgs : IJobArgs
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return Params(registry.Get(TArgs.Kind), JsonSerializer.Serialize(args, JobJson.Options), options);
+    }
+
+    private JobInsertParams Untyped(string type, JsonElement payload, EnqueueOptions? options)
+    {
+        if (string.IsNullOrWhiteSpace(type)) throw new JobValidationException("The job type is missing.", "type");
+        var descriptor = registry.Get(type);
+        return Params(descriptor, descriptor.Bind(payload), options);
+    }
+
+    private JobInsertParams Params(JobTypeDescriptor type, string payload, EnqueueOptions? options)
+    {
+        options ??= new EnqueueOptions();
+        var maxAttempts = options.MaxAttempts ?? type.Options.MaxAttempts ?? _options.DefaultMaxAttempts;
+        if (maxAttempts < 1) throw new JobValidationException($"maxAttempts must be at least 1 (was {maxAttempts}).", "maxAttempts");
+        if (maxAttempts > 1000) throw new JobValidationException($"maxAttempts must be at most 1000 (was {maxAttempts}).", "maxAttempts");
+        var queue = options.Queue ?? type.Options.Queue ?? _options.DefaultQueue;
+        if (!QueueName.IsValid(queue))
+            throw new JobValidationException($"Queue name '{queue}' is not valid: 1–64 letters, digits, '_', '-', '.', ':'.", "queue");
+        if (options.Delay is { } delay && delay < TimeSpan.Zero)
+            throw new JobValidationException("delay must not be negative.", "delaySeconds");
+        if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
+            throw new JobValidationException($"idempotencyKey must be 1–{MaxIdempotencyKeyLength} characters.", "idempotencyKey");
+        return new JobInsertParams(type.Kind, queue, payload, options.Priority ?? type.Options.Priority ?? 0, maxAttempts,
+            options.RunAt, options.RunAt is null ? options.Delay : null, options.IdempotencyKey);
+    }
+
+    public async Task<JobInfo?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        await store.JobGetAsync(id, cancellationToken) is { } row ? JobMapping.ToInfo(row) : null;
+
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 1000) throw new JobValidationException("limit must be 1–1000.", "limit");
+        long? after = null;
+        if (!string.IsNullOrEmpty(query.Cursor))
+        {
+            if (!long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var a))
+                throw new JobValidationException("cursor is not valid.", "cursor");
+            after = a;
+        }
+        // One more than asked tells whether there is a next page without counting.
+        var rows = await store.JobListAsync(new JobListParams(query.Status, query.Type, query.Queue, query.Limit + 1, after,
+            query.NewestFirst ? JobListOrder.NewestFirst : JobListOrder.OldestFirst, query.Scheduled, query.IdempotencyKey), cancellationToken);
+        var items = rows.Take(query.Limit).Select(JobMapping.ToInfo).ToList();
+        var next = rows.Count > query.Limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null;
+        return new JobPage(items, next);
+    }
+
+    public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        store.JobCountByStatusAsync(cancellationToken);
+
+    public Task<JobStats> StatsAsync(CancellationToken cancellationToken = default) => store.JobStatsAsync(cancellationToken);
+
+    public Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>
+        store.JobThroughputAsync(window, cancellationToken);
+
+    public async Task<JobCancelResult> CancelAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var result = await store.JobCancelAsync(id, cancellationToken);
+        if (result == JobCancelResult.CancelRequested) running.RequestCancel(id);
+        return result;
+    }
+
+    public async Task<JobActionResult> RetryAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var result = await store.JobRetryAsync(id, cancellationToken);
+        if (result == JobActionResult.Done) signal.Notify();
+        return result;
+    }
+
+    public Task<JobActionResult> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        store.JobDeleteAsync(id, cancellationToken);
+
+    public async Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        if (olderThan < TimeSpan.Zero) throw new JobValidationException("olderThan must not be negative.", "olderThan");
+        long total = 0;
+        while (true)
+        {
+            var deleted = await store.JobDeleteFinishedAsync(olderThan, CleanupBatchSize, cancellationToken);
+            total += deleted;
+            if (deleted < CleanupBatchSize) return total;
+        }
+    }
+}

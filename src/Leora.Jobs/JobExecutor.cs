@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs;
+
+/// <summary>
+/// Runs one claimed job: resolves its handler in a fresh scope, keeps its lease alive, and writes exactly one
+/// outcome fenced by the claim's lock token (DESIGN.md invariant 2).
+/// </summary>
+internal sealed class JobExecutor(
+    IJobStore store,
+    JobTypeRegistry registry,
+    IServiceScopeFactory scopes,
+    RunningJobs running,
+    IOptions<JobsOptions> options,
+    TimeProvider time,
+    ILogger<JobExecutor> logger)
+{
+    private readonly JobsOptions _options = options.Value;
+
+    /// <summary>Runs the attempt. <paramref name="shutdown"/> fires when the worker must stop: the job is handed back.</summary>
+    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown)
+    {
+        using var attempt = new JobAttempt(row, store, shutdown);
+        running.Add(attempt);
+        var started = Stopwatch.GetTimestamp();
+        Exception? error = null;
+        JobTypeDescriptor? type = null;
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = Task.CompletedTask;
+        try
+        {
+            if (!registry.TryGet(row.Kind, out type))
+                throw new PermanentJobException($"No handler for job type '{row.Kind}' is registered on worker {_options.EffectiveWorkerName}.");
+            attempt.StartTimeout(type.Options.Timeout, time);
+            heartbeat = HeartbeatAsync(attempt, heartbeatStop.Token);
+            await using var scope = scopes.CreateAsyncScope();
+            await type.Invoke(scope.ServiceProvider, attempt, attempt.Token);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            running.Remove(attempt);
+        }
+
+        var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        try
+        {
+            return await WriteOutcomeAsync(attempt, type, error, durationMs);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The outcome could not be written (database down): the lease will expire and the job will be
+            // rescued and run again, which is the at-least-once promise.
+            Log.OutcomeWriteFailed(logger, ex, row.Id);
+            return new JobRunReport(row.Id, row.Kind, JobOutcome.LeaseLost, durationMs, ex.Message);
+        }
+    }
+
+    private async Task<JobRunReport> WriteOutcomeAsync(JobAttempt attempt, JobTypeDescriptor? type, Exception? error, double durationMs)
+    {
+        var row = attempt.Row;
+        JobRunReport Report(JobOutcome outcome, string? message = null) => new(row.Id, row.Kind, outcome, durationMs, message);
+
+        // Outcome writes are not cancelled by shutdown: a finished handler's result must not be thrown away.
+        var ct = CancellationToken.None;
+        if (attempt.LeaseLost)
+        {
+            Log.JobLeaseLost(logger, row.Id, row.Kind);
+            return Report(JobOutcome.LeaseLost, "The lease was lost; the job was rescued by another worker.");
+        }
+
+        if (error is null)
+        {
+            if (!await store.JobCompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson), ct))
+                return LeaseLost();
+            Log.JobCompleted(logger, row.Id, row.Kind, durationMs);
+            return Report(JobOutcome.Completed);
+        }
+
+        if (attempt.CancelRequested && !attempt.TimedOut)
+        {
+            var cancelled = ErrorJson(row, "Cancelled on request.", "Cancelled", null);
+            if (!await store.JobFailAsync(new JobFailParams(row.Id, attempt.LockToken, cancelled, null, JobStatus.Cancelled), ct))
+                return LeaseLost();
+            Log.JobCancelled(logger, row.Id, row.Kind);
+            return Report(JobOutcome.Cancelled, "Cancelled on request.");
+        }
+
+        if (attempt.Shutdown.IsCancellationRequested && !attempt.TimedOut && error is OperationCanceledException)
+        {
+            if (!await store.JobReleaseAsync(row.Id, attempt.LockToken, ct))
+                return LeaseLost();
+            Log.JobReleased(logger, row.Id, row.Kind);
+            return Report(JobOutcome.Released, "The worker stopped; the job was handed back.");
+        }
+
+        var message = attempt.TimedOut
+            ? $"Timed out after {type!.Options.Timeout!.Value.TotalSeconds:0.###} s."
+            : error.Message;
+        var typeName = attempt.TimedOut ? "Timeout" : error.GetType().FullName ?? error.GetType().Name;
+        var errorJson = ErrorJson(row, message, typeName, error.ToString());
+
+        var permanent = error is PermanentJobException || row.Attempts >= row.MaxAttempts;
+        if (permanent)
+        {
+            if (!await store.JobFailAsync(new JobFailParams(row.Id, attempt.LockToken, errorJson, null), ct))
+                return LeaseLost();
+            Log.JobFailed(logger, error, row.Id, row.Kind, row.Attempts);
+            return Report(JobOutcome.Failed, message);
+        }
+
+        var delay = (error as RetryJobException)?.RetryAfter
+            ?? (type?.Options.Backoff ?? _options.Backoff ?? Backoff.Exponential)(row.Attempts);
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        if (!await store.JobFailAsync(new JobFailParams(row.Id, attempt.LockToken, errorJson, delay), ct))
+            return LeaseLost();
+        Log.JobRetrying(logger, error, row.Id, row.Kind, row.Attempts, delay);
+        return Report(JobOutcome.Retried, message);
+
+        JobRunReport LeaseLost()
+        {
+            Log.JobLeaseLost(logger, row.Id, row.Kind);
+            return Report(JobOutcome.LeaseLost, "The lease was lost; the job was rescued by another worker.");
+        }
+    }
+
+    private string ErrorJson(JobRow row, string message, string type, string? stackTrace) =>
+        JsonSerializer.Serialize(
+            new JobAttemptError(row.Attempts, message, type, stackTrace, time.GetUtcNow(), _options.EffectiveWorkerName),
+            JobJson.Options);
+
+    private async Task HeartbeatAsync(JobAttempt attempt, CancellationToken stop)
+    {
+        var interval = _options.EffectiveHeartbeat;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                var result = await store.JobHeartbeatAsync(attempt.Row.Id, attempt.LockToken, _options.Lease, stop);
+                if (result == JobHeartbeatResult.Lost) { attempt.MarkLeaseLost(); return; }
+                if (result == JobHeartbeatResult.CancelRequested) attempt.MarkCancelRequested();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A missed heartbeat is not fatal: the lease is three heartbeats long.
+                Log.HeartbeatFailed(logger, ex, attempt.Row.Id);
+            }
+        }
+    }
+}

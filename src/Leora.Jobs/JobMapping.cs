@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Leora.Jobs.Storage;
+
+namespace Leora.Jobs;
+
+/// <summary>Maps stored rows to the public read model.</summary>
+public static class JobMapping
+{
+    /// <summary>The public view of a stored row.</summary>
+    public static JobInfo ToInfo(JobRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new JobInfo
+        {
+            Id = row.Id,
+            Type = row.Kind,
+            Queue = row.Queue,
+            Status = row.Status,
+            Priority = row.Priority,
+            Payload = Parse(row.Payload),
+            Attempts = row.Attempts,
+            MaxAttempts = row.MaxAttempts,
+            IdempotencyKey = row.IdempotencyKey,
+            Progress = row.Progress,
+            ProgressMessage = row.ProgressMessage,
+            Result = row.Result is null ? null : Parse(row.Result),
+            Errors = JsonSerializer.Deserialize<List<JobAttemptError>>(row.Errors, JobJson.Options) ?? [],
+            Worker = row.LockedBy,
+            LockedUntil = row.Status == JobStatus.Processing ? row.LockedUntil : null,
+            CancelRequested = row.CancelRequested,
+            CreatedAt = row.CreatedAt,
+            RunAt = row.RunAt,
+            StartedAt = row.StartedAt,
+            CompletedAt = row.CompletedAt,
+        };
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+}

@@ -1,0 +1,23 @@
+namespace Leora.Jobs;
+
+/// <summary>A filter and page of a job list. Paging is by keyset on id: pass the previous page's <see cref="JobPage.NextCursor"/>.</summary>
+public sealed record JobQuery
+{
+    public JobStatus? Status { get; init; }
+    /// <summary>Only jobs of this type.</summary>
+    public string? Type { get; init; }
+    public string? Queue { get; init; }
+    /// <summary>Page size, 1–1000. Defaults to 50.</summary>
+    public int Limit { get; init; } = 50;
+    /// <summary>The cursor of the previous page, or null for the first.</summary>
+    public string? Cursor { get; init; }
+    /// <summary>Newest first unless set to false.</summary>
+    public bool NewestFirst { get; init; } = true;
+    /// <summary>With <see cref="JobStatus.Pending"/>: true lists only jobs scheduled for later, false only due ones.</summary>
+    public bool? Scheduled { get; init; }
+    /// <summary>Only the job with this idempotency key.</summary>
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>A page of jobs and the cursor of the next page (null on the last).</summary>
+public sealed record JobPage(IReadOnlyList<JobInfo> Items, string? NextCursor);

@@ -1,0 +1,174 @@
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs;
+
+/// <summary>
+/// The long-running worker: one producer per queue that claims only as many jobs as it has free slots, in one
+/// statement, wakes on in-process enqueues or polls, and rescues expired leases on a timer. Stop is graceful
+/// first (running jobs get <see cref="JobWorkerOptions.ShutdownGrace"/> to finish), then cancels: unfinished
+/// jobs go back to pending without using an attempt.
+/// </summary>
+public sealed class JobWorker : IHostedService, IAsyncDisposable
+{
+    private readonly IJobStore _store;
+    private readonly JobExecutor _executor;
+    private readonly IJobProcessor _processor;
+    private readonly JobSignal _signal;
+    private readonly JobsOptions _options;
+    private readonly JobWorkerOptions _worker;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JobWorker> _logger;
+    private readonly CancellationTokenSource _stopClaiming = new();
+    private readonly CancellationTokenSource _stopHandlers = new();
+    private readonly List<Task> _loops = [];
+    private readonly HashSet<Task> _running = [];
+    private readonly Lock _runningLock = new();
+    private int _started;
+
+    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal,
+        IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time, ILogger<JobWorker> logger)
+    {
+        _store = store;
+        _executor = executor;
+        _processor = processor;
+        _signal = signal;
+        _options = options.Value;
+        _worker = worker.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Jobs running in this worker now.</summary>
+    public int RunningCount { get { lock (_runningLock) return _running.Count; } }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_worker.Enabled || Interlocked.Exchange(ref _started, 1) == 1) return Task.CompletedTask;
+        _worker.Validate();
+        if (_worker.Queues.Count == 0)
+            _loops.Add(Task.Run(() => ProduceAsync(null, _worker.Concurrency), CancellationToken.None));
+        else
+            foreach (var (queue, concurrency) in _worker.Queues)
+                _loops.Add(Task.Run(() => ProduceAsync(queue, concurrency), CancellationToken.None));
+        _loops.Add(Task.Run(RescueLoopAsync, CancellationToken.None));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _started) == 0 || _stopClaiming.IsCancellationRequested) { await Task.WhenAll(_loops); return; }
+        await _stopClaiming.CancelAsync();
+        await Task.WhenAll(_loops);
+        Task[] running;
+        lock (_runningLock) running = [.. _running];
+        if (running.Length > 0)
+        {
+            Log.WorkerStopping(_logger, _worker.ShutdownGrace, running.Length);
+            var all = Task.WhenAll(running);
+            await Task.WhenAny(all, Task.Delay(_worker.ShutdownGrace, _time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default));
+            await _stopHandlers.CancelAsync();
+            await all;
+        }
+    }
+
+    private async Task ProduceAsync(string? queue, int concurrency)
+    {
+        var name = queue ?? "*";
+        Log.WorkerStarted(_logger, name, concurrency);
+        var stop = _stopClaiming.Token;
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(stop);
+                // One slot is ours; take every other free one too, so one claim fills them all.
+                var free = 1;
+                while (free < concurrency && slots.Wait(0)) free++;
+                var wake = _signal.WaitAsync();
+                IReadOnlyList<JobRow> rows;
+                try
+                {
+                    rows = await _store.JobClaimAsync(new JobClaimParams(queue, free, _options.Lease, _options.EffectiveWorkerName), stop);
+                }
+                catch
+                {
+                    slots.Release(free);
+                    throw;
+                }
+                if (rows.Count < free) slots.Release(free - rows.Count);
+                foreach (var row in rows) Track(RunAndReleaseAsync(row, slots));
+                failures = 0;
+                if (rows.Count == 0)
+                    await Task.WhenAny(wake, Task.Delay(_worker.PollInterval, _time, stop));
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The database is down or refused: back off, then resume; nothing is lost, claims are atomic.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures++, 7))));
+                Log.WorkerLoopFailed(_logger, ex, name, delay);
+                try { await Task.Delay(delay, _time, stop); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    private async Task RunAndReleaseAsync(JobRow row, SemaphoreSlim slots)
+    {
+        try
+        {
+            await _executor.RunAsync(row, _stopHandlers.Token);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_runningLock) _running.Add(task);
+        task.ContinueWith(t => { lock (_runningLock) _running.Remove(t); }, TaskScheduler.Default);
+    }
+
+    private async Task RescueLoopAsync()
+    {
+        var stop = _stopClaiming.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _processor.RescueExpiredAsync(stop);
+                await Task.Delay(_worker.RescueInterval, _time, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.WorkerLoopFailed(_logger, ex, "rescue", _worker.RescueInterval);
+                try { await Task.Delay(_worker.RescueInterval, _time, stop); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _stopClaiming.Dispose();
+        _stopHandlers.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+namespace Leora.Jobs;
+
+/// <summary>Settings of the long-running worker (the <c>serve</c> and <c>work</c> modes). Validated at start.</summary>
+public sealed class JobWorkerOptions
+{
+    /// <summary>Whether the worker runs in this host. Defaults to true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Jobs run at once when <see cref="Queues"/> is empty (one producer for every queue). Defaults to 4.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>Named queues, each with its own producer and concurrency. Defaults to empty: every queue, <see cref="Concurrency"/> at once.</summary>
+    public Dictionary<string, int> Queues { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long an idle producer waits before it looks again when nothing wakes it. Defaults to 1 second.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often expired leases are rescued. Defaults to 15 seconds.</summary>
+    public TimeSpan RescueInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>At shutdown, how long running jobs may finish before their tokens fire and they are handed back. Defaults to 30 seconds.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        if (Concurrency < 1) throw new InvalidOperationException("Jobs:Worker:Concurrency must be at least 1.");
+        foreach (var (queue, n) in Queues)
+        {
+            if (!QueueName.IsValid(queue)) throw new InvalidOperationException($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.");
+            if (n < 1) throw new InvalidOperationException($"Jobs:Worker:Queues:{queue} must be at least 1.");
+        }
+        if (PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:PollInterval must be positive.");
+        if (RescueInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:RescueInterval must be positive.");
+        if (ShutdownGrace < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:ShutdownGrace must not be negative.");
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Leora.Jobs;
+
+/// <summary>Configures Leora Jobs in a service collection: job types, a store (<c>UseSqlite</c>, <c>UsePostgreSql</c>), the worker.</summary>
+public sealed class LeoraJobsBuilder
+{
+    private readonly HashSet<string> _kinds = new(StringComparer.Ordinal);
+
+    internal LeoraJobsBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Registers a job type: its payload <typeparamref name="TArgs"/> (whose <c>Kind</c> names it) and its handler,
+    /// resolved in a fresh scope per attempt. Throws <see cref="DuplicateJobTypeException"/> on a kind registered twice.
+    /// </summary>
+    public LeoraJobsBuilder AddJob<TArgs, THandler>(Action<JobTypeOptions>? configure = null)
+        where TArgs : IJobArgs
+        where THandler : class, IJobHandler<TArgs>
+    {
+        if (string.IsNullOrWhiteSpace(TArgs.Kind))
+            throw new ArgumentException($"{typeof(TArgs).Name}.Kind is empty.", nameof(TArgs));
+        if (!_kinds.Add(TArgs.Kind))
+            throw new DuplicateJobTypeException($"Job type '{TArgs.Kind}' is registered twice (the second time by {typeof(TArgs).FullName}).");
+        var options = new JobTypeOptions();
+        configure?.Invoke(options);
+        if (options.MaxAttempts is < 1) throw new ArgumentException($"Job type '{TArgs.Kind}': MaxAttempts must be at least 1.", nameof(configure));
+        if (options.Timeout is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"Job type '{TArgs.Kind}': Timeout must be positive.", nameof(configure));
+        if (options.Queue is { } q && !QueueName.IsValid(q)) throw new ArgumentException($"Job type '{TArgs.Kind}': queue '{q}' is not valid.", nameof(configure));
+        Services.AddSingleton(JobTypeDescriptor.Create<TArgs, THandler>(options));
+        Services.AddScoped<THandler>();
+        return this;
+    }
+
+    /// <summary>Runs the long-running worker in this host.</summary>
+    public LeoraJobsBuilder AddWorker(Action<JobWorkerOptions>? configure = null)
+    {
+        if (configure is not null) Services.Configure(configure);
+        Services.AddSingleton<JobWorker>();
+        Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        return this;
+    }
+}

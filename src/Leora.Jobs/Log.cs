@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Jobs;
+
+/// <summary>Every log message of Leora.Jobs, with stable event ids (1000–1999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Applied migrations of the {Provider} job store: schema version {Version}")]
+    public static partial void Migrated(ILogger logger, string provider, int version);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Job {JobId} ({Type}) completed in {DurationMs} ms")]
+    public static partial void JobCompleted(ILogger logger, long jobId, string type, double durationMs);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Job {JobId} ({Type}) attempt {Attempt} failed; retrying in {Delay}")]
+    public static partial void JobRetrying(ILogger logger, Exception exception, long jobId, string type, int attempt, TimeSpan delay);
+
+    [LoggerMessage(1003, LogLevel.Error, "Job {JobId} ({Type}) failed for good after attempt {Attempt}")]
+    public static partial void JobFailed(ILogger logger, Exception exception, long jobId, string type, int attempt);
+
+    [LoggerMessage(1004, LogLevel.Information, "Job {JobId} ({Type}) was cancelled while running")]
+    public static partial void JobCancelled(ILogger logger, long jobId, string type);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Job {JobId} ({Type}): this worker lost its lease; the outcome was not written")]
+    public static partial void JobLeaseLost(ILogger logger, long jobId, string type);
+
+    [LoggerMessage(1006, LogLevel.Information, "Job {JobId} ({Type}) handed back to pending at shutdown")]
+    public static partial void JobReleased(ILogger logger, long jobId, string type);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Rescued {Count} job(s) whose lease expired")]
+    public static partial void Rescued(ILogger logger, int count);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Heartbeat of job {JobId} failed")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, long jobId);
+
+    [LoggerMessage(1009, LogLevel.Error, "Worker loop of queue {Queue} failed; retrying in {Delay}")]
+    public static partial void WorkerLoopFailed(ILogger logger, Exception exception, string queue, TimeSpan delay);
+
+    [LoggerMessage(1010, LogLevel.Information, "Worker started: queue {Queue}, concurrency {Concurrency}")]
+    public static partial void WorkerStarted(ILogger logger, string queue, int concurrency);
+
+    [LoggerMessage(1011, LogLevel.Information, "Worker stopping: waiting up to {Grace} for {Running} running job(s)")]
+    public static partial void WorkerStopping(ILogger logger, TimeSpan grace, int running);
+
+    [LoggerMessage(1012, LogLevel.Error, "Could not write the outcome of job {JobId}; its lease will expire and it will be rescued")]
+    public static partial void OutcomeWriteFailed(ILogger logger, Exception exception, long jobId);
+}

@@ -1,0 +1,83 @@
+using System.Data.Common;
+
+namespace Leora.Jobs.Storage;
+
+/// <summary>
+/// The one seam between Leora Jobs and a database: one method per SQL statement, noun first. Each store
+/// (SQLite, PostgreSQL) writes its own SQL under the same names and passes the same conformance suite.
+/// Every write after a claim is fenced by the claim's lock token and the processing status.
+/// </summary>
+public interface IJobStore
+{
+    /// <summary>A short name of the database, such as <c>sqlite</c> or <c>postgresql</c>.</summary>
+    string Provider { get; }
+
+    /// <summary>Applies the embedded migrations that are not applied yet. Safe when several nodes start at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The highest migration applied, and the highest this store knows.</summary>
+    Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts one job, in <paramref name="transaction"/> when given (it must belong to this store's database).
+    /// With an idempotency key that is already taken, inserts nothing and returns the existing job's id.
+    /// </summary>
+    Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken);
+
+    /// <summary>Inserts many jobs in one round trip; returns their ids in order (existing ids for taken idempotency keys).</summary>
+    Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims due pending jobs in one statement, by priority (high first), then run_at, then id: each gets a
+    /// fresh lock token, a lease, and its attempt counted. Returns them in that order.
+    /// </summary>
+    Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken);
+
+    /// <summary>Completes a job if this token still holds it. False means the lease was lost: nothing was written.</summary>
+    Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken);
+
+    /// <summary>Fails an attempt if this token still holds the job (retry later or finish). False: nothing was written.</summary>
+    Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken);
+
+    /// <summary>Hands a held job back to pending without counting the attempt (graceful shutdown). False: nothing was written.</summary>
+    Task<bool> JobReleaseAsync(long id, Guid lockToken, CancellationToken cancellationToken);
+
+    /// <summary>Extends a held job's lease by <paramref name="lease"/> from now, and tells whether cancellation was requested.</summary>
+    Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Stores progress of a held job. False: this token no longer holds it.</summary>
+    Task<bool> JobProgressAsync(JobProgressParams progress, CancellationToken cancellationToken);
+
+    /// <summary>Sends processing jobs whose lease expired back to pending, or to failed when no attempt is left. Returns how many.</summary>
+    Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken);
+
+    /// <summary>Reads one job, or null.</summary>
+    Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Reads a page of jobs (keyset on id).</summary>
+    Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken);
+
+    /// <summary>Counts jobs by status.</summary>
+    Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Counts for monitoring: by status, type and queue; recent completions and failures; backlog age.</summary>
+    Task<JobStats> JobStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completed and failed jobs per minute over the last <paramref name="window"/>, oldest minute first, minutes with none included.</summary>
+    Task<IReadOnlyList<JobThroughputPoint>> JobThroughputAsync(TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a pending job, or asks a running one to stop.</summary>
+    Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Sends a failed or cancelled job back to pending, due now, with fresh attempts.</summary>
+    Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a job that is not running.</summary>
+    Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> jobs that finished more than <paramref name="olderThan"/> ago (one bounded statement). Returns how many.</summary>
+    Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The database's current time (the clock leases are compared with).</summary>
+    Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken);
+}
