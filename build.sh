@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Leora Jobs build script.
+#   ./build.sh test [dotnet test args…]  installs what the tests need (PostgreSQL, Chromium) when missing, starts a
+#                                        throwaway PostgreSQL cluster on 127.0.0.1, runs every test, stops the cluster.
+#   ./build.sh build                     builds the solution.
+#   ./build.sh pg-start / pg-env         starts a throwaway cluster and prints its connection string (for development).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+log() { printf '\033[1m[build]\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq >&2; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+pg_bindir() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_postgres() {
+  if ! pg_bindir >/dev/null; then
+    log "installing PostgreSQL from apt"
+    apt_install postgresql postgresql-contrib
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Chromium from apt"
+    apt_install chromium fonts-liberation
+  fi
+}
+
+free_port() {
+  local p
+  for p in $(seq 55432 55532); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+# Starts a throwaway cluster in a temp dir; sets PG_DIR, PG_PORT, LEORA_TEST_PG.
+pg_start() {
+  ensure_postgres
+  local bin; bin=$(pg_bindir)
+  PG_DIR=$(mktemp -d /tmp/leora-pg.XXXXXX)
+  PG_PORT=$(free_port)
+  local run=()
+  # PostgreSQL refuses to run as root: run it as the 'postgres' system user (created by the package).
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown postgres "$PG_DIR"
+    run=(runuser -u postgres --)
+  fi
+  "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 -c fsync=on -c shared_buffers=256MB" start >/dev/null
+  export LEORA_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
+  export LEORA_TEST_PG_CTL="${run[*]:+${run[*]} }$bin/pg_ctl -D $PG_DIR/data"
+  log "PostgreSQL on 127.0.0.1:$PG_PORT (data in $PG_DIR)"
+}
+
+pg_stop() {
+  if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ]; then
+    local bin; bin=$(pg_bindir)
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    else "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
+    rm -rf "$PG_DIR"
+  fi
+}
+
+cmd=${1:-test}; shift || true
+case "$cmd" in
+  build)
+    dotnet build Leora.Jobs.slnx -c Release "$@"
+    ;;
+  test)
+    ensure_postgres
+    ensure_chromium
+    pg_start
+    trap pg_stop EXIT
+    dotnet build Leora.Jobs.slnx -c Release
+    mkdir -p "$ROOT/.tmp/test-results"
+    rm -f "$ROOT"/.tmp/test-results/*.trx
+    status=0
+    dotnet test Leora.Jobs.slnx -c Release --no-build --logger "trx" --results-directory "$ROOT/.tmp/test-results" "$@" || status=$?
+    # One closing line that any reader understands: 'N passed, N failed'.
+    python3 - "$ROOT/.tmp/test-results" <<'PY' || true
+import sys, glob, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find(".//{*}Counters")
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)); s += int(c.get("notExecuted", 0))
+print(f"{p} passed, {f} failed, {s} skipped")
+PY
+    exit $status
+    ;;
+  pg-start)
+    pg_start
+    echo "export LEORA_TEST_PG='$LEORA_TEST_PG'"
+    echo "export LEORA_TEST_PG_CTL='$LEORA_TEST_PG_CTL'"
+    echo "# stop with: $LEORA_TEST_PG_CTL -m immediate stop"
+    ;;
+  *)
+    echo "usage: ./build.sh [test|build|pg-start]" >&2; exit 2 ;;
+esac

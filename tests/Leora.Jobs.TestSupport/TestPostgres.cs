@@ -1,0 +1,31 @@
+using Npgsql;
+
+namespace Leora.Jobs.TestSupport;
+
+/// <summary>
+/// The throwaway PostgreSQL server that <c>./build.sh test</c> starts, named by the LEORA_TEST_PG connection string.
+/// Without it, PostgreSQL tests fail with a message saying how to get one: they are never skipped, in CI or out.
+/// </summary>
+public static class TestPostgres
+{
+    public const string EnvironmentVariable = "LEORA_TEST_PG";
+
+    public static string? ConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } cs ? cs : null;
+
+    /// <summary>The connection string; throws, failing the test, when none is set.</summary>
+    public static string Require() =>
+        ConnectionString ?? throw new InvalidOperationException(
+            $"PostgreSQL tests need {EnvironmentVariable} (run ./build.sh test, which starts a throwaway server).");
+
+    /// <summary>A fresh schema name for one test class; dropped by <see cref="DropSchemaAsync"/>.</summary>
+    public static string NewSchemaName(string prefix = "t") => $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
+
+    public static async Task DropSchemaAsync(string schema)
+    {
+        if (ConnectionString is not { } cs) return;
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
