@@ -25,8 +25,14 @@ internal static class JobsServices
             case "sqlite":
                 jobs.UseSqlite(settings.ConnectionString, o => o.Synchronous = settings.SqliteSynchronous);
                 break;
+            case "postgresql":
+                jobs.UsePostgreSql(settings.ConnectionString, o =>
+                {
+                    if (settings.PostgreSqlSchema is { } schema) o.Schema = schema;
+                });
+                break;
             default:
-                throw new ServerConfigurationException($"Jobs:Provider '{settings.Provider}' is not supported by this build.");
+                throw new ServerConfigurationException($"Jobs:Provider '{settings.Provider}' is not supported.");
         }
 
         jobs.AddWebhookJob(o =>

@@ -35,10 +35,24 @@ internal static class ServerHost
                 document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
                 return Task.CompletedTask;
             }));
+        // A query value that does not bind (maxJobs=abc) becomes a 400 problem that names the parameter, not an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.Exception is BadHttpRequestException bad)
+            {
+                c.ProblemDetails.Status = bad.StatusCode;
+                c.ProblemDetails.Title = "Bad request";
+                c.ProblemDetails.Detail = bad.Message;
+            }
+        });
         Program.AddModules(builder);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
