@@ -23,7 +23,11 @@ internal static class JobsServices
         switch (settings.Provider)
         {
             case "sqlite":
-                jobs.UseSqlite(settings.ConnectionString, o => o.Synchronous = settings.SqliteSynchronous);
+                jobs.UseSqlite(settings.ConnectionString, o =>
+                {
+                    if (settings.SqliteSynchronous is { } sync) o.Synchronous = sync;
+                    if (settings.SqliteWorkerSynchronous is { } workerSync) o.WorkerSynchronous = workerSync;
+                });
                 break;
             case "postgresql":
                 jobs.UsePostgreSql(settings.ConnectionString, o =>

@@ -18,7 +18,8 @@ internal sealed record ServerSettings
     public required string Provider { get; init; }
     public required string ConnectionString { get; init; }
     public string? PostgreSqlSchema { get; init; }
-    public string SqliteSynchronous { get; init; } = "FULL";
+    public string? SqliteSynchronous { get; init; }
+    public string? SqliteWorkerSynchronous { get; init; }
     public bool WorkerEnabled { get; init; } = true;
     public int WorkerConcurrency { get; init; } = 4;
     public TimeSpan? WorkerPollInterval { get; init; }
@@ -65,7 +66,8 @@ internal sealed record ServerSettings
             Provider = provider,
             ConnectionString = connectionString,
             PostgreSqlSchema = config["Jobs:PostgreSql:Schema"] is { Length: > 0 } schema ? schema : null,
-            SqliteSynchronous = config["Jobs:Sqlite:Synchronous"] is { Length: > 0 } sync ? sync : "FULL",
+            SqliteSynchronous = config["Jobs:Sqlite:Synchronous"] is { Length: > 0 } sync ? sync : null,
+            SqliteWorkerSynchronous = config["Jobs:Sqlite:WorkerSynchronous"] is { Length: > 0 } wsync ? wsync : null,
             WorkerEnabled = Bool(config, "Jobs:Worker:Enabled") ?? true,
             WorkerConcurrency = Int(config, "Jobs:Worker:Concurrency", 1, 1000) ?? 4,
             WorkerPollInterval = OptionalDuration(config, "Jobs:Worker:PollInterval"),
