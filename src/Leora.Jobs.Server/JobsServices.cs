@@ -56,10 +56,12 @@ internal static class JobsServices
                 if (settings.WorkerShutdownGrace is { } grace) o.ShutdownGrace = grace;
                 foreach (var (queue, n) in settings.WorkerQueues) o.Queues[queue] = n;
             });
-            if (settings.Retention is { } retention)
-                services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<IJobClient>(), retention,
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetentionService>>()));
         }
+        // Hosted services run only in the hosts that start (serve, work), with or without the worker: an API-only
+        // service fed by a cron still prunes. The one-shot commands never start their host.
+        if (settings.Retention is { } retention)
+            services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<IJobClient>(), retention,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetentionService>>()));
         return jobs;
     }
 

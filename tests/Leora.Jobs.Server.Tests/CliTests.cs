@@ -206,6 +206,10 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(5, provider.ExitCode);
         Assert.Contains("Jobs:Provider 'mysql' is not supported", provider.Err, StringComparison.Ordinal);
 
+        var serve = await RunAsync("serve", "--provider", "mysql", "--urls", "http://127.0.0.1:0");
+        Assert.Equal(5, serve.ExitCode);
+        Assert.Contains("Jobs:Provider 'mysql' is not supported", serve.Err, StringComparison.Ordinal);
+
         var viaConfig = await RunAsync("stats", "--Jobs:Provider=oracle");
         Assert.Equal(5, viaConfig.ExitCode);
         Assert.Contains("'oracle'", viaConfig.Err, StringComparison.Ordinal);
