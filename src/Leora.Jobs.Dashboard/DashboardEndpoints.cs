@@ -36,9 +36,9 @@ internal static partial class DashboardEndpoints
         var api = group.MapGroup("/api");
         api.AddEndpointFilter(NoStore);
         api.MapGet("/session", Session);
-        // async lambda: an expression lambda returning Task<IResult> would bind to the RequestDelegate overload and drop the result.
-        api.MapPost("/signin", async (HttpContext c) => await SignInAsync(c, basePath)).AddEndpointFilter(Antiforgery);
-        api.MapPost("/signout", (HttpContext c) => SignOut(c, basePath)).AddEndpointFilter(Antiforgery);
+        // Two parameters: a lambda of HttpContext alone would bind to the RequestDelegate overload and drop the result.
+        api.MapPost("/signin", (HttpContext c, DashboardAuth auth) => SignInAsync(c, auth, basePath)).AddEndpointFilter(Antiforgery);
+        api.MapPost("/signout", (HttpContext c, DashboardAuth _) => SignOut(c, basePath)).AddEndpointFilter(Antiforgery);
 
         api.MapGet("/overview", OverviewAsync).AddEndpointFilter(Viewer);
         api.MapGet("/throughput", ThroughputAsync).AddEndpointFilter(Viewer);
@@ -94,10 +94,9 @@ internal static partial class DashboardEndpoints
             (int)o.PollInterval.TotalMilliseconds, o.Title, o.RetryAllLimit));
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, string basePath)
+    private static async Task<IResult> SignInAsync(HttpContext context, DashboardAuth auth, string basePath)
     {
         var services = context.RequestServices;
-        var auth = services.GetRequiredService<DashboardAuth>();
         var logger = services.GetRequiredService<ILogger<DashboardAuth>>();
         if (auth.HostMode) return Problem(StatusCodes.Status400BadRequest, "Sign-in is the host's", "This dashboard uses the host's sign-in, not API keys.");
         var (body, problem) = await ReadAsync<SignInRequest>(context);

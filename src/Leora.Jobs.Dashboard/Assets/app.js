@@ -1,6 +1,6 @@
 // Leora Jobs dashboard. Plain script, no framework, no build step.
 // Rule: job data (types, payloads, errors, names) only ever reaches the page through textContent or
-// setAttribute on non-executable attributes, never innerHTML, so a "<script>" in a payload shows as text.
+// setAttribute on non-executable attributes, never as markup, so a "<script>" in a payload shows as text.
 'use strict';
 
 (() => {
