@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Leora.Jobs.TestSupport;
 using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
@@ -315,7 +316,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         var rows = page.Locator("#list-table tbody tr");
         await Expect(rows).ToHaveCountAsync(50);
         await Expect(rows.First).ToHaveAttributeAsync("data-id", keyed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Screenshots.SaveAsync(page, "pending-list");
+        await Screenshots.SaveAsync(page, "pending-list", fullPage: false);
         var first = await rows.First.GetAttributeAsync("data-id");
 
         await page.ClickAsync("#page-next");
@@ -349,5 +350,44 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await page.ClickAsync("#list-filters button[type=submit]");
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToHaveAttributeAsync("data-id", "7");
+    }
+
+    [Fact]
+    public async Task A_running_job_shows_its_progress_and_node_and_can_be_cancelled()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var (context, page, _) = await browser.NewPageAsync();
+        await using var __ = context;
+        await DashboardPage.SignInAsync(page, host, host.FullKey);
+        var id = (await host.Client.EnqueueAsync(new GateArgs("accounts.csv"))).Id;
+        for (var i = 0; i < 4; i++) await host.Client.EnqueueAsync(new EchoArgs($"waiting {i}"), new EnqueueOptions { Queue = "mail" });
+        var batch = host.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 1, Queue = "default" }, CancellationToken.None);
+        await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the gated job to start");
+
+        await Expect(page.Locator("#count-processing")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#count-pending")).ToHaveTextAsync("4");
+        var running = page.Locator("#nodes tbody a", new() { HasText = $"#{id} gated_import 40%" });
+        await Expect(running).ToBeVisibleAsync();
+        await Expect(page.Locator("#nodes tbody")).ToContainTextAsync(DashboardHost.WorkerName);
+        await Expect(page.Locator("#by-queue tbody")).ToContainTextAsync("mail");
+        await Screenshots.SaveAsync(page, "overview-running");
+
+        await running.ClickAsync();
+        await Expect(page.Locator("#job-status")).ToHaveTextAsync("processing");
+        await Expect(page.Locator("#job-progress-bar")).ToHaveAttributeAsync("value", "40");
+        await Expect(page.Locator("#job-progress-text")).ToHaveTextAsync("40% · importing accounts.csv");
+        await Expect(page.Locator("#job-fields")).ToContainTextAsync(DashboardHost.WorkerName);
+        await Expect(page.Locator("#job-fields dt", new() { HasText = "Lease until" }).Locator("xpath=following-sibling::dd[1]")).Not.ToHaveTextAsync("–");
+        await Expect(page.Locator("#job-delete")).ToBeDisabledAsync();
+        await Expect(page.Locator("#job-retry")).ToBeDisabledAsync();
+        await Screenshots.SaveAsync(page, "job-processing");
+
+        await page.ClickAsync("#job-cancel");
+        await DashboardPage.ConfirmAsync(page);
+        await Expect(page.Locator("#job-result")).ToHaveTextAsync("Cancel requested: the running handler is being stopped.");
+        var result = await batch.WithTimeout(TimeSpan.FromSeconds(15), "the batch to end after the cancel");
+        Assert.Equal(1, result.Cancelled);
+        await Expect(page.Locator("#job-status")).ToHaveTextAsync("cancelled");
+        Assert.Equal(JobStatus.Cancelled, (await host.Client.GetAsync(id))!.Status);
     }
 }

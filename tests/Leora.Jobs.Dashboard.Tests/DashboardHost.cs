@@ -28,6 +28,8 @@ public sealed class DashboardHost : IAsyncDisposable
         ReadOnlyKey = readOnlyKey;
     }
 
+    public const string WorkerName = "web-1";
+
     public string FullKey { get; }
     public string ReadOnlyKey { get; }
     /// <summary>The server's root, e.g. http://127.0.0.1:41234.</summary>
@@ -38,6 +40,7 @@ public sealed class DashboardHost : IAsyncDisposable
     public IJobClient Client => Services.GetRequiredService<IJobClient>();
     public IJobProcessor Processor => Services.GetRequiredService<IJobProcessor>();
     public FlakySwitch Flaky => Services.GetRequiredService<FlakySwitch>();
+    public Gate Gate => Services.GetRequiredService<Gate>();
 
     public static async Task<DashboardHost> StartAsync(
         Action<JobsDashboardOptions>? dashboard = null,
@@ -60,10 +63,13 @@ public sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddSingleton<FlakySwitch>();
 
         TempSqlite? sqlite = null;
-        var jobs = builder.Services.AddLeoraJobs()
+        // A fixed worker name: screenshots in the docs must not show this machine's name.
+        var jobs = builder.Services.AddLeoraJobs(o => o.WorkerName = WorkerName)
             .AddJob<EchoArgs, EchoHandler>()
             .AddJob<FlakyArgs, FlakyHandler>(o => o.MaxAttempts = 1)
-            .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports");
+            .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
+            .AddJob<GateArgs, GateHandler>();
+        builder.Services.AddSingleton<Gate>();
         if (store is not null) store(jobs);
         else
         {

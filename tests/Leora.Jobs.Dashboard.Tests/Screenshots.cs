@@ -14,6 +14,13 @@ internal static class Screenshots
         return folder;
     });
 
-    public static Task SaveAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder.Value, $"dashboard-{name}.png"), FullPage = true });
+    /// <summary>
+    /// Saves the page. Stack traces are folded first: they carry the build machine's source paths, which have no
+    /// place in the docs (the tests read the traces before this).
+    /// </summary>
+    public static async Task SaveAsync(IPage page, string name, bool fullPage = true)
+    {
+        await page.EvalOnSelectorAllAsync("#job-errors details", "ds => ds.forEach(d => { d.open = false; })");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder.Value, $"dashboard-{name}.png"), FullPage = fullPage });
+    }
 }

@@ -55,3 +55,27 @@ public sealed class ReportHandler : IJobHandler<ReportArgs>
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A job that reports progress, then waits until the test opens <see cref="Gate"/> or the job is cancelled.</summary>
+public sealed record GateArgs(string Step) : IJobArgs
+{
+    public static string Kind => "gated_import";
+}
+
+/// <summary>Lets a test hold gated jobs running, and know when one has started.</summary>
+public sealed class Gate
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+public sealed class GateHandler(Gate gate) : IJobHandler<GateArgs>
+{
+    public async Task HandleAsync(JobContext<GateArgs> job, CancellationToken cancellationToken)
+    {
+        await job.ReportProgressAsync(40, $"importing {job.Args.Step}", cancellationToken);
+        gate.Started.TrySetResult();
+        await gate.Open.Task.WaitAsync(cancellationToken);
+        job.SetResult(new { imported = job.Args.Step });
+    }
+}

@@ -261,7 +261,7 @@
       }
       const name = el('td', { class: 'mono' }, n.name);
       if (n.thisProcess) name.append(' ', el('span', { class: 'badge', text: 'this process' }));
-      const worker = n.working ? (n.concurrency ? `running, ${n.concurrency} at once` : 'running') : 'no worker here';
+      const worker = n.working ? (n.concurrency ? `worker, ${n.concurrency} at once` : 'worker') : 'no long-running worker';
       return el('tr', null, name, el('td', { text: worker }), running);
     }));
   }
@@ -276,7 +276,7 @@
 
   // Stacked bars per minute: completed below, failed on top. Drawn as SVG elements (no inline style, CSP-safe).
   function drawChart(root, points) {
-    const W = 720, H = 180, left = 40, right = 8, top = 10, bottom = 22;
+    const W = 1200, H = 220, left = 44, right = 8, top = 10, bottom = 24;
     const plotW = W - left - right, plotH = H - top - bottom;
     const max = Math.max(1, ...points.map((p) => p.completed + p.failed));
     const step = plotW / Math.max(1, points.length);
