@@ -71,7 +71,7 @@ public sealed partial class SqliteJobStore
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
                 : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
             return rows;
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
@@ -108,7 +108,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@now", NowMs);
             bind(cmd.Parameters);
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
-        }, ct);
+        }, ct, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -125,7 +125,7 @@ public sealed partial class SqliteJobStore
                 var v when Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 => JobHeartbeatResult.CancelRequested,
                 _ => JobHeartbeatResult.Extended,
             };
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken) =>
@@ -138,7 +138,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@message", rescue.Error);
             cmd.Parameters.AddWithValue("@limit", rescue.Limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken) =>
@@ -303,5 +303,5 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@cutoff", NowMs - (long)olderThan.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@limit", limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 }
