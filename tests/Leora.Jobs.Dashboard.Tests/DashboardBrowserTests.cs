@@ -242,7 +242,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await page.ClickAsync("a[data-nav=enqueue]");
 
         var options = await page.Locator("#enqueue-type option").AllTextContentsAsync();
-        Assert.Equal(["echo", "flaky", "report"], options);
+        Assert.Equal(["echo", "flaky", "gated_import", "report"], options);
         await page.SelectOptionAsync("#enqueue-type", "report");
         var template = JsonDocument.Parse(await page.InputValueAsync("#enqueue-payload")).RootElement;
         Assert.Equal(["accountId", "format", "year", "includeArchived"], template.EnumerateObject().Select(p => p.Name));
@@ -321,6 +321,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
 
         await page.ClickAsync("#page-next");
         await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2, 50 shown");
+        await Expect(rows.First).Not.ToHaveAttributeAsync("data-id", first!);
         var second = await rows.First.GetAttributeAsync("data-id");
         Assert.True(long.Parse(second!, System.Globalization.CultureInfo.InvariantCulture) < long.Parse(first!, System.Globalization.CultureInfo.InvariantCulture));
         await page.ClickAsync("#page-next");

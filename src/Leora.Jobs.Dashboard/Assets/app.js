@@ -174,7 +174,7 @@
     if (state.route.view === 'list') enterList();
     if (state.route.view === 'job') enterJob();
     if (state.route.view === 'enqueue' || state.route.view === 'maintenance') await loadTypes();
-    await refresh();
+    await refresh(true);
     startPolling();
   }
 
@@ -194,8 +194,10 @@
     state.timer = null;
   }
 
-  async function refresh() {
-    if (state.busy) return;
+  // A timer refresh is skipped while another runs; a user's refresh (force) never is. Responses that no longer
+  // match what the user is looking at (another page, another job) are dropped by the view's refresh.
+  async function refresh(force) {
+    if (state.busy && !force) return;
     state.busy = true;
     try {
       switch (state.route.view) {
@@ -332,9 +334,10 @@
     const q = new URLSearchParams();
     q.set('status', r.status);
     for (const k of ['type', 'queue', 'order', 'q']) if (r.params.get(k)) q.set(k, r.params.get(k));
-    if (state.list.cursor) q.set('cursor', state.list.cursor);
+    const { cursor, key } = state.list;
+    if (cursor) q.set('cursor', cursor);
     const page = await api('GET', `jobs?${q}`);
-    if (listKey() !== state.list.key) return;
+    if (state.route.view !== 'list' || listKey() !== key || state.list.key !== key || state.list.cursor !== cursor) return;
     state.list.next = page.nextCursor;
     const timeOf = (j) => (['completed', 'failed', 'cancelled'].includes(r.status) ? j.completedAt
       : r.status === 'processing' ? j.startedAt : j.runAt);
@@ -464,7 +467,7 @@
     } catch (e) {
       showResult(out, e.message, true);
     }
-    await refresh();
+    await refresh(true);
   }
 
   // ---- Types, enqueue and maintenance ---------------------------------------------------------------------
@@ -526,7 +529,7 @@
     } catch (e) {
       showResult(out, e.message, true);
     }
-    await refresh();
+    await refresh(true);
   }
 
   async function cleanup(ev) {
@@ -573,7 +576,7 @@
     $('signin-form').addEventListener('submit', signIn);
     $('signout').addEventListener('click', signOut);
     window.addEventListener('hashchange', () => { route(); });
-    $('live').addEventListener('change', () => { if ($('live').checked) refresh(); });
+    $('live').addEventListener('change', () => { if ($('live').checked) refresh(true); });
 
     $('list-filters').addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -583,18 +586,18 @@
       if (!state.list.next) return;
       state.list.history.push(state.list.cursor);
       state.list.cursor = state.list.next;
-      refresh();
+      refresh(true);
       window.scrollTo(0, 0);
     });
     $('page-prev').addEventListener('click', () => {
       if (state.list.history.length === 0) return;
       state.list.cursor = state.list.history.pop();
-      refresh();
+      refresh(true);
     });
     $('page-first').addEventListener('click', () => {
       state.list.history = [];
       state.list.cursor = null;
-      refresh();
+      refresh(true);
     });
     $('retry-all').addEventListener('click', () => retryAll(state.route.params.get('type') || '', $('list-result')));
 
