@@ -127,9 +127,10 @@ internal static class SqliteSql
 
     public const string JobStatus = "SELECT status FROM leora_jobs WHERE id = @id";
 
+    // A manual retry keeps the attempt count (error history stays numbered) and grants a fresh set of attempts.
     public const string JobRetry = """
         UPDATE leora_jobs
-        SET status = 'pending', attempts = 0, run_at = @now, completed_at = NULL, cancel_requested = 0,
+        SET status = 'pending', max_attempts = attempts + max_attempts, run_at = @now, completed_at = NULL, cancel_requested = 0,
             lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
         WHERE id = @id AND status IN ('failed', 'cancelled')
         """;

@@ -50,7 +50,7 @@ public interface IJobClient
     /// <summary>Cancels a pending job (it never runs) or a running one (its handler's token fires; it ends cancelled).</summary>
     Task<JobCancelResult> CancelAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Sends a failed or cancelled job back to pending with fresh attempts. Conflict for other statuses.</summary>
+    /// <summary>Sends a failed or cancelled job back to pending, due now, with as many fresh attempts as it had in all (its attempt count and error history are kept). Conflict for other statuses.</summary>
     Task<JobActionResult> RetryAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a job that is not running. Conflict for a running job.</summary>

@@ -25,6 +25,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopHandlers = new();
     private readonly List<Task> _loops = [];
     private readonly HashSet<Task> _running = [];
+    private readonly List<SemaphoreSlim> _semaphores = [];
     private readonly Lock _runningLock = new();
     private int _started;
 
@@ -81,7 +82,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         var name = queue ?? "*";
         Log.WorkerStarted(_logger, name, concurrency);
         var stop = _stopClaiming.Token;
-        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var slots = NewSlots(concurrency);
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -121,6 +122,14 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
                 catch (OperationCanceledException) { break; }
             }
         }
+    }
+
+    // Disposed with the worker, not when the loop ends: handlers still running then release their slots into it.
+    private SemaphoreSlim NewSlots(int concurrency)
+    {
+        var slots = new SemaphoreSlim(concurrency, concurrency);
+        lock (_runningLock) _semaphores.Add(slots);
+        return slots;
     }
 
     private async Task RunAndReleaseAsync(JobRow row, SemaphoreSlim slots)
@@ -170,5 +179,6 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None);
         _stopClaiming.Dispose();
         _stopHandlers.Dispose();
+        foreach (var slots in _semaphores) slots.Dispose();
     }
 }

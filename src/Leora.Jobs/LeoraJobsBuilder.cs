@@ -38,7 +38,12 @@ public sealed class LeoraJobsBuilder
     public LeoraJobsBuilder AddWorker(Action<JobWorkerOptions>? configure = null)
     {
         if (configure is not null) Services.Configure(configure);
-        Services.AddSingleton<JobWorker>();
+        // JobWorker's constructor is internal (its dependencies are), so it is built here rather than by the container.
+        Services.AddSingleton(sp => new JobWorker(
+            sp.GetRequiredService<Leora.Jobs.Storage.IJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
+            sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobWorkerOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobWorker>>()));
         Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         return this;
     }

@@ -69,7 +69,7 @@ public interface IJobStore
     /// <summary>Cancels a pending job, or asks a running one to stop.</summary>
     Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Sends a failed or cancelled job back to pending, due now, with fresh attempts.</summary>
+    /// <summary>Sends a failed or cancelled job back to pending, due now; max attempts grows by its old value so the job has a fresh set.</summary>
     Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Deletes a job that is not running.</summary>

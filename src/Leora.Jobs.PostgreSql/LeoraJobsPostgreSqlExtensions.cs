@@ -1,0 +1,21 @@
+using Leora.Jobs;
+using Leora.Jobs.PostgreSql;
+using Leora.Jobs.Storage;
+
+// Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the PostgreSQL store.</summary>
+public static class LeoraJobsPostgreSqlExtensions
+{
+    /// <summary>Keeps jobs in the PostgreSQL database of <paramref name="connectionString"/>, in schema <c>leora</c> unless configured.</summary>
+    public static LeoraJobsBuilder UsePostgreSql(this LeoraJobsBuilder builder, string connectionString, Action<PostgreSqlJobStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new PostgreSqlJobStoreOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        builder.Services.AddSingleton(sp => new PostgreSqlJobStore(options, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgreSqlJobStore>());
+        return builder;
+    }
+}

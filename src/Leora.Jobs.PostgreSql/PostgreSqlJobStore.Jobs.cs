@@ -1,0 +1,324 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Leora.Jobs.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Leora.Jobs.PostgreSql;
+
+public sealed partial class PostgreSqlJobStore
+{
+    /// <inheritdoc />
+    public Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        WithConnectionAsync(transaction, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, PostgreSqlSql.JobInsert);
+            var p = cmd.Parameters;
+            p.AddWithValue("kind", job.Kind);
+            p.AddWithValue("queue", job.Queue);
+            p.AddWithValue("priority", job.Priority);
+            p.AddWithValue("payload", job.Payload);
+            p.AddWithValue("max_attempts", job.MaxAttempts);
+            p.Add(new NpgsqlParameter("idempotency_key", NpgsqlDbType.Text) { Value = (object?)job.IdempotencyKey ?? DBNull.Value });
+            p.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = job.RunAt is { } r ? r.UtcDateTime : DBNull.Value });
+            p.Add(new NpgsqlParameter("delay_ms", NpgsqlDbType.Bigint) { Value = job.Delay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
+            var id = await cmd.ExecuteScalarAsync(cancellationToken);
+            if (id is long inserted) return new EnqueueResult(inserted, false);
+
+            await using var existing = Command(c, tx, PostgreSqlSql.JobIdByIdempotencyKey);
+            existing.Parameters.AddWithValue("idempotency_key", job.IdempotencyKey!);
+            return new EnqueueResult((long)(await existing.ExecuteScalarAsync(cancellationToken))!, true);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, PostgreSqlSql.JobInsertMany);
+            var p = cmd.Parameters;
+            p.AddWithValue("kinds", jobs.Select(j => j.Kind).ToArray());
+            p.AddWithValue("queues", jobs.Select(j => j.Queue).ToArray());
+            p.AddWithValue("priorities", jobs.Select(j => j.Priority).ToArray());
+            p.AddWithValue("payloads", jobs.Select(j => j.Payload).ToArray());
+            p.AddWithValue("max_attempts", jobs.Select(j => j.MaxAttempts).ToArray());
+            p.Add(new NpgsqlParameter("idempotency_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.IdempotencyKey).ToArray() });
+            p.Add(new NpgsqlParameter("run_ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = jobs.Select(j => j.RunAt?.UtcDateTime).ToArray() });
+            p.Add(new NpgsqlParameter("delays_ms", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = jobs.Select(j => j.Delay is { } d ? (long?)d.TotalMilliseconds : null).ToArray() });
+
+            var inserted = new List<(long Id, string? Key)>(jobs.Count);
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+                while (await reader.ReadAsync(cancellationToken))
+                    inserted.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+
+            // Rows were inserted in input order, so ids ascend with it; keyed rows that inserted nothing get the existing id.
+            inserted.Sort((a, b) => a.Id.CompareTo(b.Id));
+            var byKey = inserted.Where(i => i.Key is not null).ToDictionary(i => i.Key!, i => i.Id, StringComparer.Ordinal);
+            var keyless = new Queue<long>(inserted.Where(i => i.Key is null).Select(i => i.Id));
+            var missingKeys = jobs.Select(j => j.IdempotencyKey).OfType<string>().Where(k => !byKey.ContainsKey(k)).Distinct().ToArray();
+            var existing = new Dictionary<string, long>(StringComparer.Ordinal);
+            if (missingKeys.Length > 0)
+            {
+                await using var lookup = Command(c, tx, PostgreSqlSql.JobIdsByIdempotencyKeys);
+                lookup.Parameters.AddWithValue("idempotency_keys", missingKeys);
+                await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) existing[reader.GetString(0)] = reader.GetInt64(1);
+            }
+            var results = new EnqueueResult[jobs.Count];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                results[i] = jobs[i].IdempotencyKey is not { } key ? new EnqueueResult(keyless.Dequeue(), false)
+                    : byKey.TryGetValue(key, out var id) ? new EnqueueResult(id, !seen.Add(key))
+                    : new EnqueueResult(existing[key], true);
+            }
+            return results;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobClaim.Replace("{queue}",
+                claim.Queue is null ? "" : PostgreSqlSql.JobClaimQueueFilter, StringComparison.Ordinal));
+            cmd.Parameters.AddWithValue("lease_ms", (long)claim.Lease.TotalMilliseconds);
+            cmd.Parameters.AddWithValue("worker", claim.Worker);
+            cmd.Parameters.AddWithValue("limit", claim.Limit);
+            if (claim.Queue is not null) cmd.Parameters.AddWithValue("queue", claim.Queue);
+            var rows = await ReadRowsAsync(cmd, cancellationToken);
+            // RETURNING gives no order; hand the jobs out in claim order.
+            rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
+                : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
+            return rows;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
+        FencedAsync(PostgreSqlSql.JobComplete, complete.Id, complete.LockToken,
+            p => p.Add(new NpgsqlParameter("result", NpgsqlDbType.Text) { Value = (object?)complete.Result ?? DBNull.Value }), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
+        FencedAsync(PostgreSqlSql.JobFail, fail.Id, fail.LockToken, p =>
+        {
+            p.Add(new NpgsqlParameter("retry_ms", NpgsqlDbType.Bigint) { Value = fail.RetryDelay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
+            p.AddWithValue("final_status", fail.FinalStatus.ToName());
+            p.AddWithValue("error", fail.Error);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobReleaseAsync(long id, Guid lockToken, CancellationToken cancellationToken) =>
+        FencedAsync(PostgreSqlSql.JobRelease, id, lockToken, static _ => { }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> JobProgressAsync(JobProgressParams progress, CancellationToken cancellationToken) =>
+        FencedAsync(PostgreSqlSql.JobProgress, progress.Id, progress.LockToken, p =>
+        {
+            p.AddWithValue("progress", progress.Percent);
+            p.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)progress.Message ?? DBNull.Value });
+        }, cancellationToken);
+
+    private Task<bool> FencedAsync(string sql, long id, Guid lockToken, Action<NpgsqlParameterCollection> bind, CancellationToken ct) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, sql);
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("lock_token", lockToken);
+            bind(cmd.Parameters);
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobHeartbeat);
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("lock_token", lockToken);
+            cmd.Parameters.AddWithValue("lease_ms", (long)lease.TotalMilliseconds);
+            return await cmd.ExecuteScalarAsync(cancellationToken) switch
+            {
+                true => JobHeartbeatResult.CancelRequested,
+                false => JobHeartbeatResult.Extended,
+                _ => JobHeartbeatResult.Lost,
+            };
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobRescue);
+            cmd.Parameters.AddWithValue("message", rescue.Error);
+            cmd.Parameters.AddWithValue("limit", rescue.Limit);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobGet);
+            cmd.Parameters.AddWithValue("id", id);
+            var rows = await ReadRowsAsync(cmd, cancellationToken);
+            return rows.Count == 0 ? null : rows[0];
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
+        {
+            var where = new StringBuilder();
+            await using var cmd = Command(c, null, "");
+            var p = cmd.Parameters;
+            if (list.Status is { } status) { where.Append(" AND status = @status"); p.AddWithValue("status", status.ToName()); }
+            if (list.Kind is not null) { where.Append(" AND kind = @kind"); p.AddWithValue("kind", list.Kind); }
+            if (list.Queue is not null) { where.Append(" AND queue = @queue"); p.AddWithValue("queue", list.Queue); }
+            if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); p.AddWithValue("key", list.IdempotencyKey); }
+            if (list.Scheduled is { } scheduled)
+                where.Append(scheduled ? " AND status = 'pending' AND run_at > coalesce(@now, now())" : " AND status = 'pending' AND run_at <= coalesce(@now, now())");
+            var newest = list.Order == JobListOrder.NewestFirst;
+            if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); p.AddWithValue("after", after); }
+            p.AddWithValue("limit", list.Limit);
+            cmd.CommandText = Sql(PostgreSqlSql.JobList).Replace("{where}", where.ToString(), StringComparison.Ordinal)
+                .Replace("{order}", newest ? "DESC" : "ASC", StringComparison.Ordinal);
+            return await ReadRowsAsync(cmd, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>
+        WithConnectionAsync(c => CountByStatusAsync(c, cancellationToken), cancellationToken);
+
+    private async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(NpgsqlConnection c, CancellationToken ct)
+    {
+        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
+        await using var cmd = Command(c, null, PostgreSqlSql.JobCountByStatus);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) counts[JobStatusNames.Parse(r.GetString(0))] = r.GetInt64(1);
+        return counts;
+    }
+
+    /// <inheritdoc />
+    public Task<JobStats> JobStatsAsync(CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            var byStatus = await CountByStatusAsync(c, cancellationToken);
+            var byKind = await GroupedAsync(c, PostgreSqlSql.JobCountUnfinishedByKind, cancellationToken);
+            var byQueue = await GroupedAsync(c, PostgreSqlSql.JobCountUnfinishedByQueue, cancellationToken);
+            long due, scheduled;
+            DateTimeOffset now;
+            TimeSpan? oldest;
+            await using (var cmd = Command(c, null, PostgreSqlSql.JobPendingSplit))
+            {
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+                await r.ReadAsync(cancellationToken);
+                due = r.GetInt64(0);
+                scheduled = r.GetInt64(1);
+                now = new DateTimeOffset(r.GetDateTime(3), TimeSpan.Zero);
+                oldest = r.IsDBNull(2) ? null : now - new DateTimeOffset(r.GetDateTime(2), TimeSpan.Zero);
+                if (oldest < TimeSpan.Zero) oldest = TimeSpan.Zero;
+            }
+            var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
+            var lastMinute = points[^1];
+            return new JobStats
+            {
+                ByStatus = byStatus,
+                ByType = byKind,
+                ByQueue = byQueue,
+                DuePending = due,
+                Scheduled = scheduled,
+                CompletedLastMinute = lastMinute.Completed,
+                FailedLastMinute = lastMinute.Failed,
+                CompletedLastHour = points.Sum(p => p.Completed),
+                FailedLastHour = points.Sum(p => p.Failed),
+                OldestDuePendingAge = oldest,
+                Now = now,
+            };
+        }, cancellationToken);
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(NpgsqlConnection c, string sql, CancellationToken ct)
+    {
+        var result = new SortedDictionary<string, Dictionary<JobStatus, long>>(StringComparer.Ordinal);
+        await using var cmd = Command(c, null, sql);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            if (!result.TryGetValue(r.GetString(0), out var byStatus)) result[r.GetString(0)] = byStatus = [];
+            byStatus[JobStatusNames.Parse(r.GetString(1))] = r.GetInt64(2);
+        }
+        return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<JobStatus, long>)kv.Value, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobThroughputPoint>> JobThroughputAsync(TimeSpan window, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            DateTimeOffset now;
+            await using (var cmd = Command(c, null, PostgreSqlSql.DbNow))
+                now = new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+            return await ThroughputAsync(c, window, now, cancellationToken);
+        }, cancellationToken);
+
+    private async Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(NpgsqlConnection c, TimeSpan window, DateTimeOffset now, CancellationToken ct)
+    {
+        var minutes = Math.Max(1, (int)Math.Ceiling(window.TotalMinutes));
+        var lastMinute = now.ToUnixTimeMilliseconds() / 60000;
+        var firstMinute = lastMinute - minutes + 1;
+        var found = new Dictionary<long, (long Completed, long Failed)>();
+        await using (var cmd = Command(c, null, PostgreSqlSql.JobThroughput))
+        {
+            cmd.Parameters.AddWithValue("since_minute", (double)firstMinute);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) found[r.GetInt64(0)] = (r.GetInt64(1), r.GetInt64(2));
+        }
+        return JobThroughputPoints.Fill(firstMinute, lastMinute, found);
+    }
+
+    /// <inheritdoc />
+    public Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobCancel);
+            cmd.Parameters.AddWithValue("id", id);
+            return await cmd.ExecuteScalarAsync(cancellationToken) switch
+            {
+                "cancelled" => JobCancelResult.Cancelled,
+                "processing" => JobCancelResult.CancelRequested,
+                _ => await StatusAsync(c, id, cancellationToken) is null ? JobCancelResult.NotFound : JobCancelResult.AlreadyFinished,
+            };
+        }, cancellationToken);
+
+    private async Task<string?> StatusAsync(NpgsqlConnection c, long id, CancellationToken ct)
+    {
+        await using var cmd = Command(c, null, PostgreSqlSql.JobStatus);
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <inheritdoc />
+    public Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken) =>
+        ActionAsync(PostgreSqlSql.JobRetry, id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
+        ActionAsync(PostgreSqlSql.JobDelete, id, cancellationToken);
+
+    private Task<JobActionResult> ActionAsync(string sql, long id, CancellationToken ct) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, sql);
+            cmd.Parameters.AddWithValue("id", id);
+            if (await cmd.ExecuteNonQueryAsync(ct) == 1) return JobActionResult.Done;
+            return await StatusAsync(c, id, ct) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
+        }, ct);
+
+    /// <inheritdoc />
+    public Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobDeleteFinished);
+            cmd.Parameters.AddWithValue("older_ms", (long)olderThan.TotalMilliseconds);
+            cmd.Parameters.AddWithValue("limit", limit);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}

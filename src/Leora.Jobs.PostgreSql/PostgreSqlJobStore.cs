@@ -1,0 +1,211 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Leora.Jobs.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Leora.Jobs.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL store: claims with <c>FOR UPDATE SKIP LOCKED</c> in one batched statement, leases on the
+/// database clock, migrations under an advisory lock. Many workers on many machines can share one database.
+/// </summary>
+public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
+{
+    private readonly bool _ownsDataSource;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, string> _sql = [];
+
+    /// <summary>Creates a store over the database of <paramref name="options"/>.</summary>
+    public PostgreSqlJobStore(PostgreSqlJobStoreOptions options, TimeProvider time)
+        : this(CreateDataSource(options), options.Schema, time, ownsDataSource: true)
+    {
+    }
+
+    /// <summary>Creates a store over an existing data source (which the caller keeps and disposes).</summary>
+    public PostgreSqlJobStore(NpgsqlDataSource dataSource, string schema, TimeProvider time)
+        : this(dataSource, schema, time, ownsDataSource: false)
+    {
+    }
+
+    private PostgreSqlJobStore(NpgsqlDataSource dataSource, string schema, TimeProvider time, bool ownsDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (!SchemaPattern().IsMatch(schema ?? ""))
+            throw new ArgumentException($"Schema '{schema}' is not valid: lower-case letters, digits and '_', starting with a letter or '_', at most 63.", nameof(schema));
+        DataSource = dataSource;
+        Schema = schema!;
+        QuotedSchema = $"\"{Schema}\"";
+        _time = time;
+        _ownsDataSource = ownsDataSource;
+    }
+
+    private static NpgsqlDataSource CreateDataSource(PostgreSqlJobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            throw new ArgumentException("The PostgreSQL connection string is empty.", nameof(options));
+        try
+        {
+            return NpgsqlDataSource.Create(options.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"The PostgreSQL connection string is not valid: {ex.Message}", nameof(options), ex);
+        }
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaPattern();
+
+    /// <summary>The Npgsql data source (for a caller's own rows and transactions in the same database).</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The schema that holds the jobs tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>The schema, quoted for SQL.</summary>
+    public string QuotedSchema { get; }
+
+    /// <inheritdoc />
+    public string Provider => "postgresql";
+
+    /// <summary>Null on the real clock (SQL uses <c>now()</c>); the injected time when a test replaced the TimeProvider.</summary>
+    private DateTime? InjectedNow => _time == TimeProvider.System ? null : _time.GetUtcNow().UtcDateTime;
+
+    private string Sql(string template)
+    {
+        lock (_sql)
+        {
+            if (!_sql.TryGetValue(template, out var sql)) _sql[template] = sql = template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
+            return sql;
+        }
+    }
+
+    private NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? tx, string template)
+    {
+        var cmd = new NpgsqlCommand(Sql(template), connection, tx);
+        cmd.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = (object?)InjectedNow ?? DBNull.Value });
+        return cmd;
+    }
+
+    /// <inheritdoc />
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockCmd = new NpgsqlCommand(PostgreSqlSql.MigrationLock, connection, tx))
+        {
+            lockCmd.Parameters.AddWithValue("schema", Schema);
+            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var table = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationsTable), connection, tx))
+            await table.ExecuteNonQueryAsync(cancellationToken);
+        int applied;
+        await using (var version = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersion), connection, tx))
+            applied = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        foreach (var (number, text) in Migrations.Value.Where(m => m.Version > applied))
+        {
+            await using (var step = new NpgsqlCommand(text.Replace("{schema}", QuotedSchema, StringComparison.Ordinal), connection, tx))
+                await step.ExecuteNonQueryAsync(cancellationToken);
+            await using var record = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationRecord), connection, tx);
+            record.Parameters.AddWithValue("version", number);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersionIfExists), connection);
+        cmd.Parameters.AddWithValue("table", $"{QuotedSchema}.migrations");
+        var applied = Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return (applied, Migrations.Value[^1].Version);
+    }
+
+    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations = new(() =>
+    {
+        var asm = typeof(PostgreSqlJobStore).Assembly;
+        const string prefix = "Leora.Jobs.PostgreSql.Migrations.";
+        return [.. asm.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Version: int.Parse(n.AsSpan(prefix.Length, 3), CultureInfo.InvariantCulture), Sql: Read(asm, n)))
+            .OrderBy(m => m.Version)];
+
+        static string Read(Assembly asm, string name)
+        {
+            using var stream = asm.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+    });
+
+    /// <inheritdoc />
+    public async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = Command(connection, null, PostgreSqlSql.DbNow);
+        return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
+    private async Task<T> WithConnectionAsync<T>(DbTransaction? callerTx, Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, CancellationToken ct)
+    {
+        if (callerTx is not null)
+        {
+            if (callerTx is not NpgsqlTransaction { Connection: { } callerConnection } npgsqlTx)
+                throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the jobs database.", nameof(callerTx));
+            return await work(callerConnection, npgsqlTx);
+        }
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        return await work(connection, null);
+    }
+
+    private Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) =>
+        WithConnectionAsync<T>(null, (c, _) => work(c), ct);
+
+    private static JobRow ReadRow(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Kind = r.GetString(1),
+        Queue = r.GetString(2),
+        Status = JobStatusNames.Parse(r.GetString(3)),
+        Priority = r.GetInt32(4),
+        Payload = r.GetString(5),
+        Attempts = r.GetInt32(6),
+        MaxAttempts = r.GetInt32(7),
+        IdempotencyKey = r.IsDBNull(8) ? null : r.GetString(8),
+        LockToken = r.IsDBNull(9) ? null : r.GetGuid(9),
+        LockedUntil = Time(r, 10),
+        LockedBy = r.IsDBNull(11) ? null : r.GetString(11),
+        Progress = r.IsDBNull(12) ? null : r.GetInt32(12),
+        ProgressMessage = r.IsDBNull(13) ? null : r.GetString(13),
+        Result = r.IsDBNull(14) ? null : r.GetString(14),
+        Errors = r.GetString(15),
+        CancelRequested = r.GetBoolean(16),
+        CreatedAt = Time(r, 17)!.Value,
+        RunAt = Time(r, 18)!.Value,
+        StartedAt = Time(r, 19),
+        CompletedAt = Time(r, 20),
+    };
+
+    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
+        r.IsDBNull(i) ? null : new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero);
+
+    private static async Task<List<JobRow>> ReadRowsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var rows = new List<JobRow>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(ReadRow(reader));
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource) await DataSource.DisposeAsync();
+    }
+}

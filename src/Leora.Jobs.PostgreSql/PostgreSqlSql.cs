@@ -1,0 +1,188 @@
+namespace Leora.Jobs.PostgreSql;
+
+/// <summary>
+/// The SQL of the PostgreSQL store, one constant per statement, named as in <c>SqliteSql</c>. <c>{s}</c> is the
+/// quoted schema. Time is the database's clock (<c>now()</c>) so that nodes agree on leases; <c>@now</c> replaces it
+/// only when a test injects a TimeProvider (<c>coalesce(@now, now())</c>).
+/// </summary>
+internal static class PostgreSqlSql
+{
+    public const string Columns =
+        "id, kind, queue, status, priority, payload::text, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
+        "locked_by, progress, progress_message, result::text, errors::text, cancel_requested, created_at, run_at, started_at, completed_at";
+
+    public const string ColumnsJ =
+        "j.id, j.kind, j.queue, j.status, j.priority, j.payload::text, j.attempts, j.max_attempts, j.idempotency_key, j.lock_token, j.locked_until, " +
+        "j.locked_by, j.progress, j.progress_message, j.result::text, j.errors::text, j.cancel_requested, j.created_at, j.run_at, j.started_at, j.completed_at";
+
+    // Several nodes may start at once: the advisory lock makes one of them migrate while the others wait.
+    public const string MigrationLock = "SELECT pg_advisory_xact_lock(hashtext('leora-jobs-migrate:' || @schema))";
+
+    public const string MigrationsTable = """
+        CREATE SCHEMA IF NOT EXISTS {s};
+        CREATE TABLE IF NOT EXISTS {s}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+        """;
+
+    public const string MigrationVersion = "SELECT coalesce(max(version), 0) FROM {s}.migrations";
+
+    public const string MigrationVersionIfExists =
+        "SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE (SELECT coalesce(max(version), 0) FROM {s}.migrations) END";
+
+    public const string MigrationRecord = "INSERT INTO {s}.migrations (version) VALUES (@version)";
+
+    public const string JobInsert = """
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
+        VALUES (@kind, @queue, 'pending', @priority, @payload::jsonb, @max_attempts, @idempotency_key, coalesce(@now, now()),
+                coalesce(@run_at, coalesce(@now, now()) + coalesce(@delay_ms, 0) * interval '1 millisecond'))
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id
+        """;
+
+    // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order.
+    public const string JobInsertMany = """
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
+        SELECT t.kind, t.queue, 'pending', t.priority, t.payload::jsonb, t.max_attempts, t.idempotency_key, coalesce(@now, now()),
+               coalesce(t.run_at, coalesce(@now, now()) + coalesce(t.delay_ms, 0) * interval '1 millisecond')
+        FROM unnest(@kinds::text[], @queues::text[], @priorities::integer[], @payloads::text[], @max_attempts::integer[],
+                    @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[])
+             WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, ord)
+        ORDER BY t.ord
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id, idempotency_key
+        """;
+
+    public const string JobIdByIdempotencyKey = "SELECT id FROM {s}.jobs WHERE idempotency_key = @idempotency_key";
+
+    public const string JobIdsByIdempotencyKeys = "SELECT idempotency_key, id FROM {s}.jobs WHERE idempotency_key = ANY(@idempotency_keys)";
+
+    // One statement: pick (and row-lock, skipping rows other workers hold) then update. MATERIALIZED stops the
+    // planner from inlining the CTE and updating more rows than the LIMIT (DESIGN.md invariant 7).
+    public const string JobClaim = """
+        WITH c AS MATERIALIZED (
+            SELECT id FROM {s}.jobs
+            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue}
+            ORDER BY priority DESC, run_at, id
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED)
+        UPDATE {s}.jobs j
+        SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
+            locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
+            started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
+        FROM c WHERE j.id = c.id
+        RETURNING
+        """ + " " + ColumnsJ;
+
+    public const string JobClaimQueueFilter = "AND queue = @queue";
+
+    public const string JobComplete = """
+        UPDATE {s}.jobs
+        SET status = 'completed', result = coalesce(@result::jsonb, result), completed_at = coalesce(@now, now()), progress = 100,
+            lock_token = NULL, locked_until = NULL, cancel_requested = false
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    public const string JobFail = """
+        UPDATE {s}.jobs
+        SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,
+            run_at = CASE WHEN @retry_ms::bigint IS NULL THEN run_at ELSE coalesce(@now, now()) + @retry_ms * interval '1 millisecond' END,
+            completed_at = CASE WHEN @retry_ms::bigint IS NULL THEN coalesce(@now, now()) ELSE NULL END,
+            errors = errors || jsonb_build_array(@error::jsonb),
+            lock_token = NULL, locked_until = NULL, cancel_requested = false
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    // Graceful shutdown: the attempt did not really happen, so it is not counted.
+    public const string JobRelease = """
+        UPDATE {s}.jobs
+        SET status = 'pending', attempts = greatest(attempts - 1, 0), lock_token = NULL, locked_until = NULL, cancel_requested = false
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    public const string JobHeartbeat = """
+        UPDATE {s}.jobs SET locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond'
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        RETURNING cancel_requested
+        """;
+
+    public const string JobProgress = """
+        UPDATE {s}.jobs SET progress = @progress, progress_message = @message
+        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        """;
+
+    public const string JobRescue = """
+        WITH r AS MATERIALIZED (
+            SELECT id FROM {s}.jobs
+            WHERE status = 'processing' AND locked_until < coalesce(@now, now())
+            ORDER BY locked_until
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED)
+        UPDATE {s}.jobs j
+        SET status = CASE WHEN j.cancel_requested THEN 'cancelled' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
+            completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN coalesce(@now, now()) ELSE NULL END,
+            errors = j.errors || jsonb_build_array(jsonb_build_object(
+                'attempt', j.attempts, 'message', @message::text, 'type', 'LeaseExpired', 'stackTrace', NULL,
+                'at', to_jsonb(coalesce(@now, now())), 'worker', j.locked_by)),
+            lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now()), cancel_requested = false
+        FROM r WHERE j.id = r.id
+        """;
+
+    public const string JobGet = "SELECT " + Columns + " FROM {s}.jobs WHERE id = @id";
+
+    public const string JobList = "SELECT " + Columns + " FROM {s}.jobs WHERE true {where} ORDER BY id {order} LIMIT @limit";
+
+    public const string JobCountByStatus = "SELECT status, count(*) FROM {s}.jobs GROUP BY status";
+
+    public const string JobCountUnfinishedByKind =
+        "SELECT kind, status, count(*) FROM {s}.jobs WHERE status IN ('pending', 'processing') GROUP BY kind, status";
+
+    public const string JobCountUnfinishedByQueue =
+        "SELECT queue, status, count(*) FROM {s}.jobs WHERE status IN ('pending', 'processing') GROUP BY queue, status";
+
+    public const string JobPendingSplit = """
+        SELECT count(*) FILTER (WHERE run_at <= coalesce(@now, now())),
+               count(*) FILTER (WHERE run_at > coalesce(@now, now())),
+               min(run_at) FILTER (WHERE run_at <= coalesce(@now, now())),
+               coalesce(@now, now())
+        FROM {s}.jobs WHERE status = 'pending'
+        """;
+
+    public const string JobThroughput = """
+        SELECT floor(extract(epoch FROM completed_at) / 60)::bigint AS minute,
+               count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed')
+        FROM {s}.jobs
+        WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at >= to_timestamp(@since_minute * 60)
+        GROUP BY 1
+        """;
+
+    public const string JobCancel = """
+        UPDATE {s}.jobs
+        SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+            completed_at = CASE WHEN status = 'pending' THEN coalesce(@now, now()) ELSE completed_at END,
+            cancel_requested = (status = 'processing')
+        WHERE id = @id AND status IN ('pending', 'processing')
+        RETURNING status
+        """;
+
+    public const string JobStatus = "SELECT status FROM {s}.jobs WHERE id = @id";
+
+    // A manual retry keeps the attempt count (error history stays numbered) and grants a fresh set of attempts.
+    public const string JobRetry = """
+        UPDATE {s}.jobs
+        SET status = 'pending', max_attempts = attempts + max_attempts, run_at = coalesce(@now, now()), completed_at = NULL, cancel_requested = false,
+            lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
+        WHERE id = @id AND status IN ('failed', 'cancelled')
+        """;
+
+    public const string JobDelete = "DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing'";
+
+    public const string JobDeleteFinished = """
+        DELETE FROM {s}.jobs WHERE id IN (
+            SELECT id FROM {s}.jobs
+            WHERE status IN ('completed', 'failed', 'cancelled')
+              AND completed_at < coalesce(@now, now()) - @older_ms * interval '1 millisecond'
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED)
+        """;
+
+    public const string DbNow = "SELECT coalesce(@now, now())";
+}
