@@ -6,10 +6,10 @@ using Leora.Crm.Imports;
 using Leora.Crm.Reports;
 using Leora.Crm.Storage;
 using Leora.Jobs;
+using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -56,6 +56,7 @@ public static class LeoraCrmServiceCollectionExtensions
     private static CrmDatabase CreateDatabase(IJobStore store) => store switch
     {
         SqliteJobStore sqlite => new SqliteCrmDatabase(sqlite),
+        PostgreSqlJobStore postgres => new PostgreSqlCrmDatabase(postgres),
         _ => throw new InvalidOperationException(
             $"Leora CRM supports the SQLite and PostgreSQL stores; the jobs store is {store.GetType().Name} ({store.Provider})."),
     };

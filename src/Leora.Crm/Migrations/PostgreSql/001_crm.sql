@@ -1,4 +1,4 @@
--- Leora CRM, PostgreSQL. Tables live in the jobs schema (search_path is set by the migrator).
+-- Leora CRM, PostgreSQL. The tables live in the jobs schema (the migrator sets search_path to it).
 CREATE TABLE crm_customers (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
