@@ -45,6 +45,8 @@ public sealed class CrmHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        // LEORA_TEST_LOG=1 shows the host's log on the console when a test needs explaining.
+        if (Environment.GetEnvironmentVariable("LEORA_TEST_LOG") == "1") builder.Logging.AddConsole();
         TempSqlite? sqlite = null;
         string? schema = null;
         var jobs = builder.Services.AddLeoraJobs(o => o.Backoff = _ => TimeSpan.Zero);

@@ -146,19 +146,33 @@ internal static class CrmEndpoints
     {
         var import = await store.ImportGetAsync(id, ct);
         if (import is null) return NotFound("import", id);
-        return TypedResults.Stream(async body =>
+        // Written to a temporary file first, so that a failure half-way answers 500 instead of a silently truncated file.
+        FileStream? temp = null;
+        try
         {
-            await using var writer = new CsvReportWriter(body);
-            await writer.WriteRowAsync(["Row", "Reason", "Fields"], ct);
-            await foreach (var (row, reason, raw) in store.RejectionListAsync(id, ct))
+            temp = new FileStream(Path.Combine(Path.GetTempPath(), $"leora-rejected-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite,
+                FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await using (var writer = new CsvReportWriter(temp))
             {
-                var fields = JsonSerializer.Deserialize<string[]>(raw) ?? [];
-                var values = new List<object?>(fields.Length + 2) { row, reason };
-                values.AddRange(fields);
-                await writer.WriteRowAsync(values, ct);
+                await writer.WriteRowAsync(["Row", "Reason", "Fields"], ct);
+                await foreach (var (row, reason, raw) in store.RejectionListAsync(id, ct))
+                {
+                    var fields = JsonSerializer.Deserialize<string[]>(raw) ?? [];
+                    var values = new List<object?>(fields.Length + 2) { row, reason };
+                    values.AddRange(fields);
+                    await writer.WriteRowAsync(values, ct);
+                }
+                await writer.CompleteAsync(ct);
             }
-            await writer.CompleteAsync(ct);
-        }, "text/csv; charset=utf-8", $"import-{id}-rejected.csv");
+            temp.Position = 0;
+            var result = TypedResults.File(temp, "text/csv; charset=utf-8", $"import-{id}-rejected.csv");
+            temp = null;
+            return result;
+        }
+        finally
+        {
+            temp?.Dispose();
+        }
     }
 
     public static async Task<IResult> GetCustomerAsync(long id, CrmStore store, CancellationToken ct)

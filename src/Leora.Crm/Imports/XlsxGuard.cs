@@ -19,7 +19,7 @@ internal static class XlsxGuard
         {
             total += entry.Length;
             if (total > options.MaxXlsxUncompressedBytes)
-                return $"The XLSX file expands to more than {options.MaxXlsxUncompressedBytes / (1024 * 1024)} MB.";
+                return $"The XLSX file expands to more than {options.MaxXlsxUncompressedBytes / (1024 * 1024)} MB: a zip bomb?";
             // Small entries compress oddly well without harm; the ratio matters from 1 MB up.
             if (entry.Length > 1024 * 1024 && entry.Length / Math.Max(1, entry.CompressedLength) > options.MaxXlsxCompressionRatio)
                 return $"The XLSX entry '{entry.FullName}' is compressed {entry.Length / Math.Max(1, entry.CompressedLength)} to 1 (at most {options.MaxXlsxCompressionRatio} to 1 is accepted): a zip bomb?";

@@ -14,8 +14,8 @@ internal sealed class CsvReportWriter : IReportWriter
     public CsvReportWriter(Stream output)
     {
         _text = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65536, leaveOpen: true);
-        // Injection None: the guard is ours (CellGuard), the same for CSV and XLSX.
-        _csv = CsvWriter.Create(_text, new CsvWriterOptions { HasHeader = false, Injection = CsvInjection.None, NewLine = "\r\n" }, leaveOpen: true);
+        // Injection None: the guard is ours (CellGuard), the same for CSV and XLSX. Rows may differ in width (rejected rows keep theirs).
+        _csv = CsvWriter.Create(_text, new CsvWriterOptions { HasHeader = false, Injection = CsvInjection.None, NewLine = "\r\n", ValidateFieldCount = false }, leaveOpen: true);
     }
 
     public ValueTask WriteRowAsync(IReadOnlyList<object?> values, CancellationToken cancellationToken)
