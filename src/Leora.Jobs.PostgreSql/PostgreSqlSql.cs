@@ -81,6 +81,16 @@ internal static class PostgreSqlSql
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
+    // The batch completer's statement: many fenced completions, one round trip, one commit.
+    public const string JobCompleteMany = """
+        UPDATE {s}.jobs j
+        SET status = 'completed', result = coalesce(t.result::jsonb, j.result), completed_at = coalesce(@now, now()), progress = 100,
+            lock_token = NULL, locked_until = NULL, cancel_requested = false
+        FROM unnest(@ids::bigint[], @lock_tokens::uuid[], @results::text[]) AS t(id, lock_token, result)
+        WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
+        RETURNING j.id
+        """;
+
     public const string JobFail = """
         UPDATE {s}.jobs
         SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,

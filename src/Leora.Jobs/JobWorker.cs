@@ -84,6 +84,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         var stop = _stopClaiming.Token;
         var slots = NewSlots(concurrency);
         var failures = 0;
+        var backlog = false;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -92,6 +93,13 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
                 // One slot is ours; take every other free one too, so one claim fills them all.
                 var free = 1;
                 while (free < concurrency && slots.Wait(0)) free++;
+                if (backlog && free < (concurrency + 1) / 2 && _worker.FetchCooldown > TimeSpan.Zero)
+                {
+                    // Under a backlog, slots free up one by one as completions land: wait a moment so that one claim
+                    // takes many jobs instead of one claim (one commit) per finished job.
+                    await Task.Delay(_worker.FetchCooldown, _time, stop);
+                    while (free < concurrency && slots.Wait(0)) free++;
+                }
                 var wake = _signal.WaitAsync();
                 IReadOnlyList<JobRow> rows;
                 try
@@ -104,6 +112,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
                     throw;
                 }
                 if (rows.Count < free) slots.Release(free - rows.Count);
+                backlog = rows.Count == free;
                 foreach (var row in rows) Track(RunAndReleaseAsync(row, slots));
                 failures = 0;
                 if (rows.Count == 0)

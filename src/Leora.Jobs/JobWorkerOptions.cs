@@ -15,6 +15,12 @@ public sealed class JobWorkerOptions
     /// <summary>How long an idle producer waits before it looks again when nothing wakes it. Defaults to 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Under a backlog, how long a producer with fewer than half its slots free waits for more to free up before it
+    /// claims, so that claims stay batched. Zero turns it off. Defaults to 5 milliseconds.
+    /// </summary>
+    public TimeSpan FetchCooldown { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How often expired leases are rescued. Defaults to 15 seconds.</summary>
     public TimeSpan RescueInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -30,6 +36,7 @@ public sealed class JobWorkerOptions
             if (n < 1) throw new InvalidOperationException($"Jobs:Worker:Queues:{queue} must be at least 1.");
         }
         if (PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:PollInterval must be positive.");
+        if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval) throw new InvalidOperationException("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
         if (RescueInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:RescueInterval must be positive.");
         if (ShutdownGrace < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:ShutdownGrace must not be negative.");
     }

@@ -36,6 +36,12 @@ public interface IJobStore
     /// <summary>Completes a job if this token still holds it. False means the lease was lost: nothing was written.</summary>
     Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes many jobs in one statement (one commit), each only if its token still holds it. Returns the ids that
+    /// were completed; an id missing from the answer lost its lease and nothing was written to it.
+    /// </summary>
+    Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken);
+
     /// <summary>Fails an attempt if this token still holds the job (retry later or finish). False: nothing was written.</summary>
     Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken);
 
