@@ -27,6 +27,24 @@ public sealed class JobWorkerOptions
     /// <summary>At shutdown, how long running jobs may finish before their tokens fire and they are handed back. Defaults to 30 seconds.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often this node writes its heartbeat to the nodes table and renews or seeks the leader's lease. Defaults to 10 seconds.</summary>
+    public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long the maintenance leader's lease lasts; the leader renews it every <see cref="NodeHeartbeatInterval"/>, and
+    /// when the leader dies another node takes over within this time. Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long finished jobs (completed, failed, cancelled) are kept before the leader prunes them. Defaults to 7 days.
+    /// Null keeps them forever.
+    /// </summary>
+    public TimeSpan? Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The most finished jobs one pruning statement deletes; the leader runs up to 10 per heartbeat. Defaults to 1,000.</summary>
+    public int PruneBatchSize { get; set; } = 1000;
+
     internal void Validate()
     {
         if (Concurrency < 1) throw new InvalidOperationException("Jobs:Worker:Concurrency must be at least 1.");
@@ -38,6 +56,10 @@ public sealed class JobWorkerOptions
         if (PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:PollInterval must be positive.");
         if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval) throw new InvalidOperationException("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
         if (RescueInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:RescueInterval must be positive.");
+        if (NodeHeartbeatInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:NodeHeartbeatInterval must be positive.");
+        if (LeaderLease <= NodeHeartbeatInterval) throw new InvalidOperationException("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.");
+        if (Retention is { } r && r <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:Retention must be positive (or null to keep finished jobs).");
+        if (PruneBatchSize < 1) throw new InvalidOperationException("Jobs:Worker:PruneBatchSize must be at least 1.");
         if (ShutdownGrace < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:ShutdownGrace must not be negative.");
     }
 }

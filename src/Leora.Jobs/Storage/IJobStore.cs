@@ -84,6 +84,27 @@ public interface IJobStore
     /// <summary>Deletes up to <paramref name="limit"/> jobs that finished more than <paramref name="olderThan"/> ago (one bounded statement). Returns how many.</summary>
     Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Registers a node or refreshes its heartbeat (upsert by name).</summary>
+    Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken);
+
+    /// <summary>Removes a node (it stopped).</summary>
+    Task NodeDeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Removes nodes whose last heartbeat is older than <paramref name="olderThan"/>. Returns how many.</summary>
+    Task<int> NodeDeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+
+    /// <summary>Every registered node, by name, with whether it holds the maintenance lease now.</summary>
+    Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or extends the maintenance leader's lease for <paramref name="ttl"/>: succeeds when the lease is free, expired,
+    /// or already <paramref name="holder"/>'s (one statement, so two nodes can never both win). True: the holder leads.
+    /// </summary>
+    Task<bool> LeaderElectAsync(string holder, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Gives up the lease if <paramref name="holder"/> holds it, so another node can take over at once.</summary>
+    Task LeaderResignAsync(string holder, CancellationToken cancellationToken);
+
     /// <summary>The database's current time (the clock leases are compared with).</summary>
     Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken);
 }
