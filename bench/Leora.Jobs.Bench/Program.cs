@@ -16,14 +16,15 @@ var settings = new BenchSettings(
     EnqueueSeconds: a.Int("enqueue-seconds", 5),
     BulkCalls: a.Int("bulk-calls", 10),
     WorkJobs: a.Int("work-jobs", 100_000),
-    Concurrency: a.Int("concurrency", 32),
+    Concurrency: a.Int("concurrency", 1000),
     GrowthFinished: a.Int("growth-finished", full ? 1_000_000 : 1_000_000),
     GrowthPending: a.Int("growth-pending", 100_000),
     MemoryJobs: a.Int("memory-jobs", full ? 1_000_000 : 200_000),
     LatencyJobs: a.Int("latency-jobs", 250),
     LatencyWarmup: 10,
     BatchCalls: a.Int("batch-calls", 30),
-    PgBenchSeconds: a.Int("pgbench-seconds", 10));
+    PgBenchSeconds: a.Int("pgbench-seconds", 10),
+    RemotePollMs: a.Int("remote-poll-ms", 1000));
 
 var pg = a.Get("pg") ?? Environment.GetEnvironmentVariable("LEORA_BENCH_PG") ?? Environment.GetEnvironmentVariable("LEORA_TEST_PG");
 var stores = (a.Get("stores") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -41,6 +42,7 @@ var report = new Report();
 var tmp = Path.Combine(Path.GetTempPath(), $"leora-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(tmp);
 Report.Progress($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+report.Add("machine", "-", "load_average_1m_at_start", LoadAverage(), "runnable tasks", note: "other processes on the host compete for the same cores");
 try
 {
     if (scenarios.Contains("ceiling") && stores.Contains("postgresql"))
@@ -68,5 +70,9 @@ finally
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     try { Directory.Delete(tmp, recursive: true); } catch (IOException) { }
 }
+report.Add("machine", "-", "load_average_1m_at_end", LoadAverage(), "runnable tasks");
 report.PrintSummary();
 return 0;
+
+static double LoadAverage() => File.Exists("/proc/loadavg")
+    ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;

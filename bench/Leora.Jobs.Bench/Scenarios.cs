@@ -113,10 +113,21 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
 
         await target.ResetAsync(ct);
         var total = settings.LatencyJobs;
-        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", total.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "4"]);
+        var warmup = settings.LatencyWarmup;
+        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", (total + warmup).ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "4",
+            "--poll-ms", settings.RemotePollMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await child.Ready.WaitAsync(TimeSpan.FromMinutes(1), ct);
         await using (var sp = target.Build(new Probe(), null))
-            await PaceAsync(sp.GetRequiredService<IJobClient>(), null, total, ct);
+        {
+            // Warm-up jobs (no latency recorded) so that JIT and connection setup in the worker are not measured.
+            var client = sp.GetRequiredService<IJobClient>();
+            for (var i = 0; i < warmup; i++) await client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct);
+            var store = sp.GetRequiredService<IJobStore>();
+            var deadline = Stopwatch.StartNew();
+            while ((await store.JobCountByStatusAsync(ct)).GetValueOrDefault(JobStatus.Completed) < warmup && deadline.Elapsed < TimeSpan.FromMinutes(1))
+                await Task.Delay(50, ct);
+            await PaceAsync(client, null, total, ct);
+        }
         var r = await child.ResultAsync(TimeSpan.FromMinutes(2), ct);
         report.Add("latency", S, "latency_other_process_p50", r.P50Ms ?? double.NaN, "ms", atMost: Pg ? 3 : null,
             note: Pg ? "worker in another process: woken by LISTEN/NOTIFY when available, else polling" : "worker in another process: SQLite has no cross-process signal, so this is the poll interval (1 s)");
@@ -171,4 +182,4 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
 /// <summary>Sizes of the scenarios; <c>--full</c> uses the sizes everywhere.</summary>
 internal sealed record BenchSettings(
     double EnqueueSeconds, int BulkCalls, int WorkJobs, int Concurrency, int GrowthFinished, int GrowthPending,
-    int MemoryJobs, int LatencyJobs, int LatencyWarmup, int BatchCalls, int PgBenchSeconds);
+    int MemoryJobs, int LatencyJobs, int LatencyWarmup, int BatchCalls, int PgBenchSeconds, int RemotePollMs);

@@ -35,7 +35,7 @@ internal sealed class Target
     public ServiceProvider Build(Probe probe, Action<JobWorkerOptions>? worker, Action<JobsOptions>? jobs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Environment.GetEnvironmentVariable("LEORA_BENCH_LOG") == "info" ? LogLevel.Information : LogLevel.Warning));
         services.AddSingleton(probe);
         var builder = services.AddLeoraJobs(o => { o.MigrateOnStart = false; jobs?.Invoke(o); })
             .AddJob<NoopArgs, NoopHandler>(o => o.MaxAttempts = 3);
