@@ -15,7 +15,7 @@ public sealed class PostgresRestartTests
         var total = ScaleOutDatabase.Long ? 20_000 : 1_500;
         await using var db = await ScaleOutDatabase.CreateAsync(cluster.ConnectionString);
         await db.EnqueueAsync(total);
-        var workers = Enumerable.Range(0, 2).Select(i => WorkerProcess.Start(db.Connection, db.Schema, $"node-{i}", handlerMs: 5, leaseMs: 3000)).ToList();
+        var workers = Enumerable.Range(0, 2).Select(i => WorkerProcess.Start(db.Connection, db.Schema, $"node-{i}", handlerMs: 5, leaseMs: 15000)).ToList();
         try
         {
             await Task.WhenAll(workers.Select(w => w.Ready)).WithTimeout(TimeSpan.FromSeconds(60), "two workers to start");

@@ -55,6 +55,12 @@ public sealed class ScaleOutDatabase : IAsyncDisposable
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public async Task<string?> TextAsync(string sql)
+    {
+        await using var cmd = Db.CreateCommand(sql.Replace("{s}", $"\"{Schema}\"", StringComparison.Ordinal));
+        return await cmd.ExecuteScalarAsync() as string;
+    }
+
     public Task<long> CompletedAsync() => ScalarAsync("SELECT count(*) FROM {s}.jobs WHERE status = 'completed'");
 
     public async ValueTask DisposeAsync()

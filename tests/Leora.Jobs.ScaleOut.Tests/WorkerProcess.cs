@@ -10,7 +10,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     private WorkerProcess(Process process) => _process = process;
 
-    public static WorkerProcess Start(string connection, string schema, string name, int handlerMs = 5, int leaseMs = 3000, int nodeHeartbeatMs = 200, int leaderLeaseMs = 1500)
+    public static WorkerProcess Start(string connection, string schema, string name, int handlerMs = 5, int leaseMs = 15000, int nodeHeartbeatMs = 200, int leaderLeaseMs = 1500)
     {
         // The worker is built next to this assembly's folder: tests/Leora.Jobs.ScaleOut.Worker/bin/<config>/<tfm>/.
         var dll = AppContext.BaseDirectory.Replace("Leora.Jobs.ScaleOut.Tests", "Leora.Jobs.ScaleOut.Worker", StringComparison.Ordinal);
