@@ -98,6 +98,20 @@ public sealed partial class PostgreSqlJobStore
             p => p.Add(new NpgsqlParameter("result", NpgsqlDbType.Text) { Value = (object?)complete.Result ?? DBNull.Value }), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlySet<long>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobCompleteMany);
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = completes.Select(x => x.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("lock_tokens", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = completes.Select(x => x.LockToken).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = completes.Select(x => x.Result).ToArray() });
+            var done = new HashSet<long>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) done.Add(reader.GetInt64(0));
+            return done;
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
         FencedAsync(PostgreSqlSql.JobFail, fail.Id, fail.LockToken, p =>
         {

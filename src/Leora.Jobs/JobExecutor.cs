@@ -16,6 +16,7 @@ internal sealed class JobExecutor(
     JobTypeRegistry registry,
     IServiceScopeFactory scopes,
     RunningJobs running,
+    JobCompleter completer,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -103,7 +104,7 @@ internal sealed class JobExecutor(
 
         if (error is null)
         {
-            if (!await store.JobCompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson), ct))
+            if (!await completer.CompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson)))
                 return LeaseLost();
             Log.JobCompleted(logger, row.Id, row.Kind, durationMs);
             return Report(JobOutcome.Completed);
