@@ -29,12 +29,17 @@ internal static class ServerHost
         var settings = ServerSettings.Read(builder.Configuration);
         JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled);
         if (settings.OpenApiEnabled)
-            builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+            builder.Services.AddOpenApi(o =>
             {
-                document.Info.Title = "Leora Jobs API";
-                document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
-                return Task.CompletedTask;
-            }));
+                o.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info.Title = "Leora Jobs API";
+                    document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
+                    return Task.CompletedTask;
+                });
+                o.AddDocumentTransformer<ApiKeySecurityTransformer>();
+                o.AddOperationTransformer<ApiKeySecurityTransformer>();
+            });
         // A query value that does not bind (maxJobs=abc) becomes a 400 problem that names the parameter, not an empty 400.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = c =>
