@@ -233,21 +233,7 @@ public sealed partial class PostgreSqlJobStore
                 if (oldest < TimeSpan.Zero) oldest = TimeSpan.Zero;
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
-            var lastMinute = points[^1];
-            return new JobStats
-            {
-                ByStatus = byStatus,
-                ByType = byKind,
-                ByQueue = byQueue,
-                DuePending = due,
-                Scheduled = scheduled,
-                CompletedLastMinute = lastMinute.Completed,
-                FailedLastMinute = lastMinute.Failed,
-                CompletedLastHour = points.Sum(p => p.Completed),
-                FailedLastHour = points.Sum(p => p.Failed),
-                OldestDuePendingAge = oldest,
-                Now = now,
-            };
+            return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
         }, cancellationToken);
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(NpgsqlConnection c, string sql, CancellationToken ct)

@@ -71,7 +71,7 @@ public sealed partial class SqliteJobStore
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
                 : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
             return rows;
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
@@ -129,7 +129,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@now", NowMs);
             bind(cmd.Parameters);
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
-        }, ct);
+        }, ct, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -146,7 +146,7 @@ public sealed partial class SqliteJobStore
                 var v when Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 => JobHeartbeatResult.CancelRequested,
                 _ => JobHeartbeatResult.Extended,
             };
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken) =>
@@ -159,7 +159,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@message", rescue.Error);
             cmd.Parameters.AddWithValue("@limit", rescue.Limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken) =>
@@ -227,21 +227,7 @@ public sealed partial class SqliteJobStore
                 oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(2)));
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
-            var lastMinute = points[^1];
-            return new JobStats
-            {
-                ByStatus = byStatus,
-                ByType = byKind,
-                ByQueue = byQueue,
-                DuePending = due,
-                Scheduled = scheduled,
-                CompletedLastMinute = lastMinute.Completed,
-                FailedLastMinute = lastMinute.Failed,
-                CompletedLastHour = points.Sum(p => p.Completed),
-                FailedLastHour = points.Sum(p => p.Failed),
-                OldestDuePendingAge = oldest,
-                Now = now,
-            };
+            return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
         }, cancellationToken);
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(SqliteConnection c, string sql, CancellationToken ct)
@@ -324,5 +310,5 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@cutoff", NowMs - (long)olderThan.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@limit", limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 }
