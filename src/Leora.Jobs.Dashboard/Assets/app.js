@@ -322,7 +322,7 @@
     $('list-title').textContent = titles[r.status] || 'Jobs';
     $('list-time-col').textContent = { completed: 'Finished', failed: 'Finished', cancelled: 'Finished', processing: 'Started' }[r.status] || 'Run at';
     $('retry-all').hidden = state.session.readOnly || r.status !== 'failed';
-    loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; });
+    loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; }, () => { /* shown by the next refresh */ });
     $('filter-type').value = r.params.get('type') || '';
     $('filter-queue').value = r.params.get('queue') || '';
     $('filter-order').value = r.params.get('order') || 'newest';
