@@ -79,6 +79,27 @@ public sealed partial class SqliteJobStore
             p => p.AddWithValue("@result", (object?)complete.Result ?? DBNull.Value), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken) =>
+        // One BEGIN IMMEDIATE transaction, one prepared statement re-bound per job: the cost of a commit (an fsync) is shared.
+        WriteAsync<IReadOnlySet<long>>(null, async (c, tx) =>
+        {
+            var done = new HashSet<long>();
+            await using var cmd = Command(c, tx, SqliteSql.JobComplete);
+            foreach (var name in (string[])["@id", "@lock_token", "@now", "@result"]) cmd.Parameters.Add(new SqliteParameter(name, null));
+            cmd.Prepare();
+            var now = NowMs;
+            foreach (var complete in completes)
+            {
+                cmd.Parameters["@id"].Value = complete.Id;
+                cmd.Parameters["@lock_token"].Value = Token(complete.LockToken);
+                cmd.Parameters["@now"].Value = now;
+                cmd.Parameters["@result"].Value = (object?)complete.Result ?? DBNull.Value;
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 1) done.Add(complete.Id);
+            }
+            return done;
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
         FencedAsync(SqliteSql.JobFail, fail.Id, fail.LockToken, p =>
         {
@@ -206,21 +227,7 @@ public sealed partial class SqliteJobStore
                 oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(2)));
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
-            var lastMinute = points[^1];
-            return new JobStats
-            {
-                ByStatus = byStatus,
-                ByType = byKind,
-                ByQueue = byQueue,
-                DuePending = due,
-                Scheduled = scheduled,
-                CompletedLastMinute = lastMinute.Completed,
-                FailedLastMinute = lastMinute.Failed,
-                CompletedLastHour = points.Sum(p => p.Completed),
-                FailedLastHour = points.Sum(p => p.Failed),
-                OldestDuePendingAge = oldest,
-                Now = now,
-            };
+            return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
         }, cancellationToken);
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(SqliteConnection c, string sql, CancellationToken ct)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 using Leora.Jobs.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -112,22 +111,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         return (applied, Migrations.Value[^1].Version);
     }
 
-    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations = new(() =>
-    {
-        var asm = typeof(SqliteJobStore).Assembly;
-        const string prefix = "Leora.Jobs.Sqlite.Migrations.";
-        return [.. asm.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Version: int.Parse(n.AsSpan(prefix.Length, 3), CultureInfo.InvariantCulture), Sql: Read(asm, n)))
-            .OrderBy(m => m.Version)];
-
-        static string Read(Assembly asm, string name)
-        {
-            using var stream = asm.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    });
+    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations =
+        new(() => EmbeddedMigrations.Load(typeof(SqliteJobStore).Assembly, "Leora.Jobs.Sqlite.Migrations."));
 
     /// <inheritdoc />
     public async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)

@@ -1,0 +1,63 @@
+namespace Leora.Crm;
+
+/// <summary>Settings of Leora CRM. Validated when the host starts.</summary>
+public sealed class CrmOptions
+{
+    /// <summary>The environment variable read for <see cref="AnthropicApiKey"/> when it is not set.</summary>
+    public const string ApiKeyEnvironmentVariable = "ANTHROPIC_API_KEY";
+
+    /// <summary>
+    /// The Anthropic API key. Defaults to the <c>ANTHROPIC_API_KEY</c> environment variable. Without one, image extraction is
+    /// refused at upload (503) and an image_extraction job fails at once with "image extraction is not configured";
+    /// customer enrichment does only its deterministic part. Never logged.
+    /// </summary>
+    public string? AnthropicApiKey { get; set; }
+
+    /// <summary>The Messages API's base URL. Defaults to null: the SDK's (the <c>ANTHROPIC_BASE_URL</c> environment variable, else Anthropic's API).</summary>
+    public string? AnthropicBaseUrl { get; set; }
+
+    /// <summary>The Claude model used for image extraction and enrichment. Defaults to <c>claude-sonnet-4-5</c>.</summary>
+    public string Model { get; set; } = "claude-sonnet-4-5";
+
+    /// <summary>Upper bound on the tokens of one answer. Defaults to 2048.</summary>
+    public int MaxTokens { get; set; } = 2048;
+
+    /// <summary>How long one call to the model may take before the attempt is retried. Defaults to 60 seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest image accepted by <c>POST /api/scans</c> (413 beyond). Defaults to 5 MB.</summary>
+    public long MaxImageBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>Largest file accepted by <c>POST /api/imports</c> (413 beyond). Defaults to 50 MB.</summary>
+    public long MaxImportBytes { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>
+    /// Where uploaded and generated files are kept. Defaults to null: in the database (table <c>crm_files</c>), which every
+    /// worker node reaches. A directory must be shared by every node that runs CRM jobs.
+    /// </summary>
+    public string? FileDirectory { get; set; }
+
+    /// <summary>Whether a completed business-card scan creates or updates a customer, matched by e-mail. Defaults to false.</summary>
+    public bool CreateCustomersFromBusinessCards { get; set; }
+
+    /// <summary>Country calling code (digits) assumed for a phone number written without one. Defaults to null: such numbers are kept as digits.</summary>
+    public string? DefaultPhoneCountryCode { get; set; }
+
+    /// <summary>Rows per import transaction (one checkpoint each). Defaults to 1000.</summary>
+    public int ImportBatchSize { get; set; } = 1000;
+
+    /// <summary>Most entries an XLSX (a ZIP) may hold. Defaults to 1000.</summary>
+    public int MaxXlsxEntries { get; set; } = 1000;
+
+    /// <summary>Most bytes an XLSX may expand to, in all (declared and as read). Defaults to 512 MB.</summary>
+    public long MaxXlsxUncompressedBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Highest ratio of expanded to compressed size of one XLSX entry (a zip bomb's mark). Defaults to 200.</summary>
+    public int MaxXlsxCompressionRatio { get; set; } = 200;
+
+    /// <summary>Whether the CRM tables are migrated when the host starts. Defaults to true.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Whether image extraction can run: an API key is configured.</summary>
+    public bool ImageExtractionConfigured => !string.IsNullOrWhiteSpace(AnthropicApiKey);
+}

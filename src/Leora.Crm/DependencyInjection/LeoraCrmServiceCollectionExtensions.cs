@@ -1,0 +1,63 @@
+using Leora.Crm;
+using Leora.Crm.Claude;
+using Leora.Crm.Enrichment;
+using Leora.Crm.Extraction;
+using Leora.Crm.Imports;
+using Leora.Crm.Reports;
+using Leora.Crm.Storage;
+using Leora.Jobs;
+using Leora.Jobs.PostgreSql;
+using Leora.Jobs.Sqlite;
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Leora CRM: its four job types, its services and the migration of its tables.</summary>
+public static class LeoraCrmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Leora CRM to a Leora Jobs set-up: the job types <c>image_extraction</c>, <c>customer_enrichment</c>,
+    /// <c>report_generation</c> and <c>bulk_import</c>, and the CRM tables in the jobs database (SQLite or PostgreSQL:
+    /// whichever store the builder uses), migrated at start. Map the endpoints with <c>MapLeoraCrmApi()</c>.
+    /// </summary>
+    public static LeoraJobsBuilder AddLeoraCrm(this LeoraJobsBuilder builder, Action<CrmOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<CrmOptions>()
+            .Configure(o => o.AnthropicApiKey ??= Environment.GetEnvironmentVariable(CrmOptions.ApiKeyEnvironmentVariable))
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => o.MaxImageBytes > 0 && o.MaxImportBytes > 0, "CrmOptions: MaxImageBytes and MaxImportBytes must be positive.")
+            .Validate(o => o.ImportBatchSize is >= 1 and <= 10_000, "CrmOptions: ImportBatchSize must be between 1 and 10000.")
+            .Validate(o => o.MaxTokens > 0 && o.RequestTimeout > TimeSpan.Zero, "CrmOptions: MaxTokens and RequestTimeout must be positive.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Model), "CrmOptions: Model is empty.")
+            .Validate(o => o.DefaultPhoneCountryCode is null || (o.DefaultPhoneCountryCode.Length is >= 1 and <= 3 && o.DefaultPhoneCountryCode.All(char.IsAsciiDigit)),
+                "CrmOptions: DefaultPhoneCountryCode must be 1 to 3 digits.")
+            .Validate(o => o.MaxXlsxEntries > 0 && o.MaxXlsxUncompressedBytes > 0 && o.MaxXlsxCompressionRatio > 1, "CrmOptions: the XLSX limits must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CrmDatabase>(sp => CreateDatabase(sp.GetRequiredService<IJobStore>()));
+        services.TryAddSingleton<CrmStore>();
+        services.TryAddSingleton<CrmFileStore>();
+        services.TryAddSingleton<ClaudeClient>();
+        services.TryAddSingleton<CrmCommands>();
+        services.TryAddSingleton<ICrmMigrator, CrmMigrator>();
+        services.AddHostedService<CrmMigrationService>();
+
+        builder.AddJob<ImageExtractionArgs, ImageExtractionHandler>(o => { o.MaxAttempts = 5; o.Timeout = TimeSpan.FromMinutes(3); });
+        builder.AddJob<CustomerEnrichmentArgs, CustomerEnrichmentHandler>(o => { o.MaxAttempts = 5; o.Timeout = TimeSpan.FromMinutes(3); });
+        builder.AddJob<ReportGenerationArgs, ReportGenerationHandler>(o => o.MaxAttempts = 3);
+        builder.AddJob<BulkImportArgs, BulkImportHandler>(o => o.MaxAttempts = 5);
+        return builder;
+    }
+
+    private static CrmDatabase CreateDatabase(IJobStore store) => store switch
+    {
+        SqliteJobStore sqlite => new SqliteCrmDatabase(sqlite),
+        PostgreSqlJobStore postgres => new PostgreSqlCrmDatabase(postgres),
+        _ => throw new InvalidOperationException(
+            $"Leora CRM supports the SQLite and PostgreSQL stores; the jobs store is {store.GetType().Name} ({store.Provider})."),
+    };
+}

@@ -1,0 +1,4 @@
+namespace Leora.Crm.Http;
+
+/// <summary>The body of <c>POST /api/reports</c>.</summary>
+internal sealed record ReportRequest(string? Type, string? Format);

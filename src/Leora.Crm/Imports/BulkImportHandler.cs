@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Leora.Crm.Model;
+using Leora.Crm.Storage;
+using Leora.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Crm.Imports;
+
+/// <summary>
+/// Runs <c>bulk_import</c>: streams the file's rows, validates each, and upserts customers by e-mail in batches. Each batch
+/// commits its customers, its rejected rows and the checkpoint (rows consumed) in one transaction, so a retried or
+/// rescued import skips what is done and never applies a row twice.
+/// </summary>
+internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOptions<CrmOptions> options, ILogger<BulkImportHandler> logger)
+    : IJobHandler<BulkImportArgs>
+{
+    public async Task HandleAsync(JobContext<BulkImportArgs> job, CancellationToken cancellationToken)
+    {
+        var import = await store.ImportGetAsync(job.Args.ImportId, cancellationToken)
+            ?? throw new PermanentJobException($"Import {job.Args.ImportId} does not exist.");
+        if (import.Status is "completed" or "failed")
+        {
+            job.SetResult(Result(import));
+            return;
+        }
+        try
+        {
+            await RunAsync(job, import, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PermanentJobException or InvalidDataException or CsvHelper.CsvFormatException)
+        {
+            await store.ImportFailAsync(import.Id, ex.Message, CancellationToken.None);
+            Log.ImportFailed(logger, import.Id, ex.Message);
+            throw ex as PermanentJobException ?? new PermanentJobException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && job.Attempt >= job.MaxAttempts)
+        {
+            await store.ImportFailAsync(import.Id, $"{ex.Message} (gave up after {job.Attempt} attempts)", CancellationToken.None);
+            Log.ImportFailed(logger, import.Id, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(JobContext<BulkImportArgs> job, Import import, CancellationToken ct)
+    {
+        var o = options.Value;
+        await using var source = await OpenAsync(import, o, ct);
+        var header = await source.ReadAsync(ct) ?? throw new PermanentJobException("The file is empty: it has no header row.");
+        var (map, problem) = HeaderMap.Create(header.Fields);
+        if (map is null) throw new PermanentJobException(problem!);
+        await store.ImportStartAsync(import.Id, source.Encoding, map.Ignored.Count == 0 ? null : string.Join(", ", map.Ignored), ct);
+
+        var done = import.RowsDone;
+        if (done > 0) Log.ImportResumed(logger, import.Id, done);
+        for (long skipped = 0; skipped < done; skipped++)
+            if (await source.ReadAsync(ct) is null) break;
+
+        var batch = new List<(long Row, string[] Fields)>(o.ImportBatchSize);
+        var lastProgress = -1;
+        while (true)
+        {
+            var record = await source.ReadAsync(ct);
+            if (record is { } r) batch.Add(r);
+            if (batch.Count >= o.ImportBatchSize || (record is null && batch.Count > 0))
+            {
+                done = await CommitBatchAsync(import.Id, done, batch, map, o, ct);
+                batch.Clear();
+                var percent = (int)(source.Position * 100);
+                if (percent != lastProgress)
+                {
+                    lastProgress = percent;
+                    await job.ReportProgressAsync(Math.Min(99, percent), $"{done} rows", ct);
+                }
+            }
+            if (record is null) break;
+        }
+        await store.ImportCompleteAsync(import.Id, ct);
+        var final = (await store.ImportGetAsync(import.Id, ct))!;
+        Log.ImportCompleted(logger, final.Id, final.Inserted, final.Updated, final.Rejected);
+        job.SetResult(Result(final));
+    }
+
+    private async Task<IRowSource> OpenAsync(Import import, CrmOptions o, CancellationToken ct)
+    {
+        var stream = await files.OpenReadAsync(import.FileId, ct);
+        try
+        {
+            return import.Format == ImportFileKind.Xlsx
+                ? await XlsxRowSource.OpenAsync(stream, o, ct)
+                : await CsvRowSource.OpenAsync(stream, ct);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Applies one batch and moves the checkpoint, in one transaction. Returns the new checkpoint.</summary>
+    private async Task<long> CommitBatchAsync(long importId, long done, List<(long Row, string[] Fields)> batch, HeaderMap map, CrmOptions o, CancellationToken ct)
+    {
+        var valid = new List<Customer>(batch.Count);
+        var rejected = new List<(long Row, string Reason, string[] Fields)>();
+        var consumed = 0;
+        foreach (var (row, fields) in batch)
+        {
+            consumed++;
+            if (fields.All(string.IsNullOrWhiteSpace)) continue;
+            var (customer, reason) = RowValidator.Validate(map, fields, o.DefaultPhoneCountryCode);
+            if (customer is not null) valid.Add(customer);
+            else rejected.Add((row, reason!, fields));
+        }
+        var db = store.Database;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var existing = await store.CustomerExistingEmailsAsync(connection, tx, valid.Select(c => c.Email).Distinct().ToList(), ct);
+        long inserted = 0, updated = 0;
+        await using (var upsert = store.CustomerUpsertCommand(connection, tx))
+        {
+            foreach (var customer in valid)
+            {
+                if (existing.Add(customer.Email)) inserted++; else updated++;
+                store.BindUpsert(upsert, customer);
+                await upsert.ExecuteNonQueryAsync(ct);
+            }
+        }
+        foreach (var (row, reason, fields) in rejected)
+        {
+            await using var cmd = CrmCommand.Create(connection, tx, db.Sql.RejectionInsert);
+            cmd.AddLong("@importId", importId).AddLong("@rowNumber", row).Add("@reason", reason)
+                .Add("@raw", JsonSerializer.Serialize(fields));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        if (!await store.ImportCheckpointAsync(connection, tx, importId, done, done + consumed, inserted, updated, rejected.Count, ct))
+            throw new InvalidOperationException($"Import {importId}: another attempt moved the checkpoint past row {done}; this attempt stops.");
+        await tx.CommitAsync(ct);
+        return done + consumed;
+    }
+
+    private static object Result(Import i) => new
+    {
+        importId = i.Id, status = i.Status, rowsDone = i.RowsDone, inserted = i.Inserted, updated = i.Updated, rejected = i.Rejected,
+    };
+}

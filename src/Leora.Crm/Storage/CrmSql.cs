@@ -1,0 +1,144 @@
+namespace Leora.Crm.Storage;
+
+/// <summary>
+/// The CRM's SQL, one property per statement, the same names for every database. Statements whose text is the
+/// same on SQLite and PostgreSQL (both have RETURNING and ON CONFLICT) are written once here over the table
+/// prefix (none on SQLite, the jobs schema on PostgreSQL); those that differ are abstract and written side by side
+/// in <see cref="SqliteCrmSql"/> and <see cref="PostgreSqlCrmSql"/>.
+/// </summary>
+internal abstract class CrmSql
+{
+    protected CrmSql(string prefix) => P = prefix;
+
+    /// <summary>The table prefix: "" or a quoted schema and a dot.</summary>
+    protected string P { get; }
+
+    public string CustomersTable => $"{P}crm_customers";
+
+    // ---- migrations
+    public abstract string MigrationsTable { get; }
+    public string MigrationVersion => $"SELECT COALESCE(MAX(version), 0) FROM {P}crm_migrations";
+    public string MigrationRecord => $"INSERT INTO {P}crm_migrations (version, applied_at) VALUES (@version, @now)";
+
+    // ---- files
+    public string FileInsert => $"""
+        INSERT INTO {P}crm_files (name, content_type, size_bytes, content, path, created_at)
+        VALUES (@name, @contentType, @size, @content, @path, @now) RETURNING id
+        """;
+    public string FileGet => $"SELECT id, name, content_type, size_bytes, path FROM {P}crm_files WHERE id = @id";
+    public string FileContent => $"SELECT id, content FROM {P}crm_files WHERE id = @id";
+
+    // ---- image scans
+    public string ScanInsert => $"""
+        INSERT INTO {P}crm_image_scans (scan_type, status, image_file_id, media_type, created_at)
+        VALUES (@scanType, 'processing', @fileId, @mediaType, @now) RETURNING id
+        """;
+    public string ScanSetJob => $"UPDATE {P}crm_image_scans SET job_id = @jobId WHERE id = @id";
+    public string ScanGet => $"""
+        SELECT id, scan_type, status, image_file_id, media_type, job_id, data, error, customer_id, created_at, completed_at
+        FROM {P}crm_image_scans WHERE id = @id
+        """;
+    public string ScanComplete => $"""
+        UPDATE {P}crm_image_scans SET status = 'completed', data = @data, customer_id = @customerId, error = NULL, completed_at = @now
+        WHERE id = @id
+        """;
+    public string ScanFail => $"UPDATE {P}crm_image_scans SET status = 'failed', error = @error, completed_at = @now WHERE id = @id";
+
+    // ---- customers
+    public const string CustomerColumns =
+        "id, email, name, phone, company, title, website, industry, company_size, description, address, city, region, country, status, source, manual_fields, enriched_at, created_at, updated_at";
+    public string CustomerGet => $"SELECT {CustomerColumns} FROM {P}crm_customers WHERE id = @id";
+    public string CustomerGetByEmail => $"SELECT {CustomerColumns} FROM {P}crm_customers WHERE email = @email";
+    /// <summary>
+    /// Inserts or updates by e-mail. A value given wins over the stored one, an empty one keeps it; the fields given
+    /// are added to <c>manual_fields</c> (entered by a person, never overwritten by enrichment).
+    /// </summary>
+    public string CustomerUpsert => $"""
+        INSERT INTO {P}crm_customers (email, name, phone, company, title, website, industry, company_size, description,
+            address, city, region, country, status, source, manual_fields, created_at, updated_at)
+        VALUES (@email, @name, @phone, @company, @title, @website, @industry, @companySize, @description,
+            @address, @city, @region, @country, @status, @source, @manualFields, @now, @now)
+        ON CONFLICT (email) DO UPDATE SET
+            name = COALESCE(excluded.name, crm_customers.name),
+            phone = COALESCE(excluded.phone, crm_customers.phone),
+            company = COALESCE(excluded.company, crm_customers.company),
+            title = COALESCE(excluded.title, crm_customers.title),
+            website = COALESCE(excluded.website, crm_customers.website),
+            industry = COALESCE(excluded.industry, crm_customers.industry),
+            company_size = COALESCE(excluded.company_size, crm_customers.company_size),
+            description = COALESCE(excluded.description, crm_customers.description),
+            address = COALESCE(excluded.address, crm_customers.address),
+            city = COALESCE(excluded.city, crm_customers.city),
+            region = COALESCE(excluded.region, crm_customers.region),
+            country = COALESCE(excluded.country, crm_customers.country),
+            status = COALESCE(excluded.status, crm_customers.status),
+            source = COALESCE(excluded.source, crm_customers.source),
+            manual_fields = crm_customers.manual_fields | excluded.manual_fields,
+            updated_at = excluded.updated_at
+        RETURNING id
+        """;
+    public string CustomerCount => $"SELECT COUNT(*) FROM {P}crm_customers";
+    public string CustomersExport => $"SELECT {CustomerColumns} FROM {P}crm_customers ORDER BY id";
+    public string CustomerSegments => $"""
+        SELECT COALESCE(region, ''), COALESCE(status, ''), COALESCE(source, ''), COUNT(*)
+        FROM {P}crm_customers GROUP BY COALESCE(region, ''), COALESCE(status, ''), COALESCE(source, '')
+        ORDER BY 1, 2, 3
+        """;
+
+    /// <summary>Imports and scans per UTC day: day, imports, inserted, updated, rejected, scans, completed, failed.</summary>
+    public abstract string ActivityByDay { get; }
+
+    // ---- reports
+    public string ReportInsert => $"""
+        INSERT INTO {P}crm_reports (report_type, format, status, created_at) VALUES (@reportType, @format, 'pending', @now) RETURNING id
+        """;
+    public string ReportSetJob => $"UPDATE {P}crm_reports SET job_id = @jobId WHERE id = @id";
+    public string ReportGet => $"""
+        SELECT id, report_type, format, status, job_id, file_id, row_count, error, created_at, completed_at
+        FROM {P}crm_reports WHERE id = @id
+        """;
+    public string ReportStart => $"UPDATE {P}crm_reports SET status = 'running', error = NULL WHERE id = @id";
+    public string ReportComplete => $"""
+        UPDATE {P}crm_reports SET status = 'completed', file_id = @fileId, row_count = @rowCount, completed_at = @now WHERE id = @id
+        """;
+    public string ReportFail => $"UPDATE {P}crm_reports SET status = 'failed', error = @error, completed_at = @now WHERE id = @id";
+
+    // ---- imports
+    public string ImportInsert => $"""
+        INSERT INTO {P}crm_imports (file_id, file_name, format, status, created_at) VALUES (@fileId, @fileName, @format, 'pending', @now) RETURNING id
+        """;
+    public string ImportSetJob => $"UPDATE {P}crm_imports SET job_id = @jobId WHERE id = @id";
+    public string ImportGet => $"""
+        SELECT id, file_id, file_name, format, status, job_id, rows_done, inserted, updated, rejected, encoding, ignored_columns,
+            error, created_at, completed_at
+        FROM {P}crm_imports WHERE id = @id
+        """;
+    public string ImportStart => $"""
+        UPDATE {P}crm_imports SET status = 'running', encoding = @encoding, ignored_columns = @ignoredColumns, error = NULL WHERE id = @id
+        """;
+    /// <summary>
+    /// Moves the checkpoint from @expected to @rowsDone. Fenced on @expected: a worker whose lease was lost and whose
+    /// import was resumed elsewhere changes nothing, and its batch rolls back.
+    /// </summary>
+    public string ImportCheckpoint => $"""
+        UPDATE {P}crm_imports SET rows_done = @rowsDone, inserted = inserted + @inserted, updated = updated + @updated,
+            rejected = rejected + @rejected
+        WHERE id = @id AND rows_done = @expected
+        """;
+    public string ImportComplete => $"UPDATE {P}crm_imports SET status = 'completed', completed_at = @now WHERE id = @id";
+    public string ImportFail => $"UPDATE {P}crm_imports SET status = 'failed', error = @error, completed_at = @now WHERE id = @id";
+    public string RejectionInsert => $"""
+        INSERT INTO {P}crm_import_rejections (import_id, row_number, reason, raw) VALUES (@importId, @rowNumber, @reason, @raw)
+        ON CONFLICT (import_id, row_number) DO NOTHING
+        """;
+    public string RejectionList => $"SELECT row_number, reason, raw FROM {P}crm_import_rejections WHERE import_id = @importId ORDER BY row_number";
+
+    // ---- enrichment
+    public string EnrichmentInsert => $"""
+        INSERT INTO {P}crm_enrichments (customer_id, field, old_value, new_value, source, job_id, enriched_at)
+        VALUES (@customerId, @field, @oldValue, @newValue, @source, @jobId, @now)
+        """;
+    public string EnrichmentList => $"""
+        SELECT field, old_value, new_value, source, job_id, enriched_at FROM {P}crm_enrichments WHERE customer_id = @customerId ORDER BY id
+        """;
+}

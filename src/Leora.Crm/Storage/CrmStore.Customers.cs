@@ -1,0 +1,116 @@
+using System.Data.Common;
+using System.Text;
+using Leora.Crm.Model;
+
+namespace Leora.Crm.Storage;
+
+internal sealed partial class CrmStore
+{
+    public Task<Customer?> CustomerGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.CustomerGet, id, r => Customer.Read(r, db), ct);
+
+    public async Task<Customer?> CustomerGetByEmailAsync(DbConnection c, DbTransaction? tx, string email, CancellationToken ct)
+    {
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.CustomerGetByEmail);
+        cmd.Add("@email", email);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Customer.Read(reader, db) : null;
+    }
+
+    /// <summary>Prepares the upsert command for reuse across a batch (bind with <see cref="BindUpsert"/>).</summary>
+    public DbCommand CustomerUpsertCommand(DbConnection c, DbTransaction tx)
+    {
+        var cmd = CrmCommand.Create(c, tx, db.Sql.CustomerUpsert);
+        cmd.Add("@email", "");
+        foreach (var (_, column, _) in Customer.Fields) cmd.Add("@" + Camel(column), null);
+        cmd.AddLong("@manualFields", 0).Add("@now", Now);
+        return cmd;
+    }
+
+    /// <summary>Binds one customer to a command from <see cref="CustomerUpsertCommand"/>; the fields given count as entered by a person.</summary>
+    public void BindUpsert(DbCommand cmd, Customer customer, bool manual = true)
+    {
+        cmd.Parameters["@email"].Value = customer.Email;
+        foreach (var (field, column, _) in Customer.Fields)
+            cmd.Parameters["@" + Camel(column)].Value = (object?)Blank(customer.Get(field)) ?? DBNull.Value;
+        cmd.Parameters["@manualFields"].Value = manual ? (long)customer.Present() : 0L;
+        cmd.Parameters["@now"].Value = Now;
+    }
+
+    public async Task<long> CustomerUpsertAsync(DbConnection c, DbTransaction tx, Customer customer, bool manual, CancellationToken ct)
+    {
+        await using var cmd = CustomerUpsertCommand(c, tx);
+        BindUpsert(cmd, customer, manual);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Which of <paramref name="emails"/> already exist.</summary>
+    public async Task<HashSet<string>> CustomerExistingEmailsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<string> emails, CancellationToken ct)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (emails.Count == 0) return found;
+        var sql = new StringBuilder($"SELECT email FROM {db.Sql.CustomersTable} WHERE email IN (");
+        await using var cmd = CrmCommand.Create(c, tx, "");
+        var i = 0;
+        foreach (var email in emails)
+        {
+            if (i > 0) sql.Append(", ");
+            sql.Append("@e").Append(i);
+            cmd.Add("@e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), email);
+            i++;
+        }
+        cmd.CommandText = sql.Append(')').ToString();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) found.Add(reader.GetString(0));
+        return found;
+    }
+
+    /// <summary>Sets enriched fields (column names from <see cref="Customer.Fields"/> only) and records each in <c>crm_enrichments</c>, in one transaction.</summary>
+    public async Task CustomerEnrichAsync(long customerId, IReadOnlyList<(CustomerField Field, string? Old, string New, string Source)> changes, long jobId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var now = Now;
+        if (changes.Count > 0)
+        {
+            var sets = new StringBuilder();
+            await using var update = CrmCommand.Create(connection, tx, "");
+            foreach (var (field, _, value, _) in changes)
+            {
+                var column = Customer.Fields.Single(f => f.Field == field).Column;
+                sets.Append(column).Append(" = @").Append(Camel(column)).Append(", ");
+                update.Add("@" + Camel(column), value);
+            }
+            update.CommandText = $"UPDATE {db.Sql.CustomersTable} SET {sets}enriched_at = @now, updated_at = @now WHERE id = @id";
+            await update.Add("@now", now).AddLong("@id", customerId).ExecuteNonQueryAsync(ct);
+            foreach (var (field, old, value, source) in changes)
+            {
+                await using var record = CrmCommand.Create(connection, tx, db.Sql.EnrichmentInsert);
+                record.AddLong("@customerId", customerId).Add("@field", Customer.Fields.Single(f => f.Field == field).Json).Add("@oldValue", old)
+                    .Add("@newValue", value).Add("@source", source).AddLong("@jobId", jobId).Add("@now", now);
+                await record.ExecuteNonQueryAsync(ct);
+            }
+        }
+        else
+        {
+            await using var touch = CrmCommand.Create(connection, tx, $"UPDATE {db.Sql.CustomersTable} SET enriched_at = @now WHERE id = @id");
+            await touch.Add("@now", now).AddLong("@id", customerId).ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<EnrichmentRecord>> EnrichmentListAsync(long customerId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = CrmCommand.Create(connection, null, db.Sql.EnrichmentList);
+        cmd.AddLong("@customerId", customerId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<EnrichmentRecord>();
+        while (await reader.ReadAsync(ct))
+            list.Add(new EnrichmentRecord(reader.GetString(0), reader.GetStringOrNull(1), reader.GetString(2), reader.GetString(3), reader.GetInt64OrNull(4), db.ReadTime(reader, 5)));
+        return list;
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static string Camel(string column) => column == "company_size" ? "companySize" : column;
+}

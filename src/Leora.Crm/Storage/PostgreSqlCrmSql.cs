@@ -1,0 +1,24 @@
+namespace Leora.Crm.Storage;
+
+/// <summary>The CRM statements that PostgreSQL spells its own way; every table is qualified with the jobs schema.</summary>
+internal sealed class PostgreSqlCrmSql(string schema) : CrmSql($"\"{schema}\".")
+{
+    public override string MigrationsTable => $"""
+        CREATE TABLE IF NOT EXISTS {P}crm_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)
+        """;
+
+    // SUM over bigint is numeric on PostgreSQL: cast back so that both databases read the same types.
+    public override string ActivityByDay => $"""
+        WITH d AS (
+            SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, 1 AS imports, inserted, updated, rejected,
+                0 AS scans, 0 AS ok, 0 AS bad
+            FROM {P}crm_imports
+            UNION ALL
+            SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 0, 0, 0, 0, 1,
+                CASE WHEN status = 'completed' THEN 1 ELSE 0 END, CASE WHEN status = 'failed' THEN 1 ELSE 0 END
+            FROM {P}crm_image_scans)
+        SELECT day, SUM(imports)::bigint, SUM(inserted)::bigint, SUM(updated)::bigint, SUM(rejected)::bigint,
+            SUM(scans)::bigint, SUM(ok)::bigint, SUM(bad)::bigint
+        FROM d GROUP BY day ORDER BY day
+        """;
+}

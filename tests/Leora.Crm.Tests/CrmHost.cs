@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Leora.Crm.Storage;
+using Leora.Jobs;
+using Leora.Jobs.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Crm.Tests;
+
+/// <summary>The database a test runs on.</summary>
+public enum Db { Sqlite, Postgres }
+
+/// <summary>
+/// A real host for the CRM: Kestrel on 127.0.0.1 (a free port), Leora Jobs on a fresh SQLite file or PostgreSQL schema,
+/// <c>AddLeoraCrm</c> and <c>MapLeoraCrmApi</c>. No worker: tests process jobs with <see cref="IJobProcessor"/>.
+/// </summary>
+public sealed class CrmHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TempSqlite? _sqlite;
+    private readonly string? _schema;
+
+    private CrmHost(WebApplication app, TempSqlite? sqlite, string? schema, HttpClient client)
+    {
+        _app = app;
+        _sqlite = sqlite;
+        _schema = schema;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
+    public IJobProcessor Processor => Services.GetRequiredService<IJobProcessor>();
+    public IJobClient Jobs => Services.GetRequiredService<IJobClient>();
+    internal CrmStore Store => Services.GetRequiredService<CrmStore>();
+    internal CrmCommands Commands => Services.GetRequiredService<CrmCommands>();
+
+    public static async Task<CrmHost> StartAsync(Db db, FakeClaude? claude, Action<CrmOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        // LEORA_TEST_LOG=1 shows the host's log on the console when a test needs explaining.
+        if (Environment.GetEnvironmentVariable("LEORA_TEST_LOG") == "1") builder.Logging.AddConsole();
+        TempSqlite? sqlite = null;
+        string? schema = null;
+        var jobs = builder.Services.AddLeoraJobs(o => o.Backoff = _ => TimeSpan.Zero);
+        if (db == Db.Sqlite)
+        {
+            sqlite = new TempSqlite();
+            jobs.UseSqlite(sqlite.ConnectionString);
+        }
+        else
+        {
+            schema = TestPostgres.NewSchemaName("crm");
+            jobs.UsePostgreSql(TestPostgres.Require(), o => o.Schema = schema);
+        }
+        jobs.AddLeoraCrm(o =>
+        {
+            o.AnthropicApiKey = claude is null ? null : FakeClaude.ApiKey;
+            o.AnthropicBaseUrl = claude?.BaseUrl;
+            o.Model = "claude-test-model";
+            o.RequestTimeout = TimeSpan.FromSeconds(20);
+            configure?.Invoke(o);
+        });
+        var app = builder.Build();
+        app.MapLeoraCrmApi();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new CrmHost(app, sqlite, schema, new HttpClient { BaseAddress = new Uri(address) });
+    }
+
+    /// <summary>Processes every job that is due now; returns the batch's result.</summary>
+    public Task<BatchResult> ProcessAsync(int maxJobs = 10) => Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = maxJobs }, CancellationToken.None);
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _sqlite?.Dispose();
+        if (_schema is not null) await TestPostgres.DropSchemaAsync(_schema);
+    }
+}
