@@ -27,7 +27,7 @@ internal static class ServerHost
         ConfigureLogging(builder.Logging, LogLevel.Information);
 
         var settings = ServerSettings.Read(builder.Configuration);
-        JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled);
+        JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
         if (settings.OpenApiEnabled)
             builder.Services.AddOpenApi(o =>
             {
@@ -82,7 +82,7 @@ internal static class ServerHost
         });
         ConfigureLogging(builder.Logging, level);
         var settings = ServerSettings.Read(builder.Configuration);
-        JobsServices.Add(builder.Services, settings, worker);
+        JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
         return (builder.Build(), settings);
     }
 
@@ -90,7 +90,12 @@ internal static class ServerHost
     public static async Task<IJobStore> OpenStoreAsync(IServiceProvider services, ServerSettings settings, bool forceMigrate, CancellationToken ct)
     {
         var store = JobsServices.ResolveStore(services);
-        if (settings.MigrateOnStart || forceMigrate) await store.MigrateAsync(ct);
+        if (settings.MigrateOnStart || forceMigrate)
+        {
+            await store.MigrateAsync(ct);
+            // The CRM's tables live in the same database and are migrated with it.
+            await services.GetRequiredService<Leora.Crm.ICrmMigrator>().MigrateAsync(ct);
+        }
         return store;
     }
 
