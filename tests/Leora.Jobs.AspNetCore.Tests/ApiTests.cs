@@ -397,7 +397,9 @@ public abstract class ApiTests(ServiceFixture fixture)
             "GET /api/jobs/{id}", "GET /health/live", "GET /health/ready", "POST /api/jobs", "POST /api/jobs/cleanup",
             "POST /api/jobs/process", "POST /api/jobs/{id}/cancel", "POST /api/jobs/{id}/retry",
         ];
-        Assert.Equal(expected.Order(StringComparer.Ordinal), documented);
+        // Every job and health route is documented; other modules the service mounts (the CRM API) may add more,
+        // and the document must still match the mapped endpoints exactly.
+        Assert.Subset(documented.ToHashSet(), expected.ToHashSet());
         Assert.Equal(documented, mapped);
 
         var schemes = document.GetProperty("components").GetProperty("securitySchemes");
