@@ -33,6 +33,14 @@ ensure_postgres() {
   fi
 }
 
+# The README's end-to-end test enqueues with curl, as a new user would.
+ensure_curl() {
+  if ! command -v curl >/dev/null 2>&1; then
+    log "installing curl from apt"
+    apt_install curl ca-certificates
+  fi
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Chromium from apt"
@@ -86,6 +94,7 @@ case "$cmd" in
   test)
     ensure_postgres
     ensure_chromium
+    ensure_curl
     pg_start
     trap pg_stop EXIT
     dotnet build Leora.Jobs.slnx -c Release

@@ -1,6 +1,7 @@
 using Leora.Jobs;
 using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Storage;
+using Microsoft.Extensions.Logging;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,9 @@ public static class LeoraJobsPostgreSqlExtensions
         configure?.Invoke(options);
         builder.Services.AddSingleton(sp => new PostgreSqlJobStore(options, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgreSqlJobStore>());
+        builder.Services.AddHostedService(sp => new PostgreSqlJobListener(
+            sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options.Listen,
+            () => sp.GetService<JobWorker>() is not null, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));
         return builder;
     }
 }

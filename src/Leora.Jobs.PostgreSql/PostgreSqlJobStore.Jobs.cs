@@ -98,6 +98,20 @@ public sealed partial class PostgreSqlJobStore
             p => p.Add(new NpgsqlParameter("result", NpgsqlDbType.Text) { Value = (object?)complete.Result ?? DBNull.Value }), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlySet<long>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobCompleteMany);
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = completes.Select(x => x.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("lock_tokens", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = completes.Select(x => x.LockToken).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = completes.Select(x => x.Result).ToArray() });
+            var done = new HashSet<long>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) done.Add(reader.GetInt64(0));
+            return done;
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
         FencedAsync(PostgreSqlSql.JobFail, fail.Id, fail.LockToken, p =>
         {
@@ -219,21 +233,7 @@ public sealed partial class PostgreSqlJobStore
                 if (oldest < TimeSpan.Zero) oldest = TimeSpan.Zero;
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
-            var lastMinute = points[^1];
-            return new JobStats
-            {
-                ByStatus = byStatus,
-                ByType = byKind,
-                ByQueue = byQueue,
-                DuePending = due,
-                Scheduled = scheduled,
-                CompletedLastMinute = lastMinute.Completed,
-                FailedLastMinute = lastMinute.Failed,
-                CompletedLastHour = points.Sum(p => p.Completed),
-                FailedLastHour = points.Sum(p => p.Failed),
-                OldestDuePendingAge = oldest,
-                Now = now,
-            };
+            return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
         }, cancellationToken);
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(NpgsqlConnection c, string sql, CancellationToken ct)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Leora.Jobs.Storage;
 using Npgsql;
@@ -127,22 +126,8 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         return (applied, Migrations.Value[^1].Version);
     }
 
-    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations = new(() =>
-    {
-        var asm = typeof(PostgreSqlJobStore).Assembly;
-        const string prefix = "Leora.Jobs.PostgreSql.Migrations.";
-        return [.. asm.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Version: int.Parse(n.AsSpan(prefix.Length, 3), CultureInfo.InvariantCulture), Sql: Read(asm, n)))
-            .OrderBy(m => m.Version)];
-
-        static string Read(Assembly asm, string name)
-        {
-            using var stream = asm.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    });
+    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations =
+        new(() => EmbeddedMigrations.Load(typeof(PostgreSqlJobStore).Assembly, "Leora.Jobs.PostgreSql.Migrations."));
 
     /// <inheritdoc />
     public async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)

@@ -8,4 +8,11 @@ public sealed class PostgreSqlJobStoreOptions
 
     /// <summary>The schema that holds Leora's tables (created by the migrations). Lower-case letters, digits and <c>_</c>. Defaults to <c>leora</c>.</summary>
     public string Schema { get; set; } = "leora";
+
+    /// <summary>
+    /// Whether a process with a worker LISTENs for new jobs, so that idle workers start them at once instead of at their
+    /// next poll. Defaults to true. Set false behind a transaction-mode pooler (PgBouncer), where LISTEN does not work:
+    /// workers then find jobs by polling alone.
+    /// </summary>
+    public bool Listen { get; set; } = true;
 }

@@ -81,6 +81,16 @@ internal static class PostgreSqlSql
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
+    // The batch completer's statement: many fenced completions, one round trip, one commit.
+    public const string JobCompleteMany = """
+        UPDATE {s}.jobs j
+        SET status = 'completed', result = coalesce(t.result::jsonb, j.result), completed_at = coalesce(@now, now()), progress = 100,
+            lock_token = NULL, locked_until = NULL, cancel_requested = false
+        FROM unnest(@ids::bigint[], @lock_tokens::uuid[], @results::text[]) AS t(id, lock_token, result)
+        WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
+        RETURNING j.id
+        """;
+
     public const string JobFail = """
         UPDATE {s}.jobs
         SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,
@@ -183,6 +193,36 @@ internal static class PostgreSqlSql
             LIMIT @limit
             FOR UPDATE SKIP LOCKED)
         """;
+
+    public const string NodeHeartbeat = """
+        INSERT INTO {s}.nodes (name, started_at, heartbeat_at, queues, concurrency, running)
+        VALUES (@name, coalesce(@now, now()), coalesce(@now, now()), @queues, @concurrency, @running)
+        ON CONFLICT (name) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, queues = excluded.queues,
+            concurrency = excluded.concurrency, running = excluded.running
+        """;
+
+    public const string NodeDelete = "DELETE FROM {s}.nodes WHERE name = @name";
+
+    public const string NodeDeleteStale = "DELETE FROM {s}.nodes WHERE heartbeat_at < coalesce(@now, now()) - @older_ms * interval '1 millisecond'";
+
+    public const string NodeList = """
+        SELECT n.name, n.started_at, n.heartbeat_at, n.queues, n.concurrency, n.running,
+               EXISTS (SELECT 1 FROM {s}.leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > coalesce(@now, now()))
+        FROM {s}.nodes n ORDER BY n.name
+        """;
+
+    // Free, expired, or already ours: take or extend it. The WHERE on the conflict branch makes a live lease of
+    // another node win, and the row lock of the upsert serialises two nodes electing at once.
+    public const string LeaderElect = """
+        INSERT INTO {s}.leader AS l (name, holder, elected_at, expires_at)
+        VALUES ('maintenance', @holder, coalesce(@now, now()), coalesce(@now, now()) + @ttl_ms * interval '1 millisecond')
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+            elected_at = CASE WHEN l.holder = excluded.holder THEN l.elected_at ELSE excluded.elected_at END
+        WHERE l.holder = excluded.holder OR l.expires_at < coalesce(@now, now())
+        RETURNING holder
+        """;
+
+    public const string LeaderResign = "DELETE FROM {s}.leader WHERE name = 'maintenance' AND holder = @holder";
 
     public const string DbNow = "SELECT coalesce(@now, now())";
 }

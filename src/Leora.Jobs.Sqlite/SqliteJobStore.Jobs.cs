@@ -71,12 +71,33 @@ public sealed partial class SqliteJobStore
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
                 : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
             return rows;
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
         FencedAsync(SqliteSql.JobComplete, complete.Id, complete.LockToken,
             p => p.AddWithValue("@result", (object?)complete.Result ?? DBNull.Value), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken) =>
+        // One BEGIN IMMEDIATE transaction, one prepared statement re-bound per job: the cost of a commit (an fsync) is shared.
+        WriteAsync<IReadOnlySet<long>>(null, async (c, tx) =>
+        {
+            var done = new HashSet<long>();
+            await using var cmd = Command(c, tx, SqliteSql.JobComplete);
+            foreach (var name in (string[])["@id", "@lock_token", "@now", "@result"]) cmd.Parameters.Add(new SqliteParameter(name, null));
+            cmd.Prepare();
+            var now = NowMs;
+            foreach (var complete in completes)
+            {
+                cmd.Parameters["@id"].Value = complete.Id;
+                cmd.Parameters["@lock_token"].Value = Token(complete.LockToken);
+                cmd.Parameters["@now"].Value = now;
+                cmd.Parameters["@result"].Value = (object?)complete.Result ?? DBNull.Value;
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 1) done.Add(complete.Id);
+            }
+            return done;
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>
@@ -108,7 +129,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@now", NowMs);
             bind(cmd.Parameters);
             return await cmd.ExecuteNonQueryAsync(ct) == 1;
-        }, ct);
+        }, ct, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -125,7 +146,7 @@ public sealed partial class SqliteJobStore
                 var v when Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 => JobHeartbeatResult.CancelRequested,
                 _ => JobHeartbeatResult.Extended,
             };
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<int> JobRescueAsync(JobRescueParams rescue, CancellationToken cancellationToken) =>
@@ -138,7 +159,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@message", rescue.Error);
             cmd.Parameters.AddWithValue("@limit", rescue.Limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<JobRow?> JobGetAsync(long id, CancellationToken cancellationToken) =>
@@ -206,21 +227,7 @@ public sealed partial class SqliteJobStore
                 oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(2)));
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
-            var lastMinute = points[^1];
-            return new JobStats
-            {
-                ByStatus = byStatus,
-                ByType = byKind,
-                ByQueue = byQueue,
-                DuePending = due,
-                Scheduled = scheduled,
-                CompletedLastMinute = lastMinute.Completed,
-                FailedLastMinute = lastMinute.Failed,
-                CompletedLastHour = points.Sum(p => p.Completed),
-                FailedLastHour = points.Sum(p => p.Failed),
-                OldestDuePendingAge = oldest,
-                Now = now,
-            };
+            return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
         }, cancellationToken);
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>>> GroupedAsync(SqliteConnection c, string sql, CancellationToken ct)
@@ -303,5 +310,5 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@cutoff", NowMs - (long)olderThan.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@limit", limit);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 }

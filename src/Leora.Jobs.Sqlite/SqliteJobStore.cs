@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 using Leora.Jobs.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -10,12 +9,14 @@ namespace Leora.Jobs.Sqlite;
 /// The SQLite store: one database file, WAL mode, a busy timeout, every write in <c>BEGIN IMMEDIATE</c>;
 /// correct across several processes on one file.
 /// </summary>
-public sealed partial class SqliteJobStore : IJobStore
+public sealed partial class SqliteJobStore : IJobStore, IDisposable
 {
     private static readonly string[] Statuses = ["pending", "processing", "completed", "failed", "cancelled"];
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly string _workerSynchronous;
 
     /// <summary>Creates a store over the database named by <paramref name="options"/>.</summary>
     public SqliteJobStore(SqliteJobStoreOptions options, TimeProvider time)
@@ -23,8 +24,9 @@ public sealed partial class SqliteJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
             throw new ArgumentException("The SQLite connection string is empty.", nameof(options));
-        if (options.Synchronous.ToUpperInvariant() is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
-            throw new ArgumentException($"Synchronous must be OFF, NORMAL, FULL or EXTRA (was '{options.Synchronous}').", nameof(options));
+        foreach (var level in (string[])[options.Synchronous, options.WorkerSynchronous])
+            if (level?.ToUpperInvariant() is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+                throw new ArgumentException($"Synchronous must be OFF, NORMAL, FULL or EXTRA (was '{level}').", nameof(options));
         SqliteConnectionStringBuilder builder;
         try
         {
@@ -45,6 +47,7 @@ public sealed partial class SqliteJobStore : IJobStore
         }
         _connectionString = builder.ToString();
         _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
+        _workerSynchronous = $"PRAGMA synchronous = {options.WorkerSynchronous.ToUpperInvariant()};";
         _time = time;
     }
 
@@ -108,22 +111,8 @@ public sealed partial class SqliteJobStore : IJobStore
         return (applied, Migrations.Value[^1].Version);
     }
 
-    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations = new(() =>
-    {
-        var asm = typeof(SqliteJobStore).Assembly;
-        const string prefix = "Leora.Jobs.Sqlite.Migrations.";
-        return [.. asm.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Version: int.Parse(n.AsSpan(prefix.Length, 3), CultureInfo.InvariantCulture), Sql: Read(asm, n)))
-            .OrderBy(m => m.Version)];
-
-        static string Read(Assembly asm, string name)
-        {
-            using var stream = asm.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    });
+    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations =
+        new(() => EmbeddedMigrations.Load(typeof(SqliteJobStore).Assembly, "Leora.Jobs.Sqlite.Migrations."));
 
     /// <inheritdoc />
     public async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)
@@ -152,8 +141,12 @@ public sealed partial class SqliteJobStore : IJobStore
         return await cmd.ExecuteScalarAsync(ct);
     }
 
-    /// <summary>Runs <paramref name="work"/> in a write transaction: the caller's, or a new BEGIN IMMEDIATE one that is committed.</summary>
-    private async Task<T> WriteAsync<T>(DbTransaction? callerTx, Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction: the caller's, or a new BEGIN IMMEDIATE one that is committed.
+    /// <paramref name="workerWrite"/>: a write of the worker's own (claim, outcome…), committed at <see cref="SqliteJobStoreOptions.WorkerSynchronous"/>.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(DbTransaction? callerTx, Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct,
+        bool workerWrite = false)
     {
         if (callerTx is not null)
         {
@@ -161,12 +154,23 @@ public sealed partial class SqliteJobStore : IJobStore
                 throw new ArgumentException("The transaction must be an open SqliteTransaction on the jobs database.", nameof(callerTx));
             return await work(callerConnection, sqliteTx);
         }
-        await using var connection = await OpenConnectionAsync(ct);
-        // BeginTransaction() issues BEGIN IMMEDIATE: the write lock is taken up front.
-        await using var tx = connection.BeginTransaction(deferred: false);
-        var result = await work(connection, tx);
-        await tx.CommitAsync(ct);
-        return result;
+        // SQLite has one writer per file. Writers of this process queue here, in order, instead of all spinning in
+        // SQLite's busy handler (which sleeps and retries): only one connection per process competes for the file lock.
+        await _writeGate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(ct);
+            if (workerWrite) await ExecAsync(connection, null, _workerSynchronous, ct);
+            // BeginTransaction() issues BEGIN IMMEDIATE: the write lock is taken up front.
+            await using var tx = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
@@ -212,4 +216,7 @@ public sealed partial class SqliteJobStore : IJobStore
     }
 
     private static string Token(Guid token) => token.ToString("N");
+
+    /// <inheritdoc />
+    public void Dispose() => _writeGate.Dispose();
 }

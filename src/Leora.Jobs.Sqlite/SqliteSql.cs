@@ -143,4 +143,32 @@ internal static class SqliteSql
             WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < @cutoff
             LIMIT @limit)
         """;
+
+    public const string NodeHeartbeat = """
+        INSERT INTO leora_nodes (name, started_at, heartbeat_at, queues, concurrency, running)
+        VALUES (@name, @now, @now, @queues, @concurrency, @running)
+        ON CONFLICT (name) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, queues = excluded.queues,
+            concurrency = excluded.concurrency, running = excluded.running
+        """;
+
+    public const string NodeDelete = "DELETE FROM leora_nodes WHERE name = @name";
+
+    public const string NodeDeleteStale = "DELETE FROM leora_nodes WHERE heartbeat_at < @now - @older_ms";
+
+    public const string NodeList = """
+        SELECT n.name, n.started_at, n.heartbeat_at, n.queues, n.concurrency, n.running,
+               EXISTS (SELECT 1 FROM leora_leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > @now)
+        FROM leora_nodes n ORDER BY n.name
+        """;
+
+    public const string LeaderElect = """
+        INSERT INTO leora_leader AS l (name, holder, elected_at, expires_at)
+        VALUES ('maintenance', @holder, @now, @now + @ttl_ms)
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+            elected_at = CASE WHEN l.holder = excluded.holder THEN l.elected_at ELSE excluded.elected_at END
+        WHERE l.holder = excluded.holder OR l.expires_at < @now
+        RETURNING holder
+        """;
+
+    public const string LeaderResign = "DELETE FROM leora_leader WHERE name = 'maintenance' AND holder = @holder";
 }

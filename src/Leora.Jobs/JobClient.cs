@@ -50,6 +50,7 @@ internal sealed class JobClient(
         var rows = args.Select(a => Params(type, JsonSerializer.Serialize(a, JobJson.Options), options)).ToList();
         if (rows.Count == 0) return [];
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
+        JobsTelemetry.Enqueued.Add(results.Count(r => !r.Existing), new KeyValuePair<string, object?>("job.type", TArgs.Kind));
         signal.Notify();
         return results;
     }
@@ -57,7 +58,11 @@ internal sealed class JobClient(
     private async Task<EnqueueResult> InsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var result = await store.JobInsertAsync(job, transaction, cancellationToken);
-        if (!result.Existing) signal.Notify();
+        if (!result.Existing)
+        {
+            JobsTelemetry.Enqueued.Add(1, new KeyValuePair<string, object?>("job.type", job.Kind));
+            signal.Notify();
+        }
         return result;
     }
 

@@ -16,6 +16,7 @@ internal sealed class JobExecutor(
     JobTypeRegistry registry,
     IServiceScopeFactory scopes,
     RunningJobs running,
+    JobCompleter completer,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -25,6 +26,13 @@ internal sealed class JobExecutor(
     /// <summary>Runs the attempt. <paramref name="shutdown"/> fires when the worker must stop: the job is handed back.</summary>
     public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown)
     {
+        using var activity = JobsTelemetry.Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer);
+        activity?.SetTag("job.id", row.Id);
+        activity?.SetTag("job.type", row.Kind);
+        activity?.SetTag("job.queue", row.Queue);
+        activity?.SetTag("job.attempt", row.Attempts);
+        if (row.StartedAt is { } startedAt)
+            JobsTelemetry.Lag.Record(Math.Max(0, (startedAt - row.RunAt).TotalSeconds), new KeyValuePair<string, object?>("job.type", row.Kind));
         using var attempt = new JobAttempt(row, store, shutdown);
         running.Add(attempt);
         var started = Stopwatch.GetTimestamp();
@@ -55,15 +63,30 @@ internal sealed class JobExecutor(
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
         {
-            return await WriteOutcomeAsync(attempt, type, error, durationMs);
+            var report = await WriteOutcomeAsync(attempt, type, error, durationMs);
+            Record(report, activity);
+            return report;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The outcome could not be written (database down): the lease will expire and the job will be
             // rescued and run again, which is the at-least-once promise.
             Log.OutcomeWriteFailed(logger, ex, row.Id);
-            return new JobRunReport(row.Id, row.Kind, JobOutcome.LeaseLost, durationMs, ex.Message);
+            var report = new JobRunReport(row.Id, row.Kind, JobOutcome.LeaseLost, durationMs, ex.Message);
+            Record(report, activity);
+            return report;
         }
+    }
+
+    private static void Record(JobRunReport report, Activity? activity)
+    {
+        var outcome = JobsTelemetry.OutcomeName(report.Outcome);
+        var tags = new TagList { { "job.type", report.Type }, { "job.outcome", outcome } };
+        JobsTelemetry.Attempts.Add(1, tags);
+        JobsTelemetry.Duration.Record(report.DurationMs / 1000, tags);
+        activity?.SetTag("job.outcome", outcome);
+        if (report.Outcome is JobOutcome.Failed or JobOutcome.Retried or JobOutcome.LeaseLost)
+            activity?.SetStatus(ActivityStatusCode.Error, report.Error);
     }
 
     private async Task<JobRunReport> WriteOutcomeAsync(JobAttempt attempt, JobTypeDescriptor? type, Exception? error, double durationMs)
@@ -81,7 +104,7 @@ internal sealed class JobExecutor(
 
         if (error is null)
         {
-            if (!await store.JobCompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson), ct))
+            if (!await completer.CompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson)))
                 return LeaseLost();
             Log.JobCompleted(logger, row.Id, row.Kind, durationMs);
             return Report(JobOutcome.Completed);

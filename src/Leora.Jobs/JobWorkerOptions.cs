@@ -15,11 +15,35 @@ public sealed class JobWorkerOptions
     /// <summary>How long an idle producer waits before it looks again when nothing wakes it. Defaults to 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Under a backlog, how long a producer with fewer than half its slots free waits for more to free up before it
+    /// claims, so that claims stay batched. Zero turns it off. Defaults to 5 milliseconds.
+    /// </summary>
+    public TimeSpan FetchCooldown { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How often expired leases are rescued. Defaults to 15 seconds.</summary>
     public TimeSpan RescueInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>At shutdown, how long running jobs may finish before their tokens fire and they are handed back. Defaults to 30 seconds.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often this node writes its heartbeat to the nodes table and renews or seeks the leader's lease. Defaults to 10 seconds.</summary>
+    public TimeSpan NodeHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long the maintenance leader's lease lasts; the leader renews it every <see cref="NodeHeartbeatInterval"/>, and
+    /// when the leader dies another node takes over within this time. Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long finished jobs (completed, failed, cancelled) are kept before the maintenance leader prunes them, in
+    /// bounded batches. Defaults to null: the worker prunes nothing (a host may prune on its own schedule instead).
+    /// </summary>
+    public TimeSpan? Retention { get; set; }
+
+    /// <summary>The most finished jobs one pruning statement deletes; the leader runs up to 10 per heartbeat. Defaults to 1,000.</summary>
+    public int PruneBatchSize { get; set; } = 1000;
 
     internal void Validate()
     {
@@ -30,7 +54,12 @@ public sealed class JobWorkerOptions
             if (n < 1) throw new InvalidOperationException($"Jobs:Worker:Queues:{queue} must be at least 1.");
         }
         if (PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:PollInterval must be positive.");
+        if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval) throw new InvalidOperationException("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
         if (RescueInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:RescueInterval must be positive.");
+        if (NodeHeartbeatInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:NodeHeartbeatInterval must be positive.");
+        if (LeaderLease <= NodeHeartbeatInterval) throw new InvalidOperationException("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.");
+        if (Retention is { } r && r <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:Retention must be positive (or null to keep finished jobs).");
+        if (PruneBatchSize < 1) throw new InvalidOperationException("Jobs:Worker:PruneBatchSize must be at least 1.");
         if (ShutdownGrace < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:ShutdownGrace must not be negative.");
     }
 }

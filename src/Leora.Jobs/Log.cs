@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Error, "Could not write the outcome of job {JobId}; its lease will expire and it will be rescued")]
     public static partial void OutcomeWriteFailed(ILogger logger, Exception exception, long jobId);
+
+    [LoggerMessage(1013, LogLevel.Information, "Node {Node} is now the maintenance leader")]
+    public static partial void LeaderElected(ILogger logger, string node);
+
+    [LoggerMessage(1014, LogLevel.Information, "Node {Node} is no longer the maintenance leader")]
+    public static partial void LeaderLost(ILogger logger, string node);
+
+    [LoggerMessage(1015, LogLevel.Information, "Pruned {Count} finished job(s) older than {Retention}")]
+    public static partial void Pruned(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(1016, LogLevel.Information, "The job database is reachable again; worker loop {Queue} resumed")]
+    public static partial void WorkerResumed(ILogger logger, string queue);
 }

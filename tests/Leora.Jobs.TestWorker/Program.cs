@@ -1,1 +1,58 @@
-class P { static void Main() {} }
+// A worker process for the multi-process tests: drains jobs into a log file, or hangs inside a job until killed.
+//   drain: --provider sqlite|postgresql --cs <connection string> [--schema s] --log <file> [--concurrency n]
+//          runs the long-running worker; records each executed job id in the log; exits when nothing is pending.
+//   hang:  same store arguments, [--lease-ms n]; processes one "mp_hang" job whose handler prints "started <id>" and never returns.
+using Leora.Jobs;
+using Leora.Jobs.TestWorker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+var opts = Args.Parse(args);
+var services = new ServiceCollection();
+services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+services.AddSingleton(new ExecutionLog(opts.TryGet("log")));
+var builder = services.AddLeoraJobs(o =>
+    {
+        o.WorkerName = $"test-worker-{Environment.ProcessId}";
+        if (opts.TryGet("lease-ms") is { } lease) o.Lease = TimeSpan.FromMilliseconds(int.Parse(lease, System.Globalization.CultureInfo.InvariantCulture));
+    })
+    .AddJob<MpNoopArgs, MpNoopHandler>()
+    .AddJob<MpHangArgs, MpHangHandler>()
+    .AddWorker(o =>
+    {
+        o.Concurrency = int.Parse(opts.TryGet("concurrency") ?? "4", System.Globalization.CultureInfo.InvariantCulture);
+        o.PollInterval = TimeSpan.FromMilliseconds(100);
+    });
+if (opts.Get("provider") == "postgresql") builder.UsePostgreSql(opts.Get("cs"), o => o.Schema = opts.Get("schema"));
+else builder.UseSqlite(opts.Get("cs"));
+
+await using var sp = services.BuildServiceProvider();
+var client = sp.GetRequiredService<IJobClient>();
+switch (opts.Get("mode"))
+{
+    case "drain":
+    {
+        var worker = sp.GetRequiredService<JobWorker>();
+        await worker.StartAsync(CancellationToken.None);
+        Console.WriteLine("ready");
+        while (true)
+        {
+            var counts = await client.CountByStatusAsync();
+            if (counts[JobStatus.Pending] == 0 && worker.RunningCount == 0) break;
+            await Task.Delay(100);
+        }
+        await worker.StopAsync(CancellationToken.None);
+        sp.GetRequiredService<ExecutionLog>().Dispose();
+        Console.WriteLine("drained");
+        return 0;
+    }
+    case "hang":
+    {
+        var processor = sp.GetRequiredService<IJobProcessor>();
+        await processor.ProcessOneAsync();
+        return 3; // never reached: the test kills this process while the handler hangs
+    }
+    default:
+        Console.Error.WriteLine("unknown mode");
+        return 2;
+}

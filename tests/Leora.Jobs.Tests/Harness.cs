@@ -15,12 +15,21 @@ public sealed class Harness : IAsyncDisposable
 {
     private readonly Func<ValueTask> _cleanup;
 
-    private Harness(ServiceProvider services, FakeTimeProvider? time, Func<ValueTask> cleanup)
+    private Harness(ServiceProvider services, FakeTimeProvider? time, Func<ValueTask> cleanup, string provider, string connectionString, string? schema)
     {
         Services = services;
         Time = time;
         _cleanup = cleanup;
+        Provider = provider;
+        ConnectionString = connectionString;
+        Schema = schema;
     }
+
+    public string Provider { get; }
+    /// <summary>The jobs database, for a child process to use.</summary>
+    public string ConnectionString { get; }
+    /// <summary>The PostgreSQL schema (null on SQLite).</summary>
+    public string? Schema { get; }
 
     public ServiceProvider Services { get; }
     public FakeTimeProvider? Time { get; }
@@ -58,16 +67,19 @@ public sealed class Harness : IAsyncDisposable
             .AddJob<NoopArgs, NoopHandler>()
             .AddJob<StrictArgs, StrictHandler>();
         Func<ValueTask> cleanup;
+        string connectionString;
+        string? schemaName = null;
         switch (provider)
         {
             case "sqlite":
                 var file = new TempSqlite();
-                builder.UseSqlite(file.ConnectionString);
+                builder.UseSqlite(connectionString = file.ConnectionString);
                 cleanup = () => { file.Dispose(); return ValueTask.CompletedTask; };
                 break;
             case "postgresql":
                 var schema = TestPostgres.NewSchemaName("lj");
-                builder.UsePostgreSql(TestPostgres.Require(), o => o.Schema = schema);
+                builder.UsePostgreSql(connectionString = TestPostgres.Require(), o => o.Schema = schema);
+                schemaName = schema;
                 cleanup = async () => await TestPostgres.DropSchemaAsync(schema);
                 break;
             default:
@@ -76,7 +88,7 @@ public sealed class Harness : IAsyncDisposable
         configure?.Invoke(builder);
         var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         await sp.GetRequiredService<IJobStore>().MigrateAsync(CancellationToken.None);
-        return new Harness(sp, time, cleanup);
+        return new Harness(sp, time, cleanup, provider, connectionString, schemaName);
     }
 
     public async ValueTask DisposeAsync()

@@ -22,6 +22,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(sp => new JobTypeRegistry(sp.GetServices<JobTypeDescriptor>()));
         services.TryAddSingleton<JobSignal>();
         services.TryAddSingleton<RunningJobs>();
+        services.TryAddSingleton<JobCompleter>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<IJobClient, JobClient>();
         services.TryAddSingleton<IJobProcessor, JobProcessor>();

@@ -36,6 +36,12 @@ public interface IJobStore
     /// <summary>Completes a job if this token still holds it. False means the lease was lost: nothing was written.</summary>
     Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes many jobs in one statement (one commit), each only if its token still holds it. Returns the ids that
+    /// were completed; an id missing from the answer lost its lease and nothing was written to it.
+    /// </summary>
+    Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken);
+
     /// <summary>Fails an attempt if this token still holds the job (retry later or finish). False: nothing was written.</summary>
     Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken);
 
@@ -77,6 +83,27 @@ public interface IJobStore
 
     /// <summary>Deletes up to <paramref name="limit"/> jobs that finished more than <paramref name="olderThan"/> ago (one bounded statement). Returns how many.</summary>
     Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Registers a node or refreshes its heartbeat (upsert by name).</summary>
+    Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken);
+
+    /// <summary>Removes a node (it stopped).</summary>
+    Task NodeDeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Removes nodes whose last heartbeat is older than <paramref name="olderThan"/>. Returns how many.</summary>
+    Task<int> NodeDeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+
+    /// <summary>Every registered node, by name, with whether it holds the maintenance lease now.</summary>
+    Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or extends the maintenance leader's lease for <paramref name="ttl"/>: succeeds when the lease is free, expired,
+    /// or already <paramref name="holder"/>'s (one statement, so two nodes can never both win). True: the holder leads.
+    /// </summary>
+    Task<bool> LeaderElectAsync(string holder, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Gives up the lease if <paramref name="holder"/> holds it, so another node can take over at once.</summary>
+    Task LeaderResignAsync(string holder, CancellationToken cancellationToken);
 
     /// <summary>The database's current time (the clock leases are compared with).</summary>
     Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken);

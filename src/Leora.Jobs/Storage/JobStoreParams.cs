@@ -108,6 +108,31 @@ public sealed record JobStats
     public TimeSpan? OldestDuePendingAge { get; init; }
     /// <summary>The database's time when the stats were read.</summary>
     public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
+    public static JobStats Create(
+        IReadOnlyDictionary<JobStatus, long> byStatus,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> byType,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> byQueue,
+        long duePending, long scheduled, TimeSpan? oldestDuePendingAge,
+        IReadOnlyList<JobThroughputPoint> throughput, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(throughput);
+        return new JobStats
+        {
+            ByStatus = byStatus,
+            ByType = byType,
+            ByQueue = byQueue,
+            DuePending = duePending,
+            Scheduled = scheduled,
+            CompletedLastMinute = throughput[^1].Completed,
+            FailedLastMinute = throughput[^1].Failed,
+            CompletedLastHour = throughput.Sum(p => p.Completed),
+            FailedLastHour = throughput.Sum(p => p.Failed),
+            OldestDuePendingAge = oldestDuePendingAge,
+            Now = now,
+        };
+    }
 }
 
 /// <summary>Completed and failed jobs in one minute of the recent past.</summary>

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Leora.Jobs.Bench;
+
+/// <summary>The scenarios of the issue, each run against one store. Every one is bounded in time or in jobs.</summary>
+internal sealed class Scenarios(Target target, Report report, BenchSettings settings)
+{
+    private string S => target.Store;
+    private bool Pg => target.Store == "postgresql";
+
+    /// <summary>Single enqueues from 1 and 4 clients (each call its own transaction), then bulk calls of 10,000.</summary>
+    public async Task EnqueueAsync(CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        await using var sp = target.Build(new Probe(), null);
+        var client = sp.GetRequiredService<IJobClient>();
+        await client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct); // warm-up: JIT, pool
+        foreach (var clients in new[] { 1, 4 })
+        {
+            var rate = await TimedLoopAsync(clients, settings.EnqueueSeconds, () => client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct), ct);
+            report.Add("enqueue", S, $"single_{clients}_client{(clients > 1 ? "s" : "")}", rate, "jobs/s",
+                atLeast: clients == 4 && !Pg ? 2000 : null,
+                note: clients == 4 && Pg ? "target: >= 60% of the pgbench ceiling with 4 clients (see pgbench figures)" : null);
+        }
+        var batch = Enumerable.Range(0, 10_000).Select(_ => new NoopArgs(0)).ToArray();
+        await client.EnqueueManyAsync(batch, cancellationToken: ct); // warm-up
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < settings.BulkCalls; i++) await client.EnqueueManyAsync(batch, cancellationToken: ct);
+        report.Add("enqueue", S, "bulk_10k_per_call", settings.BulkCalls * 10_000 / sw.Elapsed.TotalSeconds, "jobs/s", atLeast: 100_000);
+    }
+
+    private static async Task<double> TimedLoopAsync(int clients, double seconds, Func<Task> call, CancellationToken ct)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        long done = 0;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < until && !ct.IsCancellationRequested)
+            {
+                await call();
+                Interlocked.Increment(ref done);
+            }
+        }, ct)));
+        return done / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Drains a backlog of no-op jobs with one worker process; returns jobs/s.</summary>
+    public async Task<WorkerResult> DrainAsync(string scenario, int jobs, int seedFinished, CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        if (seedFinished > 0)
+        {
+            Report.Progress($"{S}: seeding {seedFinished:N0} finished rows");
+            await target.SeedFinishedAsync(seedFinished, ct);
+        }
+        Report.Progress($"{S}: enqueueing a backlog of {jobs:N0}");
+        await using (var sp = target.Build(new Probe(), null))
+        {
+            var client = sp.GetRequiredService<IJobClient>();
+            for (var left = jobs; left > 0; left -= 10_000)
+                await client.EnqueueManyAsync(Enumerable.Range(0, Math.Min(10_000, left)).Select(_ => new NoopArgs(0)), cancellationToken: ct);
+        }
+        Report.Progress($"{S}: draining {jobs:N0} with one worker process (concurrency {settings.Concurrency})");
+        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--concurrency", settings.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var result = await child.ResultAsync(TimeSpan.FromMinutes(10), ct);
+        await using (var sp = target.Build(new Probe(), null))
+        {
+            var counts = await sp.GetRequiredService<IJobStore>().JobCountByStatusAsync(ct);
+            var completed = counts.GetValueOrDefault(JobStatus.Completed) - seedFinished;
+            if (completed != jobs) throw new InvalidOperationException($"{scenario}: expected {jobs} completed jobs, found {completed}.");
+        }
+        return result;
+    }
+
+    public async Task<double> WorkAsync(CancellationToken ct)
+    {
+        var r = await DrainAsync("work", settings.WorkJobs, 0, ct);
+        report.Add("work", S, "drain_jobs_per_s", r.JobsPerSecond, "jobs/s", atLeast: Pg ? 20_000 : 10_000, note: $"{r.Jobs:N0} jobs in {r.Seconds:0.0} s, concurrency {settings.Concurrency}");
+        return r.JobsPerSecond;
+    }
+
+    public async Task GrowthAsync(double emptyRate, CancellationToken ct)
+    {
+        var r = await DrainAsync("growth", settings.GrowthPending, settings.GrowthFinished, ct);
+        report.Add("growth", S, "drain_jobs_per_s_with_history", r.JobsPerSecond, "jobs/s", note: $"{settings.GrowthFinished:N0} finished + {settings.GrowthPending:N0} pending rows");
+        report.Add("growth", S, "ratio_vs_empty_table", 100 * r.JobsPerSecond / emptyRate, "%", atLeast: 80);
+    }
+
+    public async Task MemoryAsync(CancellationToken ct)
+    {
+        var r = await DrainAsync("memory", settings.MemoryJobs, 0, ct);
+        report.Add("memory", S, "worker_peak_rss", r.PeakRssMb, "MB", atMost: 250, note: $"VmHWM of the worker process draining {settings.MemoryJobs:N0} jobs ({r.JobsPerSecond:0} jobs/s)");
+    }
+
+    /// <summary>Idle queue, one job every 20 ms, enqueue call → handler start; worker in this process and in another one.</summary>
+    public async Task LatencyAsync(CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        var probe = new Probe();
+        await using (var sp = target.Build(probe, o => { o.Concurrency = 4; o.PollInterval = TimeSpan.FromSeconds(1); }))
+        {
+            var worker = sp.GetRequiredService<JobWorker>();
+            await worker.StartAsync(ct);
+            var client = sp.GetRequiredService<IJobClient>();
+            await PaceAsync(client, probe, settings.LatencyJobs, ct);
+            await worker.StopAsync(ct);
+            Latency("latency_same_process", probe.LatenciesMs.Skip(settings.LatencyWarmup).ToList());
+        }
+
+        await target.ResetAsync(ct);
+        var total = settings.LatencyJobs;
+        var warmup = settings.LatencyWarmup;
+        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", (total + warmup).ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "4",
+            "--poll-ms", settings.RemotePollMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await child.Ready.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        await using (var sp = target.Build(new Probe(), null))
+        {
+            // Warm-up jobs (no latency recorded) so that JIT and connection setup in the worker are not measured.
+            var client = sp.GetRequiredService<IJobClient>();
+            for (var i = 0; i < warmup; i++) await client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct);
+            var store = sp.GetRequiredService<IJobStore>();
+            var deadline = Stopwatch.StartNew();
+            while ((await store.JobCountByStatusAsync(ct)).GetValueOrDefault(JobStatus.Completed) < warmup && deadline.Elapsed < TimeSpan.FromMinutes(1))
+                await Task.Delay(50, ct);
+            await PaceAsync(client, null, total, ct);
+        }
+        var r = await child.ResultAsync(TimeSpan.FromMinutes(2), ct);
+        report.Add("latency", S, "latency_other_process_p50", r.P50Ms ?? double.NaN, "ms", atMost: Pg ? 3 : null,
+            note: Pg ? "worker in another process: woken by LISTEN/NOTIFY when available, else polling" : "worker in another process: SQLite has no cross-process signal, so this is the poll interval (1 s)");
+        report.Add("latency", S, "latency_other_process_p99", r.P99Ms ?? double.NaN, "ms", atMost: Pg ? 15 : null);
+
+        void Latency(string name, List<double> ms)
+        {
+            report.Add("latency", S, name + "_p50", Report.Percentile(ms, 50), "ms", atMost: Pg ? 3 : 2, note: $"{ms.Count} jobs, one every 20 ms");
+            report.Add("latency", S, name + "_p95", Report.Percentile(ms, 95), "ms");
+            report.Add("latency", S, name + "_p99", Report.Percentile(ms, 99), "ms", atMost: Pg ? 15 : 10);
+        }
+    }
+
+    private static async Task PaceAsync(IJobClient client, Probe? probe, int count, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (var i = 0; i < count; i++)
+        {
+            await timer.WaitForNextTickAsync(ct);
+            await client.EnqueueAsync(new NoopArgs(Probe.NowUs()), cancellationToken: ct);
+        }
+        if (probe is not null)
+        {
+            probe.Expect(count);
+            await probe.Reached.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        }
+    }
+
+    /// <summary>The batch endpoint's work: <c>ProcessBatchAsync(maxJobs: 100)</c> of no-op jobs, median call time.</summary>
+    public async Task BatchAsync(CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        await using var sp = target.Build(new Probe(), null);
+        var client = sp.GetRequiredService<IJobClient>();
+        var processor = sp.GetRequiredService<IJobProcessor>();
+        var calls = settings.BatchCalls;
+        await client.EnqueueManyAsync(Enumerable.Range(0, 100 * (calls + 2)).Select(_ => new NoopArgs(0)), cancellationToken: ct);
+        for (var i = 0; i < 2; i++) await processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 100 }, ct); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < calls; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            var r = await processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 100 }, ct);
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            if (r.Succeeded != 100) throw new InvalidOperationException($"batch: expected 100 jobs per call, got {r.Succeeded}.");
+        }
+        report.Add("batch", S, "process_100_median", Report.Percentile(times, 50), "ms", atMost: 50,
+            note: "IJobProcessor.ProcessBatchAsync(maxJobs 100, default concurrency) in-process, the work behind POST /api/jobs/process; HTTP overhead not included");
+    }
+}
+
+/// <summary>Sizes of the scenarios; <c>--full</c> uses the issue's sizes everywhere.</summary>
+internal sealed record BenchSettings(
+    double EnqueueSeconds, int BulkCalls, int WorkJobs, int Concurrency, int GrowthFinished, int GrowthPending,
+    int MemoryJobs, int LatencyJobs, int LatencyWarmup, int BatchCalls, int PgBenchSeconds, int RemotePollMs);

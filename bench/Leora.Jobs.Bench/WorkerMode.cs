@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Leora.Jobs.Bench;
+
+/// <summary>
+/// The <c>worker</c> verb: one worker process that runs no-op jobs until it has started <c>--expect</c> of them, stops
+/// gracefully (outcomes written), and prints one JSON line: jobs/s, peak RSS, latencies. The bench starts it as a child.
+/// </summary>
+internal static class WorkerMode
+{
+    public static async Task<int> RunAsync(Args a)
+    {
+        var target = Target.FromArgs(a);
+        var expect = a.Int("expect", 1000);
+        var concurrency = a.Int("concurrency", 32);
+        var probe = new Probe();
+        probe.Expect(expect);
+        await using var sp = target.Build(probe, o =>
+        {
+            o.Concurrency = concurrency;
+            o.PollInterval = TimeSpan.FromMilliseconds(a.Int("poll-ms", 1000));
+            o.ShutdownGrace = TimeSpan.FromSeconds(30);
+            // The growth scenario's history rows are old on purpose: the leader must not prune them mid-measurement.
+            o.Retention = null;
+        });
+        var worker = sp.GetRequiredService<JobWorker>();
+        foreach (var hosted in sp.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+            if (hosted is not JobWorker) await hosted.StartAsync(CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        await worker.StartAsync(CancellationToken.None);
+        Console.Out.WriteLine("ready");
+        Console.Out.Flush();
+        await probe.Reached;
+        await worker.StopAsync(CancellationToken.None);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        var lat = probe.LatenciesMs;
+        var result = new WorkerResult(probe.Count, elapsed, probe.Count / elapsed, PeakRssMb(),
+            lat.Count > 0 ? Report.Percentile(lat, 50) : null, lat.Count > 0 ? Report.Percentile(lat, 95) : null, lat.Count > 0 ? Report.Percentile(lat, 99) : null);
+        Console.Out.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
+        return 0;
+    }
+
+    /// <summary>The process's peak resident set (VmHWM) in MB.</summary>
+    public static double PeakRssMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+}
+
+internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSecond, double PeakRssMb, double? P50Ms, double? P95Ms, double? P99Ms);

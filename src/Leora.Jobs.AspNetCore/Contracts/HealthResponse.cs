@@ -1,0 +1,7 @@
+namespace Leora.Jobs.AspNetCore;
+
+/// <summary>The answer of the health endpoints.</summary>
+/// <param name="Status"><c>ok</c> (live) or <c>ready</c>.</param>
+/// <param name="Provider">The store (<c>sqlite</c>, <c>postgresql</c>), for readiness.</param>
+/// <param name="SchemaVersion">The migration applied, for readiness.</param>
+public sealed record HealthResponse(string Status, string? Provider = null, int? SchemaVersion = null);

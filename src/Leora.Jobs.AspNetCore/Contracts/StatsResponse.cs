@@ -1,0 +1,47 @@
+using Leora.Jobs.Storage;
+
+namespace Leora.Jobs.AspNetCore;
+
+/// <summary>Counts for monitoring (<c>GET /api/jobs/stats</c>).</summary>
+public sealed record StatsResponse
+{
+    /// <summary>Every status, zero included.</summary>
+    public required IReadOnlyDictionary<string, long> ByStatus { get; init; }
+    /// <summary>Unfinished jobs (pending, processing) by type, then status.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ByType { get; init; }
+    /// <summary>Unfinished jobs (pending, processing) by queue, then status.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ByQueue { get; init; }
+    public required long DuePending { get; init; }
+    public required long Scheduled { get; init; }
+    public required long CompletedLastMinute { get; init; }
+    public required long FailedLastMinute { get; init; }
+    public required long CompletedLastHour { get; init; }
+    public required long FailedLastHour { get; init; }
+    /// <summary>Age of the oldest due pending job in seconds; null when none is due.</summary>
+    public double? OldestDuePendingAgeSeconds { get; init; }
+    /// <summary>The database's time when the counts were read.</summary>
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Maps the core stats.</summary>
+    public static StatsResponse From(JobStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        return new StatsResponse
+        {
+            ByStatus = Names(stats.ByStatus),
+            ByType = stats.ByType.ToDictionary(p => p.Key, p => Names(p.Value), StringComparer.Ordinal),
+            ByQueue = stats.ByQueue.ToDictionary(p => p.Key, p => Names(p.Value), StringComparer.Ordinal),
+            DuePending = stats.DuePending,
+            Scheduled = stats.Scheduled,
+            CompletedLastMinute = stats.CompletedLastMinute,
+            FailedLastMinute = stats.FailedLastMinute,
+            CompletedLastHour = stats.CompletedLastHour,
+            FailedLastHour = stats.FailedLastHour,
+            OldestDuePendingAgeSeconds = stats.OldestDuePendingAge is { } age ? Math.Round(age.TotalSeconds, 3) : null,
+            Now = stats.Now,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, long> Names(IReadOnlyDictionary<JobStatus, long> counts) =>
+        counts.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToName(), p => p.Value, StringComparer.Ordinal);
+}

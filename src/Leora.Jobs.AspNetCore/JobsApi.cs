@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Leora.Jobs.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs.AspNetCore;
+
+/// <summary>The handlers of the jobs HTTP API. Every error is a problem+json response; none of them writes anything.</summary>
+internal static class JobsApi
+{
+    private const int MaxBatch = 1000;
+    private const double MaxSecondsLimit = 3600;
+
+    public static async Task<Results<Ok<BatchResponse>, ValidationProblem>> ProcessAsync(
+        int? maxJobs, double? maxSeconds, string? queue,
+        IJobProcessor processor, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var jobs = maxJobs ?? 10;
+        if (jobs is < 1 or > MaxBatch) return Invalid("maxJobs", $"maxJobs must be 1–{MaxBatch} (was {jobs}).");
+        if (maxSeconds is { } s && (double.IsNaN(s) || s <= 0 || s > MaxSecondsLimit))
+            return Invalid("maxSeconds", $"maxSeconds must be more than 0 and at most {MaxSecondsLimit}.");
+        if (queue is not null && string.IsNullOrWhiteSpace(queue)) return Invalid("queue", "queue must not be empty.");
+        try
+        {
+            var result = await processor.ProcessBatchAsync(new BatchOptions
+            {
+                MaxJobs = jobs,
+                MaxDuration = maxSeconds is { } sec ? TimeSpan.FromSeconds(sec) : null,
+                Queue = queue,
+            }, cancellationToken);
+            Log.BatchProcessed(loggers.CreateLogger("Leora.Jobs.AspNetCore.JobsApi"), result.Processed, result.Succeeded, result.Failed, result.Retried, Math.Round(result.DurationMs, 1));
+            return TypedResults.Ok(BatchResponse.From(result));
+        }
+        catch (JobValidationException ex)
+        {
+            return Invalid(ex.Field ?? "query", ex.Message);
+        }
+    }
+
+    public static async Task<Results<Ok<QueueStatusResponse>, ValidationProblem>> QueueStatusAsync(
+        int? limit, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
+    {
+        var max = options.CurrentValue.MaxPendingListed;
+        var n = limit ?? Math.Min(50, max);
+        if (n < 1 || n > max) return Invalid("limit", $"limit must be 1–{max}.");
+        var stats = await client.StatsAsync(cancellationToken);
+        var due = await client.ListAsync(new JobQuery { Status = JobStatus.Pending, Scheduled = false, NewestFirst = false, Limit = n }, cancellationToken);
+        return TypedResults.Ok(new QueueStatusResponse(
+            stats.DuePending,
+            stats.Scheduled,
+            stats.ByStatus.GetValueOrDefault(JobStatus.Processing),
+            stats.OldestDuePendingAge is { } age ? Math.Round(age.TotalSeconds, 3) : null,
+            [.. due.Items.Select(JobResponse.From)]));
+    }
+
+    public static async Task<Results<Created<JobResponse>, Ok<JobResponse>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(
+        HttpContext http, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the job as JSON with Content-Type: application/json.");
+        var limit = options.CurrentValue.MaxRequestBodyBytes;
+        if (request.ContentLength > limit) return TooLarge(limit);
+
+        byte[] body;
+        using (var buffer = new MemoryStream())
+        {
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit) return TooLarge(limit);
+                buffer.Write(chunk, 0, read);
+            }
+            body = buffer.ToArray();
+        }
+
+        EnqueueRequest? job;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object.");
+            try
+            {
+                job = document.RootElement.Deserialize<EnqueueRequest>(JobJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                var field = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
+                return Invalid(field, FirstSentence(ex.Message));
+            }
+            job = job is null ? null : job with { Payload = job.Payload.Clone() };
+        }
+        catch (JsonException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {FirstSentence(ex.Message)}");
+        }
+        if (job is null) return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
+        if (job.DelaySeconds is { } d && (double.IsNaN(d) || d < 0 || d > TimeSpan.MaxValue.TotalSeconds / 2))
+            return Invalid("delaySeconds", "delaySeconds must be zero or more.");
+
+        EnqueueResult result;
+        try
+        {
+            result = await client.EnqueueAsync(job.Type, job.Payload, new EnqueueOptions
+            {
+                Priority = job.Priority,
+                RunAt = job.RunAt,
+                Delay = job.DelaySeconds is { } delay ? TimeSpan.FromSeconds(delay) : null,
+                MaxAttempts = job.MaxAttempts,
+                Queue = job.Queue,
+                IdempotencyKey = job.IdempotencyKey,
+            }, cancellationToken);
+        }
+        catch (UnknownJobTypeException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Unknown job type",
+                extensions: new Dictionary<string, object?> { ["knownTypes"] = ex.KnownTypes });
+        }
+        catch (JobValidationException ex)
+        {
+            return Invalid(ex.Field ?? "payload", ex.Message);
+        }
+
+        var info = JobResponse.From(await client.GetAsync(result.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"Job {result.Id} vanished right after it was enqueued."));
+        if (result.Existing) return TypedResults.Ok(info);
+        var location = $"{request.PathBase}{request.Path.Value?.TrimEnd('/')}/{result.Id}";
+        return TypedResults.Created(location, info);
+    }
+
+    public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
+        string? status, string? type, string? queue, int? limit, string? cursor, IJobClient client, CancellationToken cancellationToken)
+    {
+        JobStatus? parsed = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!JobStatusNames.TryParse(status, out var s))
+                return Invalid("status", $"status '{status}' is not one of pending, processing, completed, failed, cancelled.");
+            parsed = s;
+        }
+        try
+        {
+            var page = await client.ListAsync(new JobQuery
+            {
+                Status = parsed,
+                Type = string.IsNullOrEmpty(type) ? null : type,
+                Queue = string.IsNullOrEmpty(queue) ? null : queue,
+                Limit = limit ?? 50,
+                Cursor = string.IsNullOrEmpty(cursor) ? null : cursor,
+            }, cancellationToken);
+            return TypedResults.Ok(new JobListResponse([.. page.Items.Select(JobResponse.From)], page.NextCursor));
+        }
+        catch (JobValidationException ex)
+        {
+            return Invalid(ex.Field ?? "query", ex.Message);
+        }
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(long id, IJobClient client, CancellationToken cancellationToken) =>
+        await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(long id, IJobClient client, CancellationToken cancellationToken)
+    {
+        switch (await client.CancelAsync(id, cancellationToken))
+        {
+            case JobCancelResult.NotFound: return NotFound(id);
+            case JobCancelResult.AlreadyFinished:
+                var finished = await client.GetAsync(id, cancellationToken);
+                return Conflict($"Job {id} has already finished ({finished?.Status.ToName() ?? "deleted"}); there is nothing to cancel.");
+            default:
+                return await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+        }
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> RetryAsync(long id, IJobClient client, CancellationToken cancellationToken)
+    {
+        switch (await client.RetryAsync(id, cancellationToken))
+        {
+            case JobActionResult.NotFound: return NotFound(id);
+            case JobActionResult.Conflict:
+                var current = await client.GetAsync(id, cancellationToken);
+                return Conflict($"Job {id} is {current?.Status.ToName() ?? "gone"}; only failed or cancelled jobs can be retried.");
+            default:
+                return await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+        }
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IJobClient client, CancellationToken cancellationToken) =>
+        await client.DeleteAsync(id, cancellationToken) switch
+        {
+            JobActionResult.NotFound => NotFound(id),
+            JobActionResult.Conflict => Conflict($"Job {id} is running; cancel it first, then delete it."),
+            _ => TypedResults.NoContent(),
+        };
+
+    public static async Task<Results<Ok<CleanupResponse>, ValidationProblem>> CleanupAsync(
+        double? olderThanDays, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
+    {
+        var days = olderThanDays ?? options.CurrentValue.DefaultCleanupAge.TotalDays;
+        if (double.IsNaN(days) || days < 0 || days > 36500) return Invalid("olderThanDays", "olderThanDays must be 0–36500.");
+        var deleted = await client.CleanupAsync(TimeSpan.FromDays(days), cancellationToken);
+        return TypedResults.Ok(new CleanupResponse(deleted, days));
+    }
+
+    public static async Task<Ok<StatsResponse>> StatsAsync(IJobClient client, CancellationToken cancellationToken) =>
+        TypedResults.Ok(StatsResponse.From(await client.StatsAsync(cancellationToken)));
+
+    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
+
+    public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
+        IJobStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var (applied, latest) = await store.MigrationVersionAsync(timeout.Token);
+            if (applied < latest)
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Not ready",
+                    $"The {store.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
+            return TypedResults.Ok(new HealthResponse("ready", store.Provider, applied));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.NotReady(loggers.CreateLogger("Leora.Jobs.AspNetCore.Health"), ex);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Not ready", $"The {store.Provider} database is not reachable.");
+        }
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "Invalid request");
+
+    private static ProblemHttpResult NotFound(long id) =>
+        Problem(StatusCodes.Status404NotFound, "Not found", $"There is no job {id}.");
+
+    private static ProblemHttpResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    private static ProblemHttpResult TooLarge(long limit) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body is larger than {limit} bytes (Jobs:Api:MaxRequestBodyBytes).");
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title);
+
+    private static string FirstSentence(string message)
+    {
+        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+}

@@ -1,0 +1,82 @@
+using Leora.Jobs.AspNetCore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+// Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the jobs HTTP API and health endpoints. The host chooses the prefixes.</summary>
+public static class LeoraJobsEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the job endpoints relative to where they are mounted (the service mounts them at <c>/api/jobs</c>):
+    /// <c>POST /process</c>, <c>GET /process</c>, <c>GET /process/cron</c>, <c>POST /</c>, <c>GET /</c>, <c>GET /{id}</c>,
+    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>DELETE /{id}</c>, <c>POST /cleanup</c>, <c>GET /stats</c>.
+    /// Every one requires the <see cref="LeoraJobsApiDefaults.Policy"/> policy (an API key); call <c>AddLeoraJobsApi()</c> first.
+    /// </summary>
+    /// <example><code>app.MapGroup("/api/jobs").MapLeoraJobsApi();</code></example>
+    public static IEndpointConventionBuilder MapLeoraJobsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("")
+            .WithTags(LeoraJobsApiDefaults.Tag)
+            .RequireAuthorization(LeoraJobsApiDefaults.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("/process", JobsApi.ProcessAsync)
+            .WithName("ProcessJobs")
+            .WithSummary("Run a batch of due jobs")
+            .WithDescription("The serverless entry point a cron calls. Rescues expired leases, then claims and runs up to maxJobs (1–1000, default 10) due jobs, stopping claiming once maxSeconds are spent, and answers with a summary.");
+        group.MapGet("/process/cron", JobsApi.ProcessAsync)
+            .WithName("ProcessJobsFromCron")
+            .WithSummary("Run a batch of due jobs (GET, for crons that only send GET)")
+            .WithDescription("Exactly what POST /process does, for cron services that can only send GET with Authorization: Bearer <secret> (Vercel Cron). It changes state despite being a GET.");
+        group.MapGet("/process", JobsApi.QueueStatusAsync)
+            .WithName("GetQueueStatus")
+            .WithSummary("Queue status for monitoring")
+            .WithDescription("Counts of due, scheduled and running jobs and the due jobs, oldest first (bounded list).");
+        group.MapPost("/", JobsApi.EnqueueAsync)
+            .WithName("EnqueueJob")
+            .WithSummary("Enqueue a job")
+            .WithDescription("201 with Location and the job; 200 with the existing job when the idempotency key was used before.")
+            .Accepts<EnqueueRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/", JobsApi.ListAsync)
+            .WithName("ListJobs")
+            .WithSummary("List jobs, newest first, one page at a time");
+        group.MapGet("/stats", JobsApi.StatsAsync)
+            .WithName("GetJobStats")
+            .WithSummary("Counts by status, type and queue; recent throughput; backlog age");
+        group.MapPost("/cleanup", JobsApi.CleanupAsync)
+            .WithName("CleanupJobs")
+            .WithSummary("Delete finished jobs older than olderThanDays");
+        group.MapGet("/{id:long}", JobsApi.GetAsync)
+            .WithName("GetJob")
+            .WithSummary("Read one job");
+        group.MapPost("/{id:long}/cancel", JobsApi.CancelAsync)
+            .WithName("CancelJob")
+            .WithSummary("Cancel a pending job, or ask a running one to stop");
+        group.MapPost("/{id:long}/retry", JobsApi.RetryAsync)
+            .WithName("RetryJob")
+            .WithSummary("Send a failed or cancelled job back to pending with fresh attempts");
+        group.MapDelete("/{id:long}", JobsApi.DeleteAsync)
+            .WithName("DeleteJob")
+            .WithSummary("Delete a job that is not running");
+        return group;
+    }
+
+    /// <summary>
+    /// Maps <c>GET /live</c> (the process answers) and <c>GET /ready</c> (the database is reachable and migrated), relative
+    /// to where they are mounted (the service mounts them at <c>/health</c>). They need no key: they reveal nothing.
+    /// </summary>
+    /// <example><code>app.MapGroup("/health").MapLeoraJobsHealth();</code></example>
+    public static IEndpointConventionBuilder MapLeoraJobsHealth(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("").WithTags("Health").AllowAnonymous();
+        group.MapGet("/live", JobsApi.Live).WithName("Live").WithSummary("Liveness: the process answers");
+        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable and migrated");
+        return group;
+    }
+}

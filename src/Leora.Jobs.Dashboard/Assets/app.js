@@ -1,0 +1,631 @@
+// Leora Jobs dashboard. Plain script, no framework, no build step.
+// Rule: job data (types, payloads, errors, names) only ever reaches the page through textContent or
+// setAttribute on non-executable attributes, never as markup, so a "<script>" in a payload shows as text.
+'use strict';
+
+(() => {
+  const STATUSES = ['pending', 'scheduled', 'processing', 'completed', 'failed', 'cancelled'];
+  const state = {
+    session: null,
+    route: { view: 'loading' },
+    types: [],
+    list: { key: '', cursor: null, history: [] },
+    job: { id: null, payloadText: null, resultText: null, errorsCount: -1 },
+    timer: null,
+    busy: false,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = String(v);
+        else e.setAttribute(k, String(v));
+      }
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+      this.status = status;
+      this.problem = problem;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET' && state.session) headers[state.session.csrfHeader] = state.session.csrfToken;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch('api/' + path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const type = response.headers.get('Content-Type') || '';
+    const data = type.includes('json') ? await response.json() : null;
+    if (response.status === 401 && path !== 'signin') {
+      await loadSession();
+      showSignIn();
+      throw new ApiError(401, data);
+    }
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  async function loadSession() {
+    state.session = await api('GET', 'session');
+    return state.session;
+  }
+
+  // ---- Formatting -----------------------------------------------------------------------------------------
+
+  const num = new Intl.NumberFormat();
+  function fmtNum(n) { return num.format(n); }
+  function fmtTime(iso) {
+    if (!iso) return '–';
+    return new Date(iso).toLocaleString();
+  }
+  function fmtDuration(ms) {
+    if (ms === null || ms === undefined) return '–';
+    const s = ms / 1000;
+    if (s < 1) return `${Math.round(ms)} ms`;
+    if (s < 90) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+    if (s < 5400) return `${Math.round(s / 60)} min`;
+    if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+    return `${(s / 86400).toFixed(1)} days`;
+  }
+  function fmtAgo(iso) {
+    if (!iso) return '';
+    const ms = Date.now() - new Date(iso).getTime();
+    return ms >= 0 ? `${fmtDuration(ms)} ago` : `in ${fmtDuration(-ms)}`;
+  }
+  function statusName(job) { return job.scheduled ? 'scheduled' : job.status; }
+  function statusBadge(job) { return el('span', { class: `status ${statusName(job)}`, text: statusName(job) }); }
+  function pretty(value) {
+    if (value === null || value === undefined) return '';
+    return JSON.stringify(value, null, 2);
+  }
+
+  function showResult(node, text, bad) {
+    node.textContent = text;
+    node.classList.toggle('bad', !!bad);
+    node.hidden = false;
+  }
+
+  function banner(text) {
+    const b = $('banner');
+    b.textContent = text || '';
+    b.hidden = !text;
+  }
+
+  function confirmAction(title, text, yes) {
+    const dialog = $('confirm');
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
+    $('confirm-yes').textContent = yes || 'Confirm';
+    dialog.returnValue = '';
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.showModal();
+    });
+  }
+
+  // ---- Routing --------------------------------------------------------------------------------------------
+
+  function parseRoute() {
+    const hash = location.hash.replace(/^#/, '') || '/';
+    const [path, query] = hash.split('?');
+    const params = new URLSearchParams(query || '');
+    const parts = path.split('/').filter(Boolean);
+    if (parts.length === 0) return { view: 'overview' };
+    if (parts[0] === 'jobs' && STATUSES.includes(parts[1])) return { view: 'list', status: parts[1], params };
+    if (parts[0] === 'jobs' && !parts[1]) return { view: 'list', status: 'all', params };
+    if (parts[0] === 'job' && /^\d+$/.test(parts[1] || '')) return { view: 'job', id: parts[1] };
+    if (parts[0] === 'enqueue') return { view: 'enqueue' };
+    if (parts[0] === 'maintenance') return { view: 'maintenance' };
+    return { view: 'overview' };
+  }
+
+  function show(view) {
+    for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== `view-${view}`;
+    const navKey = view === 'list' ? state.route.status : view;
+    for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.nav === navKey);
+  }
+
+  function showSignIn() {
+    stopPolling();
+    $('nav').hidden = true;
+    $('who').hidden = true;
+    if (state.session && state.session.mode === 'host') { show('denied'); return; }
+    $('signin-nokeys').hidden = !state.session || state.session.keysConfigured;
+    show('signin');
+    $('signin-key').focus();
+  }
+
+  function applySession() {
+    const s = state.session;
+    $('nav').hidden = false;
+    $('who').hidden = false;
+    $('who-name').textContent = s.user || '';
+    $('ro-badge').hidden = !s.readOnly;
+    $('signout').hidden = s.mode === 'host';
+    document.body.classList.toggle('read-only', s.readOnly);
+    for (const e of document.querySelectorAll('.needs-act')) e.hidden = s.readOnly;
+    $('retryall-limit').textContent = fmtNum(s.retryAllLimit);
+  }
+
+  async function route() {
+    if (!state.session || !state.session.signedIn) { showSignIn(); return; }
+    state.route = parseRoute();
+    if (state.session.readOnly && (state.route.view === 'enqueue' || state.route.view === 'maintenance')) state.route = { view: 'overview' };
+    show(state.route.view);
+    for (const r of document.querySelectorAll('.result')) r.hidden = true;
+    if (state.route.view === 'list') enterList();
+    if (state.route.view === 'job') enterJob();
+    if (state.route.view === 'enqueue' || state.route.view === 'maintenance') await loadTypes();
+    await refresh(true);
+    startPolling();
+  }
+
+  // ---- Polling: refresh the current view in place, keeping filters, page, scroll and open details ----------
+
+  function startPolling() {
+    stopPolling();
+    const tick = async () => {
+      if ($('live').checked && !document.hidden && !$('confirm').open) await refresh();
+      state.timer = setTimeout(tick, state.session.pollMs);
+    };
+    state.timer = setTimeout(tick, state.session.pollMs);
+  }
+
+  function stopPolling() {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+  }
+
+  // A timer refresh is skipped while another runs; a user's refresh (force) never is. Responses that no longer
+  // match what the user is looking at (another page, another job) are dropped by the view's refresh.
+  async function refresh(force) {
+    if (state.busy && !force) return;
+    state.busy = true;
+    try {
+      switch (state.route.view) {
+        case 'overview': await refreshOverview(); break;
+        case 'list': await refreshList(); break;
+        case 'job': await refreshJob(); break;
+        default: break;
+      }
+      banner('');
+    } catch (e) {
+      if (e.status !== 401) banner(`Could not refresh: ${e.message}`);
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  // ---- Overview -------------------------------------------------------------------------------------------
+
+  async function refreshOverview() {
+    const [overview, throughput, nodes] = await Promise.all([
+      api('GET', 'overview'), api('GET', 'throughput?minutes=60'), api('GET', 'nodes'),
+    ]);
+    const c = overview.counts;
+    for (const s of STATUSES) $(`count-${s}`).textContent = fmtNum(c[s]);
+    $('count-failed').parentElement.classList.toggle('nonzero', c.failed > 0);
+
+    const health = $('health');
+    health.className = `health ${overview.health.state}`;
+    $('health-title').textContent = { ok: 'Healthy: jobs are flowing', warning: 'Warning', failing: 'Attention: jobs are failing or backing up' }[overview.health.state] || overview.health.state;
+    $('health-reasons').replaceChildren(...overview.health.reasons.map((r) => el('li', { text: r })));
+
+    $('stat-oldest').textContent = overview.oldestDuePendingAgeSeconds === null ? 'none due' : fmtDuration(overview.oldestDuePendingAgeSeconds * 1000);
+    $('stat-completed-hour').textContent = fmtNum(overview.completedLastHour);
+    $('stat-failed-hour').textContent = fmtNum(overview.failedLastHour);
+    $('stat-last-minute').textContent = `${fmtNum(overview.completedLastMinute)} done, ${fmtNum(overview.failedLastMinute)} failed`;
+
+    drawChart($('chart'), throughput);
+    renderNodes(nodes.nodes);
+    renderNamedCounts($('by-type'), overview.byType, (name) => `#/jobs/pending?type=${encodeURIComponent(name)}`);
+    renderNamedCounts($('by-queue'), overview.byQueue, (name) => `#/jobs/pending?queue=${encodeURIComponent(name)}`);
+  }
+
+  function renderNamedCounts(table, rows, link) {
+    const body = table.tBodies[0];
+    if (rows.length === 0) {
+      body.replaceChildren(el('tr', null, el('td', { colspan: 3, class: 'muted', text: 'Nothing unfinished.' })));
+      return;
+    }
+    body.replaceChildren(...rows.map((r) => el('tr', null,
+      el('td', null, el('a', { href: link(r.name), text: r.name })),
+      el('td', { class: 'num', text: fmtNum(r.pending) }),
+      el('td', { class: 'num', text: fmtNum(r.processing) }))));
+  }
+
+  function renderNodes(nodes) {
+    const body = $('nodes').tBodies[0];
+    body.replaceChildren(...nodes.map((n) => {
+      const running = el('td');
+      if (n.running.length === 0) running.append(el('span', { class: 'muted', text: 'idle' }));
+      for (const j of n.running) {
+        const label = j.progress === null ? `#${j.id} ${j.type}` : `#${j.id} ${j.type} ${j.progress}%`;
+        running.append(el('a', { href: `#/job/${j.id}`, text: label }), ' ');
+      }
+      const name = el('td', { class: 'mono' }, n.name);
+      if (n.thisProcess) name.append(' ', el('span', { class: 'badge', text: 'this process' }));
+      if (n.isLeader) name.append(' ', el('span', { class: 'badge leader', text: 'leader' }));
+      const worker = el('td', { text: n.working ? (n.concurrency ? `worker, ${n.concurrency} at once` : 'worker') : 'no long-running worker' });
+      if (n.queues) worker.append(el('div', { class: 'small muted', text: `queues: ${n.queues}` }));
+      if (n.lastSeen) worker.append(el('div', { class: n.silent ? 'small error' : 'small muted', text: `${n.silent ? 'silent, last heard' : 'heartbeat'} ${fmtAgo(n.lastSeen)}` }));
+      return el('tr', { class: n.silent ? 'silent' : null }, name, worker, running);
+    }));
+  }
+
+  const SVG = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Stacked bars per minute: completed below, failed on top. Drawn as SVG elements (no inline style, CSP-safe).
+  function drawChart(root, points) {
+    const W = 1200, H = 220, left = 44, right = 8, top = 10, bottom = 24;
+    const plotW = W - left - right, plotH = H - top - bottom;
+    const max = Math.max(1, ...points.map((p) => p.completed + p.failed));
+    const step = plotW / Math.max(1, points.length);
+    const barW = Math.max(1, step - 2);
+    const y = (v) => top + plotH - (v / max) * plotH;
+    const nodes = [
+      svg('line', { class: 'axis', x1: left, y1: top + plotH, x2: W - right, y2: top + plotH }),
+      svg('line', { class: 'axis', x1: left, y1: top, x2: W - right, y2: top }),
+      svg('text', { x: left - 6, y: top + 4, 'text-anchor': 'end' }, fmtNum(max)),
+      svg('text', { x: left - 6, y: top + plotH + 4, 'text-anchor': 'end' }, '0'),
+    ];
+    points.forEach((p, i) => {
+      const x = left + i * step + 1;
+      const g = svg('g');
+      g.append(svg('title', null, `${new Date(p.minute).toLocaleTimeString()}: ${p.completed} completed, ${p.failed} failed`));
+      if (p.completed > 0) g.append(svg('rect', { class: 'ok', x, y: y(p.completed), width: barW, height: top + plotH - y(p.completed) }));
+      if (p.failed > 0) g.append(svg('rect', { class: 'bad', x, y: y(p.completed + p.failed), width: barW, height: y(p.completed) - y(p.completed + p.failed) }));
+      g.append(svg('rect', { x, y: top, width: barW, height: plotH, fill: 'transparent' }));
+      nodes.push(g);
+    });
+    if (points.length > 0) {
+      const t = (p) => new Date(p.minute).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      nodes.push(svg('text', { x: left, y: H - 6 }, t(points[0])));
+      nodes.push(svg('text', { x: W - right, y: H - 6, 'text-anchor': 'end' }, t(points[points.length - 1])));
+    }
+    root.replaceChildren(...nodes);
+  }
+
+  // ---- Job lists ------------------------------------------------------------------------------------------
+
+  function listKey() {
+    const r = state.route;
+    return `${r.status}|${r.params.toString()}`;
+  }
+
+  function enterList() {
+    const r = state.route;
+    const key = listKey();
+    if (state.list.key !== key) state.list = { key, cursor: null, history: [] };
+    const titles = { all: 'All jobs', pending: 'Pending jobs (due now)', scheduled: 'Scheduled jobs', processing: 'Processing jobs', completed: 'Completed jobs', failed: 'Failed jobs', cancelled: 'Cancelled jobs' };
+    $('list-title').textContent = titles[r.status] || 'Jobs';
+    $('list-time-col').textContent = { completed: 'Finished', failed: 'Finished', cancelled: 'Finished', processing: 'Started' }[r.status] || 'Run at';
+    $('retry-all').hidden = state.session.readOnly || r.status !== 'failed';
+    loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; }, () => { /* shown by the next refresh */ });
+    $('filter-type').value = r.params.get('type') || '';
+    $('filter-queue').value = r.params.get('queue') || '';
+    $('filter-order').value = r.params.get('order') || 'newest';
+    $('filter-q').value = r.params.get('q') || '';
+  }
+
+  async function refreshList() {
+    const r = state.route;
+    const q = new URLSearchParams();
+    q.set('status', r.status);
+    for (const k of ['type', 'queue', 'order', 'q']) if (r.params.get(k)) q.set(k, r.params.get(k));
+    const { cursor, key } = state.list;
+    if (cursor) q.set('cursor', cursor);
+    const page = await api('GET', `jobs?${q}`);
+    if (state.route.view !== 'list' || listKey() !== key || state.list.key !== key || state.list.cursor !== cursor) return;
+    state.list.next = page.nextCursor;
+    const timeOf = (j) => (['completed', 'failed', 'cancelled'].includes(r.status) ? j.completedAt
+      : r.status === 'processing' ? j.startedAt : j.runAt);
+    const rows = page.items.map((j) => {
+      const detail = j.lastError ? el('td', { class: 'err', title: j.lastError, text: j.lastError })
+        : el('td', { class: 'mono muted', text: j.worker || j.idempotencyKey || '' });
+      return el('tr', { 'data-id': j.id },
+        el('td', { class: 'mono' }, el('a', { href: `#/job/${j.id}`, text: `#${j.id}` })),
+        el('td', { text: j.type }),
+        el('td', { text: j.queue }),
+        el('td', null, statusBadge(j), j.progress !== null && j.status === 'processing' ? ` ${j.progress}%` : ''),
+        el('td', { class: 'num', text: `${j.attempts}/${j.maxAttempts}` }),
+        el('td', { class: 'num', text: j.priority }),
+        el('td', { title: fmtTime(j.createdAt), text: fmtAgo(j.createdAt) }),
+        el('td', { title: fmtTime(timeOf(j) || j.runAt), text: fmtAgo(timeOf(j) || j.runAt) }),
+        detail);
+    });
+    $('list-table').tBodies[0].replaceChildren(...rows);
+    $('list-empty').hidden = rows.length > 0;
+    $('page-first').disabled = state.list.history.length === 0;
+    $('page-prev').disabled = state.list.history.length === 0;
+    $('page-next').disabled = !page.nextCursor;
+    $('page-info').textContent = rows.length === 0 ? '' : `page ${state.list.history.length + 1}, ${rows.length} shown`;
+  }
+
+  function navigateList(changes) {
+    const r = state.route;
+    const params = new URLSearchParams(r.params);
+    for (const [k, v] of Object.entries(changes)) { if (v) params.set(k, v); else params.delete(k); }
+    const qs = params.toString();
+    location.hash = `#/jobs/${r.status}${qs ? `?${qs}` : ''}`;
+  }
+
+  // ---- Job detail -----------------------------------------------------------------------------------------
+
+  function enterJob() {
+    if (state.job.id !== state.route.id) {
+      state.job = { id: state.route.id, payloadText: null, resultText: null, errorsCount: -1 };
+      $('job-errors').replaceChildren();
+      $('job-payload').textContent = '';
+      $('job-result-json').textContent = '';
+    }
+    $('job-title').textContent = `Job #${state.route.id}`;
+  }
+
+  async function refreshJob() {
+    const id = state.route.id;
+    let job;
+    try {
+      job = await api('GET', `jobs/${id}`);
+    } catch (e) {
+      if (e.status === 404) {
+        $('job-status').textContent = 'not found';
+        $('job-status').className = 'status';
+        $('job-fields').replaceChildren();
+        for (const b of ['job-retry', 'job-cancel', 'job-delete']) $(b).disabled = true;
+        return;
+      }
+      throw e;
+    }
+    if (state.route.view !== 'job' || state.route.id !== id) return;
+    const status = statusName(job);
+    $('job-status').textContent = status;
+    $('job-status').className = `status ${status}`;
+    $('job-back').setAttribute('href', `#/jobs/${status}`);
+    $('job-retry').disabled = !(job.status === 'failed' || job.status === 'cancelled');
+    $('job-cancel').disabled = !(job.status === 'pending' || (job.status === 'processing' && !job.cancelRequested));
+    $('job-delete').disabled = job.status === 'processing';
+
+    const showProgress = job.progress !== null || job.progressMessage;
+    $('job-progress').hidden = !showProgress;
+    if (showProgress) {
+      $('job-progress-bar').value = job.progress || 0;
+      $('job-progress-text').textContent = `${job.progress ?? 0}%${job.progressMessage ? ` · ${job.progressMessage}` : ''}`;
+    }
+
+    const fields = [
+      ['Type', job.type], ['Queue', job.queue], ['Priority', job.priority],
+      ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
+      ['Idempotency key', job.idempotencyKey || '–'],
+      ['Worker', job.worker || '–'],
+      ['Created', `${fmtTime(job.createdAt)} (${fmtAgo(job.createdAt)})`],
+      ['Run at', `${fmtTime(job.runAt)} (${fmtAgo(job.runAt)})`],
+      ['Started', job.startedAt ? `${fmtTime(job.startedAt)} (${fmtAgo(job.startedAt)})` : '–'],
+      ['Finished', job.completedAt ? `${fmtTime(job.completedAt)} (${fmtAgo(job.completedAt)})` : '–'],
+      ['Waited before start', fmtDuration(job.waitedMs)],
+      [job.status === 'processing' ? 'Running for' : 'Ran for', fmtDuration(job.ranMs)],
+      ['Lease until', job.lockedUntil ? `${fmtTime(job.lockedUntil)} (${fmtAgo(job.lockedUntil)})` : '–'],
+    ];
+    if (job.cancelRequested) fields.push(['Cancel', 'requested; waiting for the handler to stop']);
+    $('job-fields').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+
+    // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.
+    const payloadText = pretty(job.payload);
+    if (payloadText !== state.job.payloadText) { $('job-payload').textContent = payloadText; state.job.payloadText = payloadText; }
+    const resultText = job.result === null || job.result === undefined ? '(none)' : pretty(job.result);
+    if (resultText !== state.job.resultText) { $('job-result-json').textContent = resultText; state.job.resultText = resultText; }
+    if (job.errors.length !== state.job.errorsCount) {
+      state.job.errorsCount = job.errors.length;
+      $('job-no-errors').hidden = job.errors.length > 0;
+      $('job-errors').replaceChildren(...job.errors.map((e, i) => {
+        const li = el('li', { 'data-attempt': e.attempt },
+          el('div', null, el('strong', { text: `Attempt ${e.attempt}` }), ' · ', el('span', { class: 'mono', text: e.type }),
+            ' · ', el('span', { class: 'muted', text: `${fmtTime(e.at)}${e.worker ? ` on ${e.worker}` : ''}` })),
+          el('div', { class: 'msg', text: e.message }));
+        if (e.stackTrace) {
+          const d = el('details', i === job.errors.length - 1 ? { open: '' } : null, el('summary', { text: 'Stack trace' }), el('pre', { class: 'stack', text: e.stackTrace }));
+          li.append(d);
+        }
+        return li;
+      }));
+    }
+  }
+
+  async function jobAction(action) {
+    const id = state.route.id;
+    const out = $('job-result');
+    const prompts = {
+      cancel: ['Cancel this job?', `Job #${id} will not run (or, if it is running, its handler is asked to stop).`, 'Cancel job'],
+      delete: ['Delete this job?', `Job #${id} and its history will be removed for good.`, 'Delete job'],
+    };
+    if (prompts[action] && !(await confirmAction(...prompts[action]))) return;
+    try {
+      const result = action === 'delete' ? await api('DELETE', `jobs/${id}`) : await api('POST', `jobs/${id}/${action}`);
+      const text = { retried: 'Sent back to pending: it will run again.', cancelled: 'Cancelled: it will not run.', cancelRequested: 'Cancel requested: the running handler is being stopped.', deleted: 'Deleted.' }[result.result] || result.result;
+      showResult(out, text, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
+  // ---- Types, enqueue and maintenance ---------------------------------------------------------------------
+
+  async function loadTypes() {
+    if (state.types.length === 0) state.types = await api('GET', 'types');
+    for (const id of ['filter-type', 'retryall-type']) {
+      const select = $(id);
+      if (select.options.length > 1) continue;
+      for (const t of state.types) select.append(el('option', { value: t.kind, text: t.kind }));
+    }
+    const enqueue = $('enqueue-type');
+    if (enqueue.options.length === 0) {
+      for (const t of state.types) enqueue.append(el('option', { value: t.kind, text: t.kind }));
+      fillTemplate();
+    }
+  }
+
+  function fillTemplate() {
+    const t = state.types.find((x) => x.kind === $('enqueue-type').value);
+    if (!t) return;
+    $('enqueue-payload').value = pretty(t.template);
+    $('enqueue-queue').placeholder = t.queue || 'default';
+    $('enqueue-priority').placeholder = t.priority ?? 0;
+    $('enqueue-attempts').placeholder = t.maxAttempts ?? 'default';
+  }
+
+  async function enqueue(ev) {
+    ev.preventDefault();
+    const out = $('enqueue-result');
+    let payload;
+    try { payload = JSON.parse($('enqueue-payload').value); } catch (e) { showResult(out, `The payload is not valid JSON: ${e.message}`, true); return; }
+    const intOrNull = (id) => ($(id).value === '' ? null : Number($(id).value));
+    try {
+      const result = await api('POST', 'jobs', {
+        type: $('enqueue-type').value, payload,
+        queue: $('enqueue-queue').value || null,
+        priority: intOrNull('enqueue-priority'),
+        delaySeconds: intOrNull('enqueue-delay'),
+        maxAttempts: intOrNull('enqueue-attempts'),
+        idempotencyKey: $('enqueue-key').value || null,
+      });
+      out.replaceChildren(result.existing ? 'Already enqueued with that idempotency key: ' : 'Enqueued ',
+        el('a', { href: `#/job/${result.id}`, text: `job #${result.id}` }), '.');
+      out.classList.remove('bad');
+      out.hidden = false;
+    } catch (e) {
+      const field = e.problem && e.problem.field ? ` (${e.problem.field})` : '';
+      showResult(out, `${e.message}${field}`, true);
+    }
+  }
+
+  async function retryAll(type, out) {
+    const what = type ? `failed jobs of type "${type}"` : 'all failed jobs';
+    if (!(await confirmAction('Retry failed jobs?', `Send ${what} back to pending (up to ${state.session.retryAllLimit})? They will run again.`, 'Retry them'))) return;
+    try {
+      const r = await api('POST', 'failed/retry-all', { type: type || null });
+      showResult(out, `Retried ${fmtNum(r.retried)} job${r.retried === 1 ? '' : 's'}${r.skipped ? `, skipped ${r.skipped} that changed meanwhile` : ''}${r.more ? '; more remain, click again' : ''}.`, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
+  async function cleanup(ev) {
+    ev.preventDefault();
+    const out = $('cleanup-result');
+    const hours = Number($('cleanup-hours').value);
+    if (!(await confirmAction('Delete old jobs?', `Completed, failed and cancelled jobs that finished more than ${hours} hours ago will be deleted for good.`, 'Delete them'))) return;
+    try {
+      const r = await api('POST', 'cleanup', { olderThanHours: hours });
+      showResult(out, `Deleted ${fmtNum(r.deleted)} job${r.deleted === 1 ? '' : 's'}.`, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+  }
+
+  // ---- Sign-in --------------------------------------------------------------------------------------------
+
+  async function signIn(ev) {
+    ev.preventDefault();
+    const err = $('signin-error');
+    err.hidden = true;
+    try {
+      await api('POST', 'signin', { key: $('signin-key').value });
+      $('signin-key').value = '';
+      await loadSession();
+      applySession();
+      await route();
+    } catch (e) {
+      err.textContent = e.status === 401 ? 'That key was not accepted.' : e.message;
+      err.hidden = false;
+    }
+  }
+
+  async function signOut() {
+    try { await api('POST', 'signout'); } catch { /* the session is gone either way */ }
+    state.types = [];
+    await loadSession();
+    showSignIn();
+  }
+
+  // ---- Wiring ---------------------------------------------------------------------------------------------
+
+  function wire() {
+    $('signin-form').addEventListener('submit', signIn);
+    $('signout').addEventListener('click', signOut);
+    window.addEventListener('hashchange', () => { route(); });
+    $('live').addEventListener('change', () => { if ($('live').checked) refresh(true); });
+
+    $('list-filters').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      navigateList({ type: $('filter-type').value, queue: $('filter-queue').value.trim(), order: $('filter-order').value === 'newest' ? '' : 'oldest', q: $('filter-q').value.trim() });
+    });
+    $('page-next').addEventListener('click', () => {
+      if (!state.list.next) return;
+      state.list.history.push(state.list.cursor);
+      state.list.cursor = state.list.next;
+      refresh(true);
+      window.scrollTo(0, 0);
+    });
+    $('page-prev').addEventListener('click', () => {
+      if (state.list.history.length === 0) return;
+      state.list.cursor = state.list.history.pop();
+      refresh(true);
+    });
+    $('page-first').addEventListener('click', () => {
+      state.list.history = [];
+      state.list.cursor = null;
+      refresh(true);
+    });
+    $('retry-all').addEventListener('click', () => retryAll(state.route.params.get('type') || '', $('list-result')));
+
+    $('job-retry').addEventListener('click', () => jobAction('retry'));
+    $('job-cancel').addEventListener('click', () => jobAction('cancel'));
+    $('job-delete').addEventListener('click', () => jobAction('delete'));
+
+    $('enqueue-type').addEventListener('change', fillTemplate);
+    $('enqueue-form').addEventListener('submit', enqueue);
+    $('retryall-form').addEventListener('submit', (ev) => { ev.preventDefault(); retryAll($('retryall-type').value, $('retryall-result')); });
+    $('cleanup-form').addEventListener('submit', cleanup);
+  }
+
+  async function start() {
+    wire();
+    try {
+      await loadSession();
+    } catch (e) {
+      banner(`The dashboard's server did not answer: ${e.message}`);
+      return;
+    }
+    if (!state.session.signedIn) { showSignIn(); return; }
+    applySession();
+    await route();
+  }
+
+  start();
+})();

@@ -1,0 +1,113 @@
+using Leora.Jobs.Storage;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs.Dashboard;
+
+internal static partial class DashboardEndpoints
+{
+    private const int MaxPageSize = 200;
+
+    private static async Task<IResult> OverviewAsync(IJobClient client, DashboardHealth health, CancellationToken ct)
+    {
+        var stats = await client.StatsAsync(ct);
+        var recent = await client.ThroughputAsync(TimeSpan.FromMinutes(5), ct);
+        var by = stats.ByStatus;
+        long Count(JobStatus s) => by.TryGetValue(s, out var n) ? n : 0;
+        var counts = new CountsDto(stats.DuePending, stats.Scheduled, Count(JobStatus.Processing), Count(JobStatus.Completed),
+            Count(JobStatus.Failed), Count(JobStatus.Cancelled));
+        static IReadOnlyList<NamedCountsDto> Named(IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> d) =>
+            [.. d.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new NamedCountsDto(p.Key,
+                p.Value.TryGetValue(JobStatus.Pending, out var pe) ? pe : 0, p.Value.TryGetValue(JobStatus.Processing, out var pr) ? pr : 0))];
+        return Json(new OverviewDto(counts, stats.OldestDuePendingAge?.TotalSeconds, stats.CompletedLastMinute, stats.FailedLastMinute,
+            stats.CompletedLastHour, stats.FailedLastHour, Named(stats.ByType), Named(stats.ByQueue), health.Judge(stats, recent), stats.Now));
+    }
+
+    private static async Task<IResult> ThroughputAsync(IJobClient client, int? minutes, CancellationToken ct)
+    {
+        var m = minutes ?? 60;
+        if (m is < 1 or > 1440) return Problem(StatusCodes.Status400BadRequest, "Bad window", "minutes must be 1–1440.", "minutes");
+        var points = await client.ThroughputAsync(TimeSpan.FromMinutes(m), ct);
+        return Json(points.Select(p => new ThroughputDto(p.Minute, p.Completed, p.Failed)).ToList());
+    }
+
+    private static async Task<IResult> NodesAsync(IJobNodeSource nodes, CancellationToken ct) =>
+        Json(new NodesDto(await nodes.ListNodesAsync(ct)));
+
+    private static IResult Types(JobTypeRegistry registry) =>
+        Json(registry.All.Select(d => new JobTypeDto(d.Kind, d.Options.Queue, d.Options.Priority, d.Options.MaxAttempts,
+            d.Options.Timeout?.TotalSeconds, PayloadTemplate.For(d.ArgsType))).ToList());
+
+    /// <summary>
+    /// One page of a list. Keyset paging on id (the cursor is the last id seen), newest or oldest first; a search
+    /// for an id or an idempotency key is a single indexed lookup. Never an OFFSET, never a count.
+    /// </summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IJobClient client, TimeProvider time, CancellationToken ct)
+    {
+        var q = context.Request.Query;
+        var now = time.GetUtcNow();
+        var search = q["q"].ToString().Trim();
+        if (search.Length > 0)
+        {
+            if (search.Length > 200) return Problem(StatusCodes.Status400BadRequest, "Search too long", "Search for a job id or an idempotency key.", "q");
+            var found = new List<JobInfo>();
+            if (long.TryParse(search.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && await client.GetAsync(id, ct) is { } byId)
+                found.Add(byId);
+            var byKey = await client.ListAsync(new JobQuery { IdempotencyKey = search, Limit = 10 }, ct);
+            found.AddRange(byKey.Items.Where(j => found.All(f => f.Id != j.Id)));
+            return Json(new JobPageDto([.. found.Select(j => JobSummaryDto.From(j, now))], null));
+        }
+
+        var status = q["status"].ToString();
+        JobStatus? parsed = null;
+        bool? scheduled = null;
+        switch (status)
+        {
+            case "" or "all": break;
+            case "scheduled": parsed = JobStatus.Pending; scheduled = true; break;
+            case "pending": parsed = JobStatus.Pending; scheduled = false; break;
+            default:
+                if (!JobStatusNames.TryParse(status, out var s))
+                    return Problem(StatusCodes.Status400BadRequest, "Unknown status", $"'{status}' is not a status.", "status");
+                parsed = s;
+                break;
+        }
+        var limit = 50;
+        if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
+            return Problem(StatusCodes.Status400BadRequest, "Bad limit", $"limit must be 1–{MaxPageSize}.", "limit");
+        var order = q["order"].ToString();
+        if (order is not ("" or "newest" or "oldest"))
+            return Problem(StatusCodes.Status400BadRequest, "Bad order", "order is newest or oldest.", "order");
+        var query = new JobQuery
+        {
+            Status = parsed,
+            Scheduled = scheduled,
+            Type = NullIfEmpty(q["type"]),
+            Queue = NullIfEmpty(q["queue"]),
+            Cursor = NullIfEmpty(q["cursor"]),
+            Limit = limit,
+            NewestFirst = order != "oldest",
+        };
+        try
+        {
+            var page = await client.ListAsync(query, ct);
+            return Json(new JobPageDto([.. page.Items.Select(j => JobSummaryDto.From(j, now))], page.NextCursor));
+        }
+        catch (JobValidationException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad query", ex.Message, ex.Field);
+        }
+    }
+
+    private static async Task<IResult> GetAsync(long id, IJobClient client, TimeProvider time, CancellationToken ct) =>
+        await client.GetAsync(id, ct) is { } job
+            ? Json(JobDetailDto.From(job, time.GetUtcNow()))
+            : Problem(StatusCodes.Status404NotFound, "No such job", $"Job {id} does not exist (it may have been deleted).");
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues v) => string.IsNullOrWhiteSpace(v) ? null : v.ToString().Trim();
+
+    private static int RetryAllLimit(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<JobsDashboardOptions>>().Value.RetryAllLimit;
+}

@@ -1,0 +1,225 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs.Dashboard;
+
+/// <summary>
+/// The dashboard's endpoints: the page and its assets, and the small JSON API its script calls. Every response
+/// carries the security headers; data endpoints need a signed-in user; state-changing ones also need a user who may
+/// act and a valid anti-forgery token.
+/// </summary>
+internal static partial class DashboardEndpoints
+{
+    private const int MaxBodyBytes = 1024 * 1024;
+
+    // default-src 'self' with no 'unsafe-inline': the page runs only its own script file, and job data can never run as code.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+    public static void Map(RouteGroupBuilder group, string basePath)
+    {
+        group.AddEndpointFilter(SecurityHeaders);
+        group.ExcludeFromDescription();
+
+        group.MapGet("/", PageAsync);
+        group.MapGet("/assets/{name}", AssetAsync);
+
+        var api = group.MapGroup("/api");
+        api.AddEndpointFilter(NoStore);
+        api.MapGet("/session", Session);
+        // Two parameters: a lambda of HttpContext alone would bind to the RequestDelegate overload and drop the result.
+        api.MapPost("/signin", (HttpContext c, DashboardAuth auth) => SignInAsync(c, auth, basePath)).AddEndpointFilter(Antiforgery);
+        api.MapPost("/signout", (HttpContext c, DashboardAuth _) => SignOut(c, basePath)).AddEndpointFilter(Antiforgery);
+
+        api.MapGet("/overview", OverviewAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/throughput", ThroughputAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/nodes", NodesAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/types", Types).AddEndpointFilter(Viewer);
+        api.MapGet("/jobs", ListAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/jobs/{id:long}", GetAsync).AddEndpointFilter(Viewer);
+
+        api.MapPost("/jobs", EnqueueAsync).AddEndpointFilter(Operator);
+        api.MapPost("/jobs/{id:long}/retry", RetryAsync).AddEndpointFilter(Operator);
+        api.MapPost("/jobs/{id:long}/cancel", CancelAsync).AddEndpointFilter(Operator);
+        api.MapDelete("/jobs/{id:long}", DeleteAsync).AddEndpointFilter(Operator);
+        api.MapPost("/failed/retry-all", RetryAllAsync).AddEndpointFilter(Operator);
+        api.MapPost("/cleanup", CleanupAsync).AddEndpointFilter(Operator);
+    }
+
+    private static async Task PageAsync(HttpContext context, DashboardAssets assets, DashboardAuth auth)
+    {
+        // The page's relative links (assets/…, api/…) need the trailing slash.
+        if (!context.Request.Path.Value!.EndsWith('/'))
+        {
+            context.Response.Redirect(context.Request.PathBase + context.Request.Path + "/" + context.Request.QueryString);
+            return;
+        }
+        if (auth.HostMode && await auth.AuthenticateAsync(context) is null)
+        {
+            // The host's authentication decides how to sign in (a login page, a single sign-on redirect).
+            if (context.User.Identity?.IsAuthenticated == true) await context.ForbidAsync();
+            else await context.ChallengeAsync();
+            return;
+        }
+        await DashboardAssets.WriteAsync(context, assets.Page, immutable: false);
+    }
+
+    private static Task AssetAsync(HttpContext context, string name, DashboardAssets assets)
+    {
+        if (!assets.TryGet(name, out var asset))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        return DashboardAssets.WriteAsync(context, asset, immutable: context.Request.Query.ContainsKey("v"));
+    }
+
+    private static async Task<IResult> Session(HttpContext context, DashboardAuth auth, DashboardKeys keys, IAntiforgery antiforgery,
+        IOptions<AntiforgeryOptions> antiforgeryOptions, IOptions<JobsDashboardOptions> options)
+    {
+        var user = await auth.AuthenticateAsync(context);
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var o = options.Value;
+        return Json(new SessionDto(user is not null, user?.ReadOnly ?? false, user?.Name, auth.HostMode ? "host" : "key",
+            auth.HostMode || keys.AnyConfigured, antiforgeryOptions.Value.HeaderName ?? "RequestVerificationToken", tokens.RequestToken ?? "",
+            (int)o.PollInterval.TotalMilliseconds, o.Title, o.RetryAllLimit));
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, DashboardAuth auth, string basePath)
+    {
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILogger<DashboardAuth>>();
+        if (auth.HostMode) return Problem(StatusCodes.Status400BadRequest, "Sign-in is the host's", "This dashboard uses the host's sign-in, not API keys.");
+        var (body, problem) = await ReadAsync<SignInRequest>(context);
+        if (problem is not null) return problem;
+        if (string.IsNullOrEmpty(body!.Key) || body.Key.Length > 1024)
+            return Problem(StatusCodes.Status400BadRequest, "Key required", "Enter an API key.", "key");
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        if (!services.GetRequiredService<DashboardKeys>().AnyConfigured) Log.NoKeysConfigured(logger);
+        var user = auth.SignIn(context, body.Key, CookiePath(context, basePath));
+        if (user is null)
+        {
+            Log.SignInRefused(logger, remote);
+            return Problem(StatusCodes.Status401Unauthorized, "Wrong key", "That key is not one of the configured API keys.", "key");
+        }
+        Log.SignedIn(logger, user.ReadOnly ? "read-only" : "full", remote);
+        return TypedResults.NoContent();
+    }
+
+    private static IResult SignOut(HttpContext context, string basePath)
+    {
+        DashboardAuth.SignOut(context, CookiePath(context, basePath));
+        return TypedResults.NoContent();
+    }
+
+    private static string CookiePath(HttpContext context, string basePath)
+    {
+        var path = (context.Request.PathBase + new PathString("/" + basePath.Trim('/'))).Value!;
+        return path.Length > 1 ? path.TrimEnd('/') : "/";
+    }
+
+    private static ValueTask<object?> SecurityHeaders(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var headers = invocation.HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XFrameOptions = "DENY";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        return next(invocation);
+    }
+
+    private static ValueTask<object?> NoStore(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        invocation.HttpContext.Response.Headers.CacheControl = "no-store";
+        return next(invocation);
+    }
+
+    private static async ValueTask<object?> Viewer(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var user = await context.RequestServices.GetRequiredService<DashboardAuth>().AuthenticateAsync(context);
+        if (user is null) return Unauthenticated(context);
+        context.Items[typeof(DashboardUser)] = user;
+        return await next(invocation);
+    }
+
+    private static async ValueTask<object?> Operator(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var user = await context.RequestServices.GetRequiredService<DashboardAuth>().AuthenticateAsync(context);
+        if (user is null) return Unauthenticated(context);
+        if (user.ReadOnly) return Problem(StatusCodes.Status403Forbidden, "Read-only", "This sign-in may look but not act.");
+        context.Items[typeof(DashboardUser)] = user;
+        return await Antiforgery(invocation, next);
+    }
+
+    private static async ValueTask<object?> Antiforgery(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
+        {
+            Log.AntiforgeryRefused(context.RequestServices.GetRequiredService<ILogger<DashboardAuth>>(), context.Request.Method,
+                context.Connection.RemoteIpAddress?.ToString());
+            return Problem(StatusCodes.Status400BadRequest, "Anti-forgery token missing or invalid",
+                "Reload the dashboard and try again: state-changing requests need the page's anti-forgery token.");
+        }
+        return await next(invocation);
+    }
+
+    private static ProblemHttpResult Unauthenticated(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true && context.RequestServices.GetRequiredService<DashboardAuth>().HostMode
+            ? Problem(StatusCodes.Status403Forbidden, "Forbidden", "Your account may not use the jobs dashboard.")
+            : Problem(StatusCodes.Status401Unauthorized, "Sign in first", "Sign in to the jobs dashboard.");
+
+    private static DashboardUser User(HttpContext context) => (DashboardUser)context.Items[typeof(DashboardUser)]!;
+
+    private static JsonHttpResult<T> Json<T>(T value, int? status = null) => TypedResults.Json(value, DashboardJson.Options, statusCode: status);
+
+    private static ProblemHttpResult Problem(int status, string title, string detail, string? field = null) =>
+        TypedResults.Problem(detail, statusCode: status, title: title,
+            extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+
+    /// <summary>Reads a JSON body: 415 unless JSON, 413 when larger than 1 MB, 400 when it does not parse.</summary>
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpContext context) where T : class
+    {
+        var request = context.Request;
+        if (!request.HasJsonContentType())
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "JSON expected", "Send the body as application/json."));
+        if (request.ContentLength > MaxBodyBytes)
+            return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", "The body may be at most 1 MB."));
+        try
+        {
+            using var limited = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                if (limited.Length + read > MaxBodyBytes)
+                    return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", "The body may be at most 1 MB."));
+                limited.Write(buffer, 0, read);
+            }
+            limited.Position = 0;
+            var value = await JsonSerializer.DeserializeAsync<T>(limited, DashboardJson.Options, context.RequestAborted);
+            return value is null
+                ? (null, Problem(StatusCodes.Status400BadRequest, "Body required", "Send a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is null or "$" ? null : ex.Path.TrimStart('$', '.');
+            return (null, Problem(StatusCodes.Status400BadRequest, "Invalid JSON", "The body is not valid JSON for this request.", field));
+        }
+    }
+}

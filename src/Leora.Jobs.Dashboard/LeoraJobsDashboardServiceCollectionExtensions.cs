@@ -1,0 +1,31 @@
+using Leora.Jobs.Dashboard;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Leora Jobs dashboard's services.</summary>
+public static class LeoraJobsDashboardServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the services of the Leora Jobs dashboard (sign-in, anti-forgery, assets). Needs <c>AddLeoraJobs()</c> with a
+    /// store; mount the pages with <c>MapLeoraJobsDashboard("/jobs")</c>.
+    /// </summary>
+    public static IServiceCollection AddLeoraJobsDashboard(this IServiceCollection services, Action<JobsDashboardOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<JobsDashboardOptions>();
+        if (configure is not null) options.Configure(configure);
+        options.Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddAntiforgery();
+        services.AddDataProtection();
+        services.AddAuthorization();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DashboardKeys>();
+        services.TryAddSingleton<DashboardAuth>();
+        services.TryAddSingleton<DashboardAssets>();
+        services.TryAddSingleton<DashboardHealth>();
+        services.TryAddSingleton<IJobNodeSource, StoreNodeSource>();
+        return services;
+    }
+}

@@ -1,0 +1,116 @@
+using Leora.Jobs.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Scalar.AspNetCore;
+
+namespace Leora.Jobs.Server;
+
+/// <summary>Builds the hosts of the executable: the web service (serve), the worker-only host (work) and the plain one the other verbs use.</summary>
+internal static class ServerHost
+{
+    /// <summary>The web service: API, health, OpenAPI document and API page, and the worker unless Jobs:Worker:Enabled is false.</summary>
+    public static (WebApplication App, ServerSettings Settings) BuildWebApp(string[] configArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = configArgs,
+            // appsettings.json sits next to the executable, so the service behaves the same from any folder;
+            // relative paths (the SQLite file under ./data/) stay relative to the current folder.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (!HasUrls(builder.Configuration)) builder.WebHost.UseUrls(ServerSettings.DefaultUrl);
+        ConfigureLogging(builder.Logging, LogLevel.Information);
+
+        var settings = ServerSettings.Read(builder.Configuration);
+        JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
+        if (settings.OpenApiEnabled)
+            builder.Services.AddOpenApi(o =>
+            {
+                o.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info.Title = "Leora Jobs API";
+                    document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
+                    return Task.CompletedTask;
+                });
+                o.AddDocumentTransformer<ApiKeySecurityTransformer>();
+                o.AddOperationTransformer<ApiKeySecurityTransformer>();
+            });
+        // A query value that does not bind (maxJobs=abc) becomes a 400 problem that names the parameter, not an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.Exception is BadHttpRequestException bad)
+            {
+                c.ProblemDetails.Status = bad.StatusCode;
+                c.ProblemDetails.Title = "Bad request";
+                c.ProblemDetails.Detail = bad.Message;
+            }
+        });
+        Program.AddModules(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (settings.OpenApiEnabled)
+        {
+            app.MapOpenApi();
+            // Scalar serves its script from the assembly (no CDN); default fonts would come from a CDN, so they are off.
+            app.MapScalarApiReference(o => o.WithTitle("Leora Jobs API").DisableDefaultFonts());
+            app.MapGet("/", () => TypedResults.Redirect("/scalar/v1")).ExcludeFromDescription();
+        }
+        Program.MapModules(app);
+        return (app, settings);
+    }
+
+    /// <summary>A host without HTTP: the worker (work) or nothing running at all (the one-shot verbs).</summary>
+    public static (IHost Host, ServerSettings Settings) BuildHost(string[] configArgs, bool worker, LogLevel level)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = configArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        ConfigureLogging(builder.Logging, level);
+        var settings = ServerSettings.Read(builder.Configuration);
+        JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
+        return (builder.Build(), settings);
+    }
+
+    /// <summary>Opens the store and applies migrations (unless Jobs:MigrateOnStart is false), with clear errors.</summary>
+    public static async Task<IJobStore> OpenStoreAsync(IServiceProvider services, ServerSettings settings, bool forceMigrate, CancellationToken ct)
+    {
+        var store = JobsServices.ResolveStore(services);
+        if (settings.MigrateOnStart || forceMigrate)
+        {
+            await store.MigrateAsync(ct);
+            // The CRM's tables live in the same database and are migrated with it.
+            await services.GetRequiredService<Leora.Crm.ICrmMigrator>().MigrateAsync(ct);
+        }
+        return store;
+    }
+
+    private static bool HasUrls(IConfiguration config) =>
+        !string.IsNullOrEmpty(config["urls"]) || !string.IsNullOrEmpty(config["http_ports"]) || !string.IsNullOrEmpty(config["https_ports"])
+        || config.GetSection("Kestrel:Endpoints").GetChildren().Any();
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Logs go to standard error, so tables and --json on standard output stay clean for scripts.
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}

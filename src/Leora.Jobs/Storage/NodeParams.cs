@@ -1,0 +1,4 @@
+namespace Leora.Jobs.Storage;
+
+/// <summary>A node's heartbeat: who it is, what it serves, how many jobs it runs now.</summary>
+public sealed record NodeHeartbeatParams(string Name, string Queues, int Concurrency, int Running);

@@ -1,0 +1,111 @@
+using Leora.Jobs.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Jobs.Dashboard.Tests;
+
+/// <summary>
+/// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a real SQLite
+/// file (or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
+/// real processor when they want them processed, so what the page shows is decided by the test, not by timing.
+/// </summary>
+public sealed class DashboardHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TempSqlite? _sqlite;
+
+    private DashboardHost(WebApplication app, TempSqlite? sqlite, string fullKey, string readOnlyKey)
+    {
+        _app = app;
+        _sqlite = sqlite;
+        FullKey = fullKey;
+        ReadOnlyKey = readOnlyKey;
+    }
+
+    public const string WorkerName = "web-1";
+
+    public string FullKey { get; }
+    public string ReadOnlyKey { get; }
+    /// <summary>The server's root, e.g. http://127.0.0.1:41234.</summary>
+    public Uri Root { get; private set; } = null!;
+    /// <summary>The dashboard's page, e.g. http://127.0.0.1:41234/jobs/.</summary>
+    public Uri Dashboard => new(Root, "/jobs/");
+    public IServiceProvider Services => _app.Services;
+    public IJobClient Client => Services.GetRequiredService<IJobClient>();
+    public IJobProcessor Processor => Services.GetRequiredService<IJobProcessor>();
+    public FlakySwitch Flaky => Services.GetRequiredService<FlakySwitch>();
+    public Gate Gate => Services.GetRequiredService<Gate>();
+
+    public static async Task<DashboardHost> StartAsync(
+        Action<JobsDashboardOptions>? dashboard = null,
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        Action<WebApplication>? configureApp = null,
+        Action<LeoraJobsBuilder>? store = null,
+        int workerConcurrency = 0)
+    {
+        var fullKey = "full-" + Guid.NewGuid().ToString("N");
+        var readOnlyKey = "look-" + Guid.NewGuid().ToString("N");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["JOB_PROCESSOR_API_KEY"] = fullKey,
+            ["Jobs:Dashboard:ReadOnlyKeys:0"] = readOnlyKey,
+        });
+        // Keys in memory, not in the user's profile: each test host is its own world.
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services.AddSingleton<FlakySwitch>();
+
+        TempSqlite? sqlite = null;
+        // A fixed worker name: screenshots in the docs must not show this machine's name.
+        var jobs = builder.Services.AddLeoraJobs(o => o.WorkerName = WorkerName)
+            .AddJob<EchoArgs, EchoHandler>()
+            .AddJob<FlakyArgs, FlakyHandler>(o => o.MaxAttempts = 1)
+            .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
+            .AddJob<GateArgs, GateHandler>();
+        builder.Services.AddSingleton<Gate>();
+        if (store is not null) store(jobs);
+        else
+        {
+            sqlite = new TempSqlite();
+            jobs.UseSqlite(sqlite.ConnectionString);
+        }
+        if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
+        builder.Services.AddLeoraJobsDashboard(o =>
+        {
+            o.PollInterval = TimeSpan.FromMilliseconds(250);
+            dashboard?.Invoke(o);
+        });
+        configureBuilder?.Invoke(builder);
+
+        var app = builder.Build();
+        configureApp?.Invoke(app);
+        app.MapLeoraJobsDashboard("/jobs");
+        var host = new DashboardHost(app, sqlite, fullKey, readOnlyKey);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        host.Root = new Uri(address);
+        return host;
+    }
+
+    /// <summary>Processes every due job now with the real batch processor, and returns how many ran.</summary>
+    public async Task<int> ProcessAllAsync()
+    {
+        var result = await Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 1000 }, CancellationToken.None);
+        return result.Processed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _sqlite?.Dispose();
+    }
+}

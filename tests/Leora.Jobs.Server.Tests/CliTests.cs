@@ -1,0 +1,264 @@
+using System.Text.Json;
+using Leora.Jobs.TestSupport;
+using static Leora.Jobs.Server.Tests.ProcessRunner;
+
+namespace Leora.Jobs.Server.Tests;
+
+/// <summary>The real leora-jobs executable against a temporary SQLite database (and once against PostgreSQL).</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private readonly TempSqlite _db = new();
+    private Receiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await Receiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        _db.Dispose();
+    }
+
+    private Dictionary<string, string?> Env => new()
+    {
+        ["ConnectionStrings__Jobs"] = _db.ConnectionString,
+        ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
+    };
+
+    private Task<Result> RunAsync(params string[] args) => LeoraJobsAsync(_db.Directory, Env, args);
+
+    private async Task<long> EnqueueAsync(string path = "/ok", params string[] extra)
+    {
+        var r = await RunAsync(["enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url(path)}}","body":"hi"}""", "--json", .. extra]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetInt64();
+    }
+
+    private static JsonElement Json(Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return JsonDocument.Parse(r.Out).RootElement.Clone();
+    }
+
+    public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "migrate" };
+
+    [Fact]
+    public async Task Help_lists_every_command()
+    {
+        var r = await RunAsync("--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var verb in Verbs) Assert.Contains(verb, r.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(_db.Path_), "help must not create the database");
+    }
+
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public async Task Every_command_has_help(string verb)
+    {
+        var r = await RunAsync(verb, "--help");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Usage:", r.Out, StringComparison.Ordinal);
+        Assert.Contains(verb, r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_database_and_reports_its_version()
+    {
+        var r = await RunAsync("migrate");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains(_db.Path_, r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(_db.Path_));
+        var json = Json(await RunAsync("migrate", "--json"));
+        Assert.Equal("sqlite", json.GetProperty("provider").GetString());
+        Assert.Equal(json.GetProperty("latestVersion").GetInt32(), json.GetProperty("schemaVersion").GetInt32());
+    }
+
+    [Fact]
+    public async Task Enqueue_status_and_list_show_the_job_as_a_table_and_as_json()
+    {
+        var text = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--priority", "5", "--queue", "mail", "--delay", "10m");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Matches(@"Enqueued job 1 \(webhook, queue mail", text.Out);
+
+        var status = await RunAsync("status", "1");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Matches(@"status\s+pending", status.Out);
+        Assert.Matches(@"priority\s+5", status.Out);
+
+        var job = Json(await RunAsync("status", "1", "--json"));
+        Assert.Equal("mail", job.GetProperty("queue").GetString());
+        Assert.True(job.GetProperty("runAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(9));
+
+        var list = await RunAsync("list", "--status", "pending");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Matches(@"ID\s+TYPE\s+QUEUE\s+STATUS", list.Out);
+        Assert.Matches(@"1\s+webhook\s+mail\s+pending", list.Out);
+        var items = Json(await RunAsync("list", "--json", "--queue", "mail")).GetProperty("items");
+        Assert.Equal(1, items.GetArrayLength());
+
+        var again = Json(await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--idempotency-key", "k1", "--json"));
+        var repeat = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--idempotency-key", "k1");
+        Assert.Contains($"Job {again.GetProperty("id").GetInt64()} already exists", repeat.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_2_with_a_message_and_writes_nothing()
+    {
+        var unknown = await RunAsync("enqueue", "nope", "--payload", "{}");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("Unknown job type 'nope'", unknown.Err, StringComparison.Ordinal);
+        Assert.Contains("webhook", unknown.Err, StringComparison.Ordinal);
+
+        var badPayload = await RunAsync("enqueue", "webhook", "--payload", """{"url":"ftp://x"}""");
+        Assert.Equal(2, badPayload.ExitCode);
+        Assert.Contains("payload.url", badPayload.Err, StringComparison.Ordinal);
+
+        var notJson = await RunAsync("enqueue", "webhook", "--payload", "{url:");
+        Assert.Equal(2, notJson.ExitCode);
+        Assert.Contains("not valid JSON", notJson.Err, StringComparison.Ordinal);
+
+        var missing = await RunAsync("enqueue", "webhook");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--payload", missing.Err, StringComparison.Ordinal);
+
+        Assert.Equal(2, (await RunAsync("process", "--max-jobs", "0")).ExitCode);
+        Assert.Equal(2, (await RunAsync("list", "--status", "bogus")).ExitCode);
+        Assert.Equal(2, (await RunAsync("cleanup", "--older-than", "soon")).ExitCode);
+        Assert.Equal(2, (await RunAsync("status", "abc")).ExitCode);
+        var typo = await RunAsync("stauts", "1");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("stauts", typo.Err, StringComparison.Ordinal);
+
+        Assert.Equal(0, Json(await RunAsync("list", "--json")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Unknown_ids_exit_3_and_forbidden_transitions_exit_4()
+    {
+        Assert.Equal(3, (await RunAsync("status", "999")).ExitCode);
+        Assert.Equal(3, (await RunAsync("cancel", "999")).ExitCode);
+        Assert.Equal(3, (await RunAsync("retry", "999")).ExitCode);
+        Assert.Equal(3, (await RunAsync("delete", "999")).ExitCode);
+
+        var id = await EnqueueAsync();
+        var retryPending = await RunAsync("retry", $"{id}");
+        Assert.Equal(4, retryPending.ExitCode);
+        Assert.Contains("pending", retryPending.Err, StringComparison.Ordinal);
+        var cancel = await RunAsync("cancel", $"{id}");
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+        Assert.Contains($"Cancelled job {id}", cancel.Out, StringComparison.Ordinal);
+        Assert.Equal(4, (await RunAsync("cancel", $"{id}")).ExitCode);
+        Assert.Equal("pending", Json(await RunAsync("retry", $"{id}", "--json")).GetProperty("status").GetString());
+        Assert.Equal(0, (await RunAsync("delete", $"{id}")).ExitCode);
+        Assert.Equal(3, (await RunAsync("status", $"{id}")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Process_runs_one_batch_of_at_most_max_jobs_then_exits()
+    {
+        for (var i = 0; i < 3; i++) await EnqueueAsync();
+        var r = await RunAsync("process", "--max-jobs", "2", "--max-seconds", "60");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Processed 2 job(s)", r.Out, StringComparison.Ordinal);
+        Assert.Matches(@"ID\s+TYPE\s+OUTCOME", r.Out);
+        Assert.Equal(2, _receiver.Requests.Count);
+
+        var rest = Json(await RunAsync("process", "--json"));
+        Assert.Equal(1, rest.GetProperty("processed").GetInt32());
+        Assert.Equal(1, rest.GetProperty("succeeded").GetInt32());
+        Assert.Equal(3, _receiver.Requests.Count);
+        Assert.All(_receiver.Requests, req => Assert.Equal("hi", req.Body));
+
+        var empty = Json(await RunAsync("process", "--json"));
+        Assert.Equal(0, empty.GetProperty("processed").GetInt32());
+
+        await EnqueueAsync("/gone");
+        var failing = await RunAsync("process", "--fail-on-error");
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("1 failed", failing.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stats_and_cleanup_report_counts()
+    {
+        await EnqueueAsync();
+        await EnqueueAsync();
+        Assert.Equal(0, (await RunAsync("process")).ExitCode);
+        await EnqueueAsync();
+
+        var stats = await RunAsync("stats");
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Matches(@"completed\s+2", stats.Out);
+        var json = Json(await RunAsync("stats", "--json"));
+        Assert.Equal(1, json.GetProperty("byStatus").GetProperty("pending").GetInt64());
+        Assert.Equal(2, json.GetProperty("completedLastHour").GetInt64());
+
+        var keep = await RunAsync("cleanup", "--older-than", "30d");
+        Assert.Contains("Deleted 0 finished job(s) older than 30d", keep.Out, StringComparison.Ordinal);
+        var cleaned = Json(await RunAsync("cleanup", "--older-than", "0s", "--json"));
+        Assert.Equal(2, cleaned.GetProperty("deleted").GetInt64());
+        Assert.Equal(1, Json(await RunAsync("list", "--json")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Bad_configuration_exits_5_with_a_message_naming_the_setting()
+    {
+        var provider = await RunAsync("stats", "--provider", "mysql");
+        Assert.Equal(5, provider.ExitCode);
+        Assert.Contains("Jobs:Provider 'mysql' is not supported", provider.Err, StringComparison.Ordinal);
+
+        var serve = await RunAsync("serve", "--provider", "mysql", "--urls", "http://127.0.0.1:0");
+        Assert.Equal(5, serve.ExitCode);
+        Assert.Contains("Jobs:Provider 'mysql' is not supported", serve.Err, StringComparison.Ordinal);
+
+        var viaConfig = await RunAsync("stats", "--Jobs:Provider=oracle");
+        Assert.Equal(5, viaConfig.ExitCode);
+        Assert.Contains("'oracle'", viaConfig.Err, StringComparison.Ordinal);
+
+        var noConnection = await LeoraJobsAsync(_db.Directory, new Dictionary<string, string?> { ["Jobs__Provider"] = "postgresql" }, "stats");
+        Assert.Equal(5, noConnection.ExitCode);
+        Assert.Contains("ConnectionStrings:Jobs is not set", noConnection.Err, StringComparison.Ordinal);
+
+        var garbage = await RunAsync("stats", "-c", "this is not a connection string");
+        Assert.Equal(5, garbage.ExitCode);
+        Assert.Contains("ConnectionStrings:Jobs", garbage.Err, StringComparison.Ordinal);
+
+        var unreachable = await RunAsync("stats", "--provider", "postgresql", "-c", "Host=127.0.0.1;Port=1;Username=x;Password=secret-pw;Timeout=3");
+        Assert.Equal(5, unreachable.ExitCode);
+        Assert.Contains("database", unreachable.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", unreachable.Err, StringComparison.Ordinal);
+
+        var lease = await RunAsync("stats", "--Jobs:Lease=forever");
+        Assert.Equal(5, lease.ExitCode);
+        Assert.Contains("Jobs:Lease", lease.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_commands_run_against_PostgreSQL_by_configuration_only()
+    {
+        var schema = TestPostgres.NewSchemaName("cli");
+        var pg = new Dictionary<string, string?>
+        {
+            ["Jobs__Provider"] = "postgresql",
+            ["ConnectionStrings__Jobs"] = TestPostgres.Require(),
+            ["Jobs__PostgreSql__Schema"] = schema,
+            ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
+        };
+        try
+        {
+            var migrate = await LeoraJobsAsync(_db.Directory, pg, "migrate");
+            Assert.True(migrate.ExitCode == 0, migrate.ToString());
+            Assert.Contains($"PostgreSQL database", migrate.Out, StringComparison.Ordinal);
+            Assert.Contains(schema, migrate.Out, StringComparison.Ordinal);
+            var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--json"));
+            var batch = Json(await LeoraJobsAsync(_db.Directory, pg, "process", "--json"));
+            Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
+            var job = Json(await LeoraJobsAsync(_db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));
+            Assert.Equal("completed", job.GetProperty("status").GetString());
+            Assert.False(File.Exists(_db.Path_), "the PostgreSQL run must not touch SQLite");
+        }
+        finally
+        {
+            await TestPostgres.DropSchemaAsync(schema);
+        }
+    }
+}

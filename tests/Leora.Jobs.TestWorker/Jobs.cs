@@ -1,0 +1,68 @@
+using System.Globalization;
+using Leora.Jobs;
+
+namespace Leora.Jobs.TestWorker;
+
+public sealed record MpNoopArgs(int N) : IJobArgs
+{
+    public static string Kind => "mp_noop";
+}
+
+public sealed record MpHangArgs(string Note) : IJobArgs
+{
+    public static string Kind => "mp_hang";
+}
+
+/// <summary>Appends each executed job id to this process's log file, one per line, flushed at once.</summary>
+public sealed class ExecutionLog : IDisposable
+{
+    private readonly StreamWriter? _writer;
+    private readonly Lock _lock = new();
+
+    public ExecutionLog(string? path)
+    {
+        if (path is not null) _writer = new StreamWriter(path, append: true) { AutoFlush = true };
+    }
+
+    public void Record(long id)
+    {
+        lock (_lock) _writer?.WriteLine(id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public void Dispose() => _writer?.Dispose();
+}
+
+public sealed class MpNoopHandler(ExecutionLog log) : IJobHandler<MpNoopArgs>
+{
+    public Task HandleAsync(JobContext<MpNoopArgs> job, CancellationToken cancellationToken)
+    {
+        log.Record(job.Id);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class MpHangHandler : IJobHandler<MpHangArgs>
+{
+    public async Task HandleAsync(JobContext<MpHangArgs> job, CancellationToken cancellationToken)
+    {
+        await Console.Out.WriteLineAsync($"started {job.Id}");
+        await Console.Out.FlushAsync(cancellationToken);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
+
+internal sealed class Args
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public static Args Parse(string[] argv)
+    {
+        var a = new Args();
+        for (var i = 0; i + 1 < argv.Length; i += 2) a._values[argv[i].TrimStart('-')] = argv[i + 1];
+        return a;
+    }
+
+    public string Get(string name) => _values.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
+
+    public string? TryGet(string name) => _values.GetValueOrDefault(name);
+}
