@@ -40,7 +40,8 @@ public sealed class CrmHost : IAsyncDisposable
     internal CrmStore Store => Services.GetRequiredService<CrmStore>();
     internal CrmCommands Commands => Services.GetRequiredService<CrmCommands>();
 
-    public static async Task<CrmHost> StartAsync(Db db, FakeClaude? claude, Action<CrmOptions>? configure = null)
+    /// <summary>Starts a host; with <paramref name="apiKey"/>, the jobs HTTP API is mapped at /api/jobs and every endpoint needs that key.</summary>
+    public static async Task<CrmHost> StartAsync(Db db, FakeClaude? claude, Action<CrmOptions>? configure = null, string? apiKey = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -68,8 +69,17 @@ public sealed class CrmHost : IAsyncDisposable
             o.RequestTimeout = TimeSpan.FromSeconds(20);
             configure?.Invoke(o);
         });
+        if (apiKey is not null) builder.Services.AddLeoraJobsApi(o => o.ApiKeys.Add(apiKey));
         var app = builder.Build();
-        app.MapLeoraCrmApi();
+        if (apiKey is not null)
+        {
+            app.MapGroup("/api/jobs").MapLeoraJobsApi();
+            app.MapLeoraCrmApi().RequireAuthorization(Leora.Jobs.AspNetCore.LeoraJobsApiDefaults.Policy);
+        }
+        else
+        {
+            app.MapLeoraCrmApi();
+        }
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CrmHost(app, sqlite, schema, new HttpClient { BaseAddress = new Uri(address) });

@@ -79,6 +79,13 @@ public sealed class FakeClaude : IAsyncDisposable
         await Error(http, 429, "rate_limit_error", "Number of requests has exceeded your rate limit.");
     });
 
+    /// <summary>Answers nothing until the client gives up (or <paramref name="max"/> passes).</summary>
+    public void AnswerNothing(TimeSpan max) => _answers.Enqueue(async (http, _) =>
+    {
+        try { await Task.Delay(max, http.RequestAborted); }
+        catch (OperationCanceledException) { }
+    });
+
     public void AnswerServerError() => _answers.Enqueue((http, _) => Error(http, 500, "api_error", "Internal server error."));
 
     private static async Task Message(HttpContext http, JsonObject request, string text, string stopReason)

@@ -15,7 +15,7 @@ internal sealed class CsvRowSource : IRowSource
     private readonly CsvReader _csv;
     private readonly long _length;
 
-    private CsvRowSource(Stream stream, Encoding encoding, string encodingName)
+    private CsvRowSource(Stream stream, Encoding encoding, string encodingName, char separator)
     {
         _stream = stream;
         _length = Math.Max(1, stream.Length);
@@ -25,7 +25,7 @@ internal sealed class CsvRowSource : IRowSource
         {
             // The header is read as a record: the import maps it itself, tolerating case, spacing and aliases.
             HasHeader = false,
-            Separator = DetectSeparator(stream, encoding),
+            Separator = separator,
             // A stray quote is recovered from, not fatal; ragged rows are allowed here and judged row by row.
             MalformedData = CsvMalformedDataHandling.Recover,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
@@ -47,7 +47,10 @@ internal sealed class CsvRowSource : IRowSource
     {
         var (encoding, name) = await DetectEncodingAsync(stream, cancellationToken);
         stream.Position = 0;
-        return new CsvRowSource(stream, encoding, name);
+        var head = new byte[8192];
+        var n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        stream.Position = 0;
+        return new CsvRowSource(stream, encoding, name, DetectSeparator(encoding.GetString(head, 0, n)));
     }
 
     public async ValueTask<(long Row, string[] Fields)?> ReadAsync(CancellationToken cancellationToken)
@@ -57,13 +60,8 @@ internal sealed class CsvRowSource : IRowSource
     }
 
     /// <summary>Comma, semicolon or tab: whichever appears most in the first line (outside quotes).</summary>
-    private static char DetectSeparator(Stream stream, Encoding encoding)
+    private static char DetectSeparator(string text)
     {
-        var start = stream.Position;
-        var buffer = new byte[8192];
-        var n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        stream.Position = start;
-        var text = encoding.GetString(buffer, 0, n);
         int comma = 0, semicolon = 0, tab = 0;
         var quoted = false;
         foreach (var c in text)
