@@ -23,6 +23,8 @@ internal static class WorkerMode
             o.Concurrency = concurrency;
             o.PollInterval = TimeSpan.FromMilliseconds(a.Int("poll-ms", 1000));
             o.ShutdownGrace = TimeSpan.FromSeconds(30);
+            // The growth scenario's history rows are old on purpose: the leader must not prune them mid-measurement.
+            o.Retention = null;
         });
         var worker = sp.GetRequiredService<JobWorker>();
         foreach (var hosted in sp.GetServices<Microsoft.Extensions.Hosting.IHostedService>())

@@ -97,7 +97,7 @@ public sealed partial class SqliteJobStore
                 if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 1) done.Add(complete.Id);
             }
             return done;
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<bool> JobFailAsync(JobFailParams fail, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using Leora.Jobs.Storage;
 namespace Leora.Jobs.Sqlite;
 
 // Nodes and leadership: the heartbeat of each worker process and the maintenance leader's lease (one machine, one clock).
+// Worker writes: a heartbeat or lease renewal undone by a power cut is simply written again at the next beat.
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc />
@@ -16,7 +17,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@running", node.Running);
             cmd.Parameters.AddWithValue("@now", NowMs);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task NodeDeleteAsync(string name, CancellationToken cancellationToken) =>
@@ -25,7 +26,7 @@ public sealed partial class SqliteJobStore
             await using var cmd = Command(c, tx, SqliteSql.NodeDelete);
             cmd.Parameters.AddWithValue("@name", name);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<int> NodeDeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken) =>
@@ -35,7 +36,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@older_ms", (long)olderThan.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@now", NowMs);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<NodeRow>> NodeListAsync(CancellationToken cancellationToken) =>
@@ -59,7 +60,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@ttl_ms", (long)ttl.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@now", NowMs);
             return await cmd.ExecuteScalarAsync(cancellationToken) is string;
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 
     /// <inheritdoc />
     public Task LeaderResignAsync(string holder, CancellationToken cancellationToken) =>
@@ -68,5 +69,5 @@ public sealed partial class SqliteJobStore
             await using var cmd = Command(c, tx, SqliteSql.LeaderResign);
             cmd.Parameters.AddWithValue("@holder", holder);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, workerWrite: true);
 }

@@ -37,10 +37,10 @@ public sealed class JobWorkerOptions
     public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long finished jobs (completed, failed, cancelled) are kept before the leader prunes them. Defaults to 7 days.
-    /// Null keeps them forever.
+    /// How long finished jobs (completed, failed, cancelled) are kept before the maintenance leader prunes them, in
+    /// bounded batches. Defaults to null: the worker prunes nothing (a host may prune on its own schedule instead).
     /// </summary>
-    public TimeSpan? Retention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan? Retention { get; set; }
 
     /// <summary>The most finished jobs one pruning statement deletes; the leader runs up to 10 per heartbeat. Defaults to 1,000.</summary>
     public int PruneBatchSize { get; set; } = 1000;

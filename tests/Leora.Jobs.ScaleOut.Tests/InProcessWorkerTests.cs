@@ -1,0 +1,185 @@
+using Leora.Jobs.Storage;
+using Leora.Jobs.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Jobs.ScaleOut.Tests;
+
+/// <summary>The worker's lifecycle in one process, on both stores: graceful shutdown, nodes and leadership.</summary>
+public sealed class InProcessWorkerTests
+{
+    public static TheoryData<string> Stores => ["sqlite", "postgresql"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Graceful_shutdown_hands_back_an_unfinished_job_without_burning_an_attempt(string store)
+    {
+        await using var node = await Node.StartAsync(store, "graceful", o => o.ShutdownGrace = TimeSpan.FromMilliseconds(200));
+        var id = (await node.Client.EnqueueAsync(new HangArgs(1))).Id;
+        await node.Hang.Started.Task.WithTimeout(TimeSpan.FromSeconds(30), "the handler to start");
+
+        await node.Worker.StopAsync(CancellationToken.None);
+
+        var job = await node.Store.JobGetAsync(id, CancellationToken.None);
+        Assert.NotNull(job);
+        Assert.Equal(JobStatus.Pending, job.Status);
+        Assert.Equal(0, job.Attempts);
+        Assert.Null(job.LockToken);
+        Assert.True(node.Hang.Cancelled, "the handler's token fired after the grace period");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Nodes_register_one_leads_and_a_stopped_leader_hands_over(string store)
+    {
+        var shared = store == "sqlite" ? new TempSqlite() : null;
+        var schema = TestPostgres.NewSchemaName("so");
+        try
+        {
+            await using var a = await Node.StartAsync(store, "node-a", Fast, shared, schema);
+            await using var b = await Node.StartAsync(store, "node-b", Fast, shared, schema);
+            var nodes = await Eventually.WaitAsync(() => a.Store.NodeListAsync(CancellationToken.None),
+                l => l.Count == 2 && l.Count(n => n.IsLeader) == 1, TimeSpan.FromSeconds(30), "two nodes, one leader");
+            Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.Name));
+            Assert.All(nodes, n => Assert.Equal("*", n.Queues));
+            var (leader, follower) = nodes.Single(n => n.IsLeader).Name == "node-a" ? (a, b) : (b, a);
+            Assert.True(leader.Worker.IsLeader);
+            Assert.False(follower.Worker.IsLeader);
+
+            // A graceful stop resigns: the follower need not wait for the lease to run out.
+            await leader.Worker.StopAsync(CancellationToken.None);
+            await Eventually.WaitAsync(() => Task.FromResult(follower.Worker.IsLeader), TimeSpan.FromSeconds(30), "the follower to lead");
+            var after = await follower.Store.NodeListAsync(CancellationToken.None);
+            Assert.Equal([follower.Worker.NodeName], after.Select(n => n.Name));
+        }
+        finally
+        {
+            shared?.Dispose();
+            if (store == "postgresql") await TestPostgres.DropSchemaAsync(schema);
+        }
+
+        static void Fast(JobWorkerOptions o)
+        {
+            o.NodeHeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.LeaderLease = TimeSpan.FromSeconds(20);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Leader_election_is_exclusive_until_the_lease_expires(string store)
+    {
+        await using var node = await Node.StartAsync(store, "election", startWorker: false);
+        Assert.True(await node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.False(await node.Store.LeaderElectAsync("y", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.True(await node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None));
+        await node.Store.LeaderResignAsync("y", CancellationToken.None); // not the holder: no effect
+        Assert.False(await node.Store.LeaderElectAsync("y", TimeSpan.FromSeconds(30), CancellationToken.None));
+        await node.Store.LeaderResignAsync("x", CancellationToken.None);
+        Assert.True(await node.Store.LeaderElectAsync("y", TimeSpan.FromMilliseconds(1), CancellationToken.None));
+        await Eventually.WaitAsync(() => node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None),
+            TimeSpan.FromSeconds(10), "x to take the expired lease");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Completions_in_one_batch_are_each_fenced_by_their_own_token(string store)
+    {
+        await using var node = await Node.StartAsync(store, "batch", startWorker: false);
+        await node.Client.EnqueueManyAsync(Enumerable.Range(0, 3).Select(i => new HangArgs(i)));
+        var claimed = await node.Store.JobClaimAsync(new JobClaimParams(null, 3, TimeSpan.FromMinutes(5), "w"), CancellationToken.None);
+        Assert.Equal(3, claimed.Count);
+        var done = await node.Store.JobCompleteManyAsync(
+        [
+            new JobCompleteParams(claimed[0].Id, claimed[0].LockToken!.Value, null),
+            new JobCompleteParams(claimed[1].Id, Guid.NewGuid(), null), // a token that lost its lease
+            new JobCompleteParams(claimed[2].Id, claimed[2].LockToken!.Value, "{\"ok\":true}"),
+        ], CancellationToken.None);
+        Assert.Equal([claimed[0].Id, claimed[2].Id], done.Order());
+        Assert.Equal(JobStatus.Completed, (await node.Store.JobGetAsync(claimed[0].Id, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Processing, (await node.Store.JobGetAsync(claimed[1].Id, CancellationToken.None))!.Status);
+        Assert.Contains("ok", (await node.Store.JobGetAsync(claimed[2].Id, CancellationToken.None))!.Result);
+    }
+
+    /// <summary>One worker node in this process on a fresh (or shared) database.</summary>
+    private sealed class Node : IAsyncDisposable
+    {
+        private readonly ServiceProvider _services;
+        private readonly Func<ValueTask> _cleanup;
+
+        private Node(ServiceProvider services, Func<ValueTask> cleanup)
+        {
+            _services = services;
+            _cleanup = cleanup;
+        }
+
+        public IJobClient Client => _services.GetRequiredService<IJobClient>();
+        public IJobStore Store => _services.GetRequiredService<IJobStore>();
+        public JobWorker Worker => _services.GetRequiredService<JobWorker>();
+        public HangState Hang => _services.GetRequiredService<HangState>();
+
+        public static async Task<Node> StartAsync(string store, string name, Action<JobWorkerOptions>? worker = null,
+            TempSqlite? sharedSqlite = null, string? sharedSchema = null, bool startWorker = true)
+        {
+            var services = new ServiceCollection();
+            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+            services.AddSingleton<HangState>();
+            var builder = services.AddLeoraJobs(o => { o.WorkerName = name; o.MigrateOnStart = false; })
+                .AddJob<HangArgs, HangHandler>()
+                .AddWorker(o => { o.Concurrency = 2; o.PollInterval = TimeSpan.FromMilliseconds(100); worker?.Invoke(o); });
+            Func<ValueTask> cleanup;
+            if (store == "sqlite")
+            {
+                var file = sharedSqlite is null ? new TempSqlite() : null;
+                builder.UseSqlite((sharedSqlite ?? file!).ConnectionString);
+                cleanup = () => { file?.Dispose(); return ValueTask.CompletedTask; };
+            }
+            else
+            {
+                var schema = sharedSchema ?? TestPostgres.NewSchemaName("so");
+                builder.UsePostgreSql(TestPostgres.Require(), o => o.Schema = schema);
+                cleanup = async () => { if (sharedSchema is null) await TestPostgres.DropSchemaAsync(schema); };
+            }
+            var sp = services.BuildServiceProvider();
+            await sp.GetRequiredService<IJobStore>().MigrateAsync(CancellationToken.None);
+            if (startWorker) await sp.GetRequiredService<JobWorker>().StartAsync(CancellationToken.None);
+            return new Node(sp, cleanup);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _services.DisposeAsync();
+            await _cleanup();
+        }
+    }
+}
+
+public sealed record HangArgs(int N) : IJobArgs
+{
+    public static string Kind => "hang";
+}
+
+/// <summary>What the hanging handler saw.</summary>
+public sealed class HangState
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public volatile bool Cancelled;
+}
+
+/// <summary>Runs until its token fires.</summary>
+public sealed class HangHandler(HangState state) : IJobHandler<HangArgs>
+{
+    public async Task HandleAsync(JobContext<HangArgs> job, CancellationToken cancellationToken)
+    {
+        state.Started.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            state.Cancelled = true;
+            throw;
+        }
+    }
+}
