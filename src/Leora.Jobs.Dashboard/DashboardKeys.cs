@@ -49,7 +49,8 @@ internal sealed class DashboardKeys(IConfiguration configuration, IOptions<JobsD
     }
 
     private IEnumerable<string> Full() =>
-        Split(configuration[EnvironmentKey])
+        // JOB_PROCESSOR_API_KEY is one key, taken whole as the HTTP API takes it; the lists may be comma-separated.
+        (configuration[EnvironmentKey] is { Length: > 0 } single && !string.IsNullOrWhiteSpace(single) ? [single.Trim()] : Array.Empty<string>())
             .Concat(Section(ApiKeysSection))
             .Concat(options.Value.ApiKeys.SelectMany(Split));
 
