@@ -73,7 +73,7 @@ internal static class CrmEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Invalid report type", $"type must be one of {ReportTypes.Customers}, {ReportTypes.CustomerSegments}, {ReportTypes.Activity}.");
         var format = request.Format ?? ReportFormats.Csv;
         if (!ReportFormats.IsValid(format))
-            return Problem(StatusCodes.Status400BadRequest, "Invalid report format", "format must be csv or xlsx (PDF is not offered).");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid report format", "format must be csv, xlsx or pdf.");
         var (reportId, jobId) = await commands.CreateReportAsync(request.Type!, format, ct);
         return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{reportId}", new { reportId, jobId, status = "pending" });
     }

@@ -5,12 +5,21 @@ internal static class ReportFormats
 {
     public const string Csv = "csv";
     public const string Xlsx = "xlsx";
+    public const string Pdf = "pdf";
 
-    public static bool IsValid(string? format) => format is Csv or Xlsx;
+    public static bool IsValid(string? format) => format is Csv or Xlsx or Pdf;
 
-    public static string ContentType(string format) => format == Xlsx
-        ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        : "text/csv; charset=utf-8";
+    public static string ContentType(string format) => format switch
+    {
+        Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Pdf => "application/pdf",
+        _ => "text/csv; charset=utf-8",
+    };
 
-    public static IReportWriter Create(string format, Stream output) => format == Xlsx ? new XlsxReportWriter(output) : new CsvReportWriter(output);
+    public static IReportWriter Create(string format, Stream output) => format switch
+    {
+        Xlsx => new XlsxReportWriter(output),
+        Pdf => new PdfReportWriter(output),
+        _ => new CsvReportWriter(output),
+    };
 }
