@@ -48,6 +48,14 @@ ensure_chromium() {
   fi
 }
 
+# PDF reports (Leora CRM) and the dashboard's screenshots need one TrueType font.
+ensure_fonts() {
+  if [ ! -d /usr/share/fonts/truetype/liberation ] && [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+    log "installing fonts from apt"
+    apt_install fonts-liberation
+  fi
+}
+
 free_port() {
   local p
   for p in $(seq 55432 55532); do
