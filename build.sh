@@ -102,6 +102,7 @@ case "$cmd" in
   test)
     ensure_postgres
     ensure_chromium
+    ensure_fonts
     ensure_curl
     pg_start
     trap pg_stop EXIT
