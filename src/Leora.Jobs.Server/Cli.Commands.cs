@@ -95,12 +95,11 @@ internal static partial class Cli
             {
                 await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
                 var processor = host.Services.GetRequiredService<IJobProcessor>();
-                var concurrency = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.BatchConcurrency;
                 var max = parse.GetValue(maxJobs);
                 TimeSpan? budget = parse.GetValue(maxSeconds) is { } s ? TimeSpan.FromSeconds(s) : null;
                 var asJson = parse.GetValue(json);
                 using var bar = new ProgressBar("Processing", !asJson);
-                var result = await RunBatchesAsync(processor, max, budget, parse.GetValue(queue), concurrency, bar, ct);
+                var result = await RunBatchAsync(processor, max, budget, parse.GetValue(queue), bar, ct);
                 bar.Dispose();
 
                 if (asJson) WriteJson(BatchResponse.From(result));
@@ -111,41 +110,24 @@ internal static partial class Cli
         return command;
     }
 
-    /// <summary>
-    /// One batch call when nobody watches; in a terminal, batches of one concurrency's worth so the bar moves.
-    /// Each call rescues expired leases first (cheap and bounded).
-    /// </summary>
-    private static async Task<BatchResult> RunBatchesAsync(IJobProcessor processor, int max, TimeSpan? budget, string? queue, int concurrency, ProgressBar bar, CancellationToken ct)
+    /// <summary>One batch (it rescues expired leases first); the bar moves as each job finishes, when stderr is a terminal.</summary>
+    private static async Task<BatchResult> RunBatchAsync(IJobProcessor processor, int max, TimeSpan? budget, string? queue, ProgressBar bar, CancellationToken ct)
     {
-        if (Console.IsErrorRedirected)
-            return await processor.ProcessBatchAsync(new BatchOptions { MaxJobs = max, MaxDuration = budget, Queue = queue }, ct);
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var reports = new List<JobRunReport>();
-        var rescued = 0;
+        var finished = 0;
         bar.Report(0, max);
-        while (reports.Count < max && !ct.IsCancellationRequested)
+        return await processor.ProcessBatchAsync(new BatchOptions
         {
-            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            if (budget is { } b && elapsed >= b) break;
-            var chunk = Math.Min(concurrency, max - reports.Count);
-            var result = await processor.ProcessBatchAsync(new BatchOptions { MaxJobs = chunk, MaxDuration = budget - elapsed, Queue = queue }, ct);
-            reports.AddRange(result.Jobs);
-            rescued += result.Rescued;
-            bar.Report(reports.Count, max);
-            if (result.Processed < chunk) break;
-        }
-        return new BatchResult
-        {
-            Processed = reports.Count,
-            Succeeded = reports.Count(r => r.Outcome == JobOutcome.Completed),
-            Failed = reports.Count(r => r.Outcome == JobOutcome.Failed),
-            Retried = reports.Count(r => r.Outcome == JobOutcome.Retried),
-            Cancelled = reports.Count(r => r.Outcome == JobOutcome.Cancelled),
-            Rescued = rescued,
-            DurationMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Jobs = reports,
-        };
+            MaxJobs = max,
+            MaxDuration = budget,
+            Queue = queue,
+            Progress = new BarProgress(() => bar.Report(++finished, max)),
+        }, ct);
+    }
+
+    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool and draw out of order).</summary>
+    private sealed class BarProgress(Action onReport) : IProgress<JobRunReport>
+    {
+        public void Report(JobRunReport value) => onReport();
     }
 
     private static void WriteBatch(BatchResult result)

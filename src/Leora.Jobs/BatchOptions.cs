@@ -11,6 +11,9 @@ public sealed record BatchOptions
     public string? Queue { get; init; }
     /// <summary>Jobs running at once. Defaults to null: <see cref="JobsOptions.BatchConcurrency"/>.</summary>
     public int? Concurrency { get; init; }
+
+    /// <summary>Told of each job as it finishes, on the batch's own flow (for a progress bar). Defaults to null.</summary>
+    public IProgress<JobRunReport>? Progress { get; init; }
 }
 
 /// <summary>What one batch did.</summary>

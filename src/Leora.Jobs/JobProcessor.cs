@@ -66,7 +66,9 @@ internal sealed class JobProcessor(
         async Task Harvest(Task<JobRunReport> done)
         {
             running.Remove(done);
-            reports.Add(await done);
+            var report = await done;
+            reports.Add(report);
+            batch.Progress?.Report(report);
         }
     }
 

@@ -499,7 +499,8 @@ public abstract class ConformanceTests
         for (var i = 0; i < 3; i++) await h.Client.EnqueueAsync(new BlockArgs($"b{i}"));
         await h.Client.EnqueueAsync(new FailArgs(-1));
         for (var i = 0; i < 4; i++) await h.Client.EnqueueAsync(new EchoArgs($"e{i}"));
-        var batch = h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 6, Concurrency = 3 });
+        var progress = new List<JobRunReport>();
+        var batch = h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 6, Concurrency = 3, Progress = new ListProgress(progress) });
         // All three blockers run at once: a serial batch would never start the second.
         await Task.WhenAll(h.Recorder.Started("b0"), h.Recorder.Started("b1"), h.Recorder.Started("b2")).WaitAsync(Wait);
         for (var i = 0; i < 3; i++) h.Recorder.Open($"b{i}");
@@ -508,6 +509,7 @@ public abstract class ConformanceTests
         Assert.Equal(5, result.Succeeded);
         Assert.Equal(1, result.Retried);
         Assert.Equal(6, result.Jobs.Select(j => j.Id).Distinct().Count());
+        Assert.Equal(result.Jobs, progress);
         // Two never claimed, plus the one waiting to retry.
         Assert.Equal(3, (await h.Client.CountByStatusAsync())[JobStatus.Pending]);
     }
@@ -594,6 +596,11 @@ public abstract class ConformanceTests
         var ex = Assert.Throws<DuplicateJobTypeException>(() => builder.AddJob<EchoArgs, EchoHandler>());
         Assert.Contains("echo", ex.Message);
     }
+}
+
+internal sealed class ListProgress(List<JobRunReport> reports) : IProgress<JobRunReport>
+{
+    public void Report(JobRunReport value) => reports.Add(value);
 }
 
 public sealed class SqliteConformanceTests : ConformanceTests
