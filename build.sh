@@ -60,7 +60,7 @@ free_port() {
 pg_start() {
   ensure_postgres
   local bin; bin=$(pg_bindir)
-  PG_DIR=$(mktemp -d /tmp/leora-pg.XXXXXX)
+  PG_DIR=$(mktemp -d -t leora-pg.XXXXXX)
   PG_PORT=$(free_port)
   local run=()
   # PostgreSQL refuses to run as root: run it as the 'postgres' system user (created by the package).

@@ -11,7 +11,8 @@ namespace Leora.Jobs.AspNetCore;
 /// </summary>
 internal sealed class ApiKeyRing(IOptionsMonitor<LeoraJobsApiOptions> options)
 {
-    private (LeoraJobsApiOptions Source, byte[][] Hashes) _current;
+    // One immutable snapshot, swapped whole, so a reader never pairs one options instance with another's hashes.
+    private Snapshot? _current;
 
     public int Count => Hashes.Length;
 
@@ -20,14 +21,16 @@ internal sealed class ApiKeyRing(IOptionsMonitor<LeoraJobsApiOptions> options)
         get
         {
             var value = options.CurrentValue;
-            var current = _current;
-            if (ReferenceEquals(current.Source, value)) return current.Hashes;
+            var current = Volatile.Read(ref _current);
+            if (current is not null && ReferenceEquals(current.Source, value)) return current.Hashes;
             var hashes = value.ApiKeys.Where(k => !string.IsNullOrWhiteSpace(k))
                 .Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Trim()))).ToArray();
-            _current = (value, hashes);
+            Volatile.Write(ref _current, new Snapshot(value, hashes));
             return hashes;
         }
     }
+
+    private sealed record Snapshot(LeoraJobsApiOptions Source, byte[][] Hashes);
 
     public bool IsValid(string presented)
     {

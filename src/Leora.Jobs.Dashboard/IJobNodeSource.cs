@@ -1,9 +1,9 @@
 namespace Leora.Jobs.Dashboard;
 
 /// <summary>
-/// Tells the dashboard which worker nodes are alive and what each is running. The default source derives nodes
-/// from the jobs being processed (grouped by worker) plus this process; a store that registers nodes can replace it
-/// by registering its own implementation before or after <c>AddLeoraJobsDashboard</c>.
+/// Tells the dashboard which worker nodes are alive and what each is running. The default source reads the store's
+/// nodes table and the jobs being processed, and adds this process; register another implementation before
+/// <c>AddLeoraJobsDashboard</c> to show nodes from elsewhere.
 /// </summary>
 public interface IJobNodeSource
 {

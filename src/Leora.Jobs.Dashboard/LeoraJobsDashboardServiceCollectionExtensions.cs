@@ -25,7 +25,7 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
         services.TryAddSingleton<DashboardAuth>();
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<DashboardHealth>();
-        services.TryAddSingleton<IJobNodeSource, ProcessingJobsNodeSource>();
+        services.TryAddSingleton<IJobNodeSource, StoreNodeSource>();
         return services;
     }
 }

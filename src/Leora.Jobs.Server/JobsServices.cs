@@ -7,7 +7,8 @@ namespace Leora.Jobs.Server;
 /// <summary>Registers Leora Jobs from <see cref="ServerSettings"/>: the store named by Jobs:Provider, the built-in job types, and optionally the worker.</summary>
 internal static class JobsServices
 {
-    public static LeoraJobsBuilder Add(IServiceCollection services, ServerSettings settings, bool worker)
+    public static LeoraJobsBuilder Add(IServiceCollection services, ServerSettings settings, bool worker,
+        Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var jobs = services.AddLeoraJobs(o =>
         {
@@ -38,6 +39,10 @@ internal static class JobsServices
             default:
                 throw new ServerConfigurationException($"Jobs:Provider '{settings.Provider}' is not supported.");
         }
+
+        // Leora CRM's job types run in every host of this executable (serve, work, process), configured from "Crm".
+        jobs.AddLeoraCrm();
+        services.Configure<Leora.Crm.CrmOptions>(configuration.GetSection("Crm"));
 
         jobs.AddWebhookJob(o =>
         {

@@ -14,6 +14,7 @@ public partial class Program
     internal static void AddModules(WebApplicationBuilder builder)
     {
         builder.Services.AddLeoraJobsApi();
+        builder.Services.AddLeoraJobsDashboard();
     }
 
     /// <summary>Mounts the modules' endpoints. The prefixes are the service's, not the libraries'.</summary>
@@ -21,5 +22,8 @@ public partial class Program
     {
         app.MapGroup("/api/jobs").MapLeoraJobsApi();
         app.MapGroup("/health").MapLeoraJobsHealth();
+        app.MapLeoraJobsDashboard("/jobs");
+        // The CRM endpoints take the same API keys as the jobs API.
+        app.MapLeoraCrmApi("/api").RequireAuthorization(Leora.Jobs.AspNetCore.LeoraJobsApiDefaults.Policy);
     }
 }

@@ -27,14 +27,19 @@ internal static class ServerHost
         ConfigureLogging(builder.Logging, LogLevel.Information);
 
         var settings = ServerSettings.Read(builder.Configuration);
-        JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled);
+        JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
         if (settings.OpenApiEnabled)
-            builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+            builder.Services.AddOpenApi(o =>
             {
-                document.Info.Title = "Leora Jobs API";
-                document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
-                return Task.CompletedTask;
-            }));
+                o.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info.Title = "Leora Jobs API";
+                    document.Info.Description = "A durable, database-backed job queue. Send an API key as x-api-key: <key> or Authorization: Bearer <key>.";
+                    return Task.CompletedTask;
+                });
+                o.AddDocumentTransformer<ApiKeySecurityTransformer>();
+                o.AddOperationTransformer<ApiKeySecurityTransformer>();
+            });
         // A query value that does not bind (maxJobs=abc) becomes a 400 problem that names the parameter, not an empty 400.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = c =>
@@ -77,7 +82,7 @@ internal static class ServerHost
         });
         ConfigureLogging(builder.Logging, level);
         var settings = ServerSettings.Read(builder.Configuration);
-        JobsServices.Add(builder.Services, settings, worker);
+        JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
         return (builder.Build(), settings);
     }
 
@@ -85,7 +90,12 @@ internal static class ServerHost
     public static async Task<IJobStore> OpenStoreAsync(IServiceProvider services, ServerSettings settings, bool forceMigrate, CancellationToken ct)
     {
         var store = JobsServices.ResolveStore(services);
-        if (settings.MigrateOnStart || forceMigrate) await store.MigrateAsync(ct);
+        if (settings.MigrateOnStart || forceMigrate)
+        {
+            await store.MigrateAsync(ct);
+            // The CRM's tables live in the same database and are migrated with it.
+            await services.GetRequiredService<Leora.Crm.ICrmMigrator>().MigrateAsync(ct);
+        }
         return store;
     }
 

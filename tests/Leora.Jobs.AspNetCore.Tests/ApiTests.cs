@@ -400,6 +400,12 @@ public abstract class ApiTests(ServiceFixture fixture)
         Assert.Equal(expected.Order(StringComparer.Ordinal), documented);
         Assert.Equal(documented, mapped);
 
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("x-api-key", schemes.GetProperty("apiKey").Str("name"));
+        Assert.Equal("bearer", schemes.GetProperty("bearer").Str("scheme"));
+        Assert.Equal(2, document.GetProperty("paths").GetProperty("/api/jobs/stats").GetProperty("get").GetProperty("security").GetArrayLength());
+        Assert.False(document.GetProperty("paths").GetProperty("/health/live").GetProperty("get").TryGetProperty("security", out _));
+
         var enqueue = document.GetProperty("paths").GetProperty("/api/jobs").GetProperty("post");
         Assert.True(enqueue.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         foreach (var status in new[] { "201", "200", "400", "401", "413", "415" })

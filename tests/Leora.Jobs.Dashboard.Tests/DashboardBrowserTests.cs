@@ -74,8 +74,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Expect(page.Locator("#count-completed")).ToHaveTextAsync("3");
         await Expect(page.Locator("#count-pending")).ToHaveTextAsync("0");
         await Expect(page.Locator("#stat-completed-hour")).ToHaveTextAsync("3");
-        // The chart has a completed bar for this minute.
-        await Expect(page.Locator("#chart rect.ok")).ToHaveCountAsync(1);
+        // The chart has a completed bar (one, or two if the batch straddled a minute).
+        await Expect(page.Locator("#chart rect.ok").First).ToBeVisibleAsync();
 
         // A failure turns the overview red.
         await host.Client.EnqueueAsync(new FlakyArgs("x"));
@@ -84,6 +84,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Expect(page.Locator("#health")).ToHaveClassAsync("health failing");
         await Expect(page.Locator("#health-reasons")).ToContainTextAsync("1 of 4 finished jobs failed");
         await Expect(page.Locator("#chart rect.bad")).ToHaveCountAsync(1);
+        Assert.Equal(3, await page.EvalOnSelectorAllAsync<int>("#chart g title", "ts => ts.reduce((n, t) => n + Number(/(\\d+) completed/.exec(t.textContent)[1]), 0)"));
         await Expect(page.Locator("#nodes tbody")).ToContainTextAsync("this process");
         await Screenshots.SaveAsync(page, "overview");
     }

@@ -12,8 +12,8 @@ namespace Leora.Jobs.Dashboard.Tests;
 
 /// <summary>
 /// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a real SQLite
-/// file (or a PostgreSQL schema), with test job types and no worker: tests process jobs with the real processor when
-/// they want them processed, so what the page shows is decided by the test, not by timing.
+/// file (or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
+/// real processor when they want them processed, so what the page shows is decided by the test, not by timing.
 /// </summary>
 public sealed class DashboardHost : IAsyncDisposable
 {
@@ -46,7 +46,8 @@ public sealed class DashboardHost : IAsyncDisposable
         Action<JobsDashboardOptions>? dashboard = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configureApp = null,
-        Action<LeoraJobsBuilder>? store = null)
+        Action<LeoraJobsBuilder>? store = null,
+        int workerConcurrency = 0)
     {
         var fullKey = "full-" + Guid.NewGuid().ToString("N");
         var readOnlyKey = "look-" + Guid.NewGuid().ToString("N");
@@ -76,6 +77,7 @@ public sealed class DashboardHost : IAsyncDisposable
             sqlite = new TempSqlite();
             jobs.UseSqlite(sqlite.ConnectionString);
         }
+        if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
         builder.Services.AddLeoraJobsDashboard(o =>
         {
             o.PollInterval = TimeSpan.FromMilliseconds(250);

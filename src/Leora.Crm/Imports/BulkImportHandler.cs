@@ -116,15 +116,11 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         await using var tx = await db.BeginAsync(connection, ct);
         var existing = await store.CustomerExistingEmailsAsync(connection, tx, valid.Select(c => c.Email).Distinct().ToList(), ct);
         long inserted = 0, updated = 0;
-        await using (var upsert = store.CustomerUpsertCommand(connection, tx))
+        foreach (var customer in valid)
         {
-            foreach (var customer in valid)
-            {
-                if (existing.Add(customer.Email)) inserted++; else updated++;
-                store.BindUpsert(upsert, customer);
-                await upsert.ExecuteNonQueryAsync(ct);
-            }
+            if (existing.Add(customer.Email)) inserted++; else updated++;
         }
+        await store.CustomerUpsertManyAsync(connection, tx, valid, ct);
         foreach (var (row, reason, fields) in rejected)
         {
             await using var cmd = CrmCommand.Create(connection, tx, db.Sql.RejectionInsert);

@@ -36,6 +36,50 @@ internal sealed partial class CrmStore
         cmd.Parameters["@now"].Value = Now;
     }
 
+    /// <summary>
+    /// Upserts many customers (as entered by a person) in the caller's transaction: in one round trip where the driver has
+    /// batches (Npgsql), else one prepared statement re-bound per row (SQLite, in-process: no round trip to save).
+    /// </summary>
+    public async Task CustomerUpsertManyAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Customer> customers, CancellationToken ct)
+    {
+        if (customers.Count == 0) return;
+        if (!c.CanCreateBatch)
+        {
+            await using var upsert = CustomerUpsertCommand(c, tx);
+            foreach (var customer in customers)
+            {
+                BindUpsert(upsert, customer);
+                await upsert.ExecuteNonQueryAsync(ct);
+            }
+            return;
+        }
+        await using var batch = c.CreateBatch();
+        batch.Transaction = tx;
+        var now = Now;
+        foreach (var customer in customers)
+        {
+            var cmd = batch.CreateBatchCommand();
+            cmd.CommandText = db.Sql.CustomerUpsert;
+            void P(string name, object? value, System.Data.DbType type)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.DbType = type;
+                p.Value = value ?? DBNull.Value;
+                cmd.Parameters.Add(p);
+            }
+            P("@email", customer.Email, System.Data.DbType.String);
+            foreach (var (field, column, _) in Customer.Fields) P("@" + Camel(column), Blank(customer.Get(field)), System.Data.DbType.String);
+            P("@manualFields", (long)customer.Present(), System.Data.DbType.Int64);
+            var nowParam = cmd.CreateParameter();
+            nowParam.ParameterName = "@now";
+            nowParam.Value = now;
+            cmd.Parameters.Add(nowParam);
+            batch.BatchCommands.Add(cmd);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     public async Task<long> CustomerUpsertAsync(DbConnection c, DbTransaction tx, Customer customer, bool manual, CancellationToken ct)
     {
         await using var cmd = CustomerUpsertCommand(c, tx);

@@ -263,8 +263,11 @@
       }
       const name = el('td', { class: 'mono' }, n.name);
       if (n.thisProcess) name.append(' ', el('span', { class: 'badge', text: 'this process' }));
-      const worker = n.working ? (n.concurrency ? `worker, ${n.concurrency} at once` : 'worker') : 'no long-running worker';
-      return el('tr', null, name, el('td', { text: worker }), running);
+      if (n.isLeader) name.append(' ', el('span', { class: 'badge leader', text: 'leader' }));
+      const worker = el('td', { text: n.working ? (n.concurrency ? `worker, ${n.concurrency} at once` : 'worker') : 'no long-running worker' });
+      if (n.queues) worker.append(el('div', { class: 'small muted', text: `queues: ${n.queues}` }));
+      if (n.lastSeen) worker.append(el('div', { class: n.silent ? 'small error' : 'small muted', text: `${n.silent ? 'silent, last heard' : 'heartbeat'} ${fmtAgo(n.lastSeen)}` }));
+      return el('tr', { class: n.silent ? 'silent' : null }, name, worker, running);
     }));
   }
 
@@ -322,7 +325,7 @@
     $('list-title').textContent = titles[r.status] || 'Jobs';
     $('list-time-col').textContent = { completed: 'Finished', failed: 'Finished', cancelled: 'Finished', processing: 'Started' }[r.status] || 'Run at';
     $('retry-all').hidden = state.session.readOnly || r.status !== 'failed';
-    loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; });
+    loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; }, () => { /* shown by the next refresh */ });
     $('filter-type').value = r.params.get('type') || '';
     $('filter-queue').value = r.params.get('queue') || '';
     $('filter-order').value = r.params.get('order') || 'newest';
