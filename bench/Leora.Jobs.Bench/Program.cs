@@ -7,7 +7,7 @@ var a = new Args(args);
 if (a.Verb == "worker") return await WorkerMode.RunAsync(a);
 if (a.Verb != "run")
 {
-    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,ceiling] [--full] [--concurrency N]");
+    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,ceiling,hangfire] [--full] [--concurrency N]");
     return 2;
 }
 
@@ -28,7 +28,7 @@ var settings = new BenchSettings(
 
 var pg = a.Get("pg") ?? Environment.GetEnvironmentVariable("LEORA_BENCH_PG") ?? Environment.GetEnvironmentVariable("LEORA_TEST_PG");
 var stores = (a.Get("stores") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch").Split(',', StringSplitOptions.RemoveEmptyEntries));
+var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch,hangfire").Split(',', StringSplitOptions.RemoveEmptyEntries));
 if (stores.Contains("postgresql") && pg is null)
 {
     Console.Error.WriteLine("PostgreSQL connection missing: pass --pg \"Host=127.0.0.1;Port=...;Username=...;Database=...\" or set LEORA_BENCH_PG.");
@@ -59,11 +59,16 @@ try
         if (scenarios.Contains("batch")) await s.BatchAsync(ct);
         if (scenarios.Contains("memory")) await s.MemoryAsync(ct);
         await target.ResetAsync(ct);
+        if (scenarios.Contains("hangfire")) await HangfirePeer.RunAsync(store, pg, tmp, report, settings, ct);
     }
+    HangfirePeer.Ratios(report);
     var ceiling4 = report.Figures.FirstOrDefault(f => f.Name == "pgbench_one_row_update_4_clients");
     var pg4 = report.Figures.FirstOrDefault(f => f.Store == "postgresql" && f.Name == "single_4_clients");
     if (ceiling4 is not null && pg4 is not null)
         report.Add("enqueue", "postgresql", "single_4_clients_vs_pgbench", 100 * pg4.Value / ceiling4.Value, "%", atLeast: 60);
+    var pg4NoNotify = report.Figures.FirstOrDefault(f => f.Store == "postgresql" && f.Name == "single_4_clients_without_notify_trigger");
+    if (ceiling4 is not null && pg4NoNotify is not null)
+        report.Add("enqueue", "postgresql", "single_4_clients_without_notify_trigger_vs_pgbench", 100 * pg4NoNotify.Value / ceiling4.Value, "%");
 }
 finally
 {

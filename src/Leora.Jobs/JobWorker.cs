@@ -126,8 +126,9 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
                 if (backlog && free < (concurrency + 1) / 2 && _worker.FetchCooldown > TimeSpan.Zero)
                 {
                     // Under a backlog, slots free up one by one as completions land: wait a moment so that one claim
-                    // takes many jobs instead of one claim (one commit) per finished job.
-                    await Task.Delay(_worker.FetchCooldown, _time, stop);
+                    // takes many jobs instead of one claim (one commit) per finished job. A pause for throughput, not a
+                    // business time: on the real clock, so a test's fake clock cannot stall claiming.
+                    await Task.Delay(_worker.FetchCooldown, stop);
                     while (free < concurrency && slots.Wait(0)) free++;
                 }
                 var wake = _signal.WaitAsync();

@@ -40,7 +40,8 @@ public sealed class MultiProcessTests
                 FROM (SELECT job_id, string_agg(pid::text, ',') AS pids FROM {"{s}"}.runs GROUP BY job_id
                       HAVING count(*) > 1 AND NOT bool_or(pid = {killed.Pid})) x JOIN {"{s}"}.jobs j ON j.id = x.job_id
                 """);
-            Assert.True(twice is null, $"ran twice without the killed worker ({killed.Pid}; graceful {workers[1].Pid}):\n{twice}");
+            Assert.True(twice is null, $"ran twice without the killed worker ({killed.Pid}; graceful {workers[1].Pid}):\n{twice}\n" +
+                string.Join('\n', workers.Select(w => $"worker {w.Pid} log:\n{w.Log}")));
             // Attempts: one per run, plus one for a job claimed by the killed worker before its handler recorded the run;
             // every extra attempt was rescued from the killed worker (its error says LeaseExpired), none was lost to a
             // graceful stop (the graceful node finished its jobs within the grace period).

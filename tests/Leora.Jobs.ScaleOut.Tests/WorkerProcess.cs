@@ -7,6 +7,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
     private WorkerProcess(Process process) => _process = process;
 
@@ -16,7 +17,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         var dll = AppContext.BaseDirectory.Replace("Leora.Jobs.ScaleOut.Tests", "Leora.Jobs.ScaleOut.Worker", StringComparison.Ordinal);
         dll = Path.Combine(dll, "Leora.Jobs.ScaleOut.Worker.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("The scale-out worker is not built.", dll);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, connection, schema, name, $"{handlerMs}", $"{leaseMs}", $"{nodeHeartbeatMs}", $"{leaderLeaseMs}" }) psi.ArgumentList.Add(a);
         var worker = new WorkerProcess(Process.Start(psi)!);
         worker._process.OutputDataReceived += (_, e) =>
@@ -24,11 +25,16 @@ public sealed class WorkerProcess : IAsyncDisposable
             if (e.Data == "ready") worker._ready.TrySetResult();
             if (e.Data is null) worker._ready.TrySetException(new InvalidOperationException($"Worker {name} exited before it was ready."));
         };
+        worker._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) worker._log.Enqueue(e.Data); };
         worker._process.BeginOutputReadLine();
+        worker._process.BeginErrorReadLine();
         return worker;
     }
 
     public int Pid => _process.Id;
+
+    /// <summary>What the worker logged (warnings and errors), for failure messages.</summary>
+    public string Log => string.Join('\n', _log);
 
     public Task Ready => _ready.Task;
 
