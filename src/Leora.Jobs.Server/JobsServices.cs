@@ -34,6 +34,7 @@ internal static class JobsServices
                 jobs.UsePostgreSql(settings.ConnectionString, o =>
                 {
                     if (settings.PostgreSqlSchema is { } schema) o.Schema = schema;
+                    if (settings.PostgreSqlListen is { } listen) o.Listen = listen;
                 });
                 break;
             default:
@@ -59,6 +60,9 @@ internal static class JobsServices
                 o.Concurrency = settings.WorkerConcurrency;
                 if (settings.WorkerPollInterval is { } poll) o.PollInterval = poll;
                 if (settings.WorkerShutdownGrace is { } grace) o.ShutdownGrace = grace;
+                if (settings.WorkerFetchCooldown is { } cooldown) o.FetchCooldown = cooldown;
+                if (settings.WorkerNodeHeartbeatInterval is { } nodeHeartbeat) o.NodeHeartbeatInterval = nodeHeartbeat;
+                if (settings.WorkerLeaderLease is { } leaderLease) o.LeaderLease = leaderLease;
                 foreach (var (queue, n) in settings.WorkerQueues) o.Queues[queue] = n;
             });
         }

@@ -24,6 +24,10 @@ internal sealed record ServerSettings
     public int WorkerConcurrency { get; init; } = 4;
     public TimeSpan? WorkerPollInterval { get; init; }
     public TimeSpan? WorkerShutdownGrace { get; init; }
+    public TimeSpan? WorkerFetchCooldown { get; init; }
+    public TimeSpan? WorkerNodeHeartbeatInterval { get; init; }
+    public TimeSpan? WorkerLeaderLease { get; init; }
+    public bool? PostgreSqlListen { get; init; }
     public IReadOnlyDictionary<string, int> WorkerQueues { get; init; } = new Dictionary<string, int>();
     public TimeSpan? Lease { get; init; }
     public TimeSpan? HeartbeatInterval { get; init; }
@@ -72,6 +76,10 @@ internal sealed record ServerSettings
             WorkerConcurrency = Int(config, "Jobs:Worker:Concurrency", 1, 1000) ?? 4,
             WorkerPollInterval = OptionalDuration(config, "Jobs:Worker:PollInterval"),
             WorkerShutdownGrace = OptionalDuration(config, "Jobs:Worker:ShutdownGrace"),
+            WorkerFetchCooldown = OptionalDuration(config, "Jobs:Worker:FetchCooldown"),
+            WorkerNodeHeartbeatInterval = OptionalDuration(config, "Jobs:Worker:NodeHeartbeatInterval"),
+            WorkerLeaderLease = OptionalDuration(config, "Jobs:Worker:LeaderLease"),
+            PostgreSqlListen = Bool(config, "Jobs:PostgreSql:Listen"),
             WorkerQueues = config.GetSection("Jobs:Worker:Queues").GetChildren()
                 .ToDictionary(c => c.Key, c => Int(config, c.Path, 1, 1000) ?? 1, StringComparer.Ordinal),
             Lease = OptionalDuration(config, "Jobs:Lease"),

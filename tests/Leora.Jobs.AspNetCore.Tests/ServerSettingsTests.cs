@@ -1,0 +1,37 @@
+using Leora.Jobs.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs.AspNetCore.Tests;
+
+/// <summary>The scale-out settings of docs/configuration.md reach the worker.</summary>
+public sealed class ServerSettingsTests
+{
+    [Fact]
+    public void Worker_scale_out_settings_are_read_from_configuration()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Jobs:Worker:FetchCooldown"] = "20ms",
+            ["Jobs:Worker:NodeHeartbeatInterval"] = "3s",
+            ["Jobs:Worker:LeaderLease"] = "12s",
+            ["Jobs:PostgreSql:Listen"] = "false",
+        }).Build();
+        var settings = ServerSettings.Read(config);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), settings.WorkerFetchCooldown);
+        Assert.Equal(TimeSpan.FromSeconds(3), settings.WorkerNodeHeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(12), settings.WorkerLeaderLease);
+        Assert.False(settings.PostgreSqlListen);
+
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        JobsServices.Add(services, settings, worker: true, config);
+        using var sp = services.BuildServiceProvider();
+        var worker = sp.GetRequiredService<IOptions<JobWorkerOptions>>().Value;
+        Assert.Equal(TimeSpan.FromMilliseconds(20), worker.FetchCooldown);
+        Assert.Equal(TimeSpan.FromSeconds(3), worker.NodeHeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(12), worker.LeaderLease);
+    }
+}
