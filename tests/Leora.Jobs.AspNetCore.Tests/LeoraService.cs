@@ -75,7 +75,8 @@ public sealed class LeoraService : IAsyncDisposable
         return client;
     }
 
-    public static async Task<LeoraService> StartAsync(string provider, IEnumerable<string>? extraArgs = null, bool withKeys = true)
+    /// <summary>Starts the service; <paramref name="postgresConnectionString"/> replaces the test cluster's (a relay in front of it).</summary>
+    public static async Task<LeoraService> StartAsync(string provider, IEnumerable<string>? extraArgs = null, bool withKeys = true, string? postgresConnectionString = null)
     {
         TempSqlite? sqlite = null;
         string? schema = null;
@@ -89,7 +90,7 @@ public sealed class LeoraService : IAsyncDisposable
         {
             schema = TestPostgres.NewSchemaName("api");
             args.Add("--Jobs:Provider=postgresql");
-            args.Add($"--ConnectionStrings:Jobs={TestPostgres.Require()}");
+            args.Add($"--ConnectionStrings:Jobs={postgresConnectionString ?? TestPostgres.Require()}");
             args.Add($"--Jobs:PostgreSql:Schema={schema}");
         }
         if (withKeys)

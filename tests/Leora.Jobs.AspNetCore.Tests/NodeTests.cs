@@ -132,6 +132,45 @@ public abstract class NodeTests(string provider, ReceiverFixture fixture)
     }
 }
 
+/// <summary>A real PostgreSQL outage, as the service sees it: the line to the server is cut, then restored.</summary>
+public sealed class PostgreSqlOutageTests
+{
+    [Fact]
+    public async Task Readiness_is_503_naming_the_database_and_the_worker_while_PostgreSQL_is_unreachable_and_200_after()
+    {
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(TestPostgres.Require());
+        await using var proxy = new TcpProxy(direct.Host!, direct.Port);
+        var relayed = new Npgsql.NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 };
+        await using var service = await LeoraService.StartAsync("postgresql",
+            ["--Jobs:Worker:Enabled=true", "--Jobs:Worker:PollInterval=100ms", "--Jobs:Worker:NodeHeartbeatInterval=200ms", "--Jobs:Worker:LeaderLease=5s"],
+            postgresConnectionString: relayed.ConnectionString);
+        using var anonymous = service.Anonymous();
+        await (await anonymous.GetAsync("/health/ready")).ExpectAsync(HttpStatusCode.OK);
+
+        proxy.Cut();
+        var problem = await Eventually.WaitAsync(async () =>
+            {
+                var r = await anonymous.GetAsync("/health/ready");
+                return (r.StatusCode, Body: await r.JsonAsync());
+            },
+            r => r.StatusCode == HttpStatusCode.ServiceUnavailable && r.Body.GetProperty("checks").Str("worker") == "unavailable",
+            TimeSpan.FromSeconds(60), "readiness to report the database and the worker down");
+        Assert.Equal("unreachable", problem.Body.GetProperty("checks").Str("database"));
+        var detail = problem.Body.Str("detail");
+        Assert.Contains("The postgresql database is not reachable.", detail, StringComparison.Ordinal);
+        Assert.Contains("job worker in this process cannot reach the postgresql database", detail, StringComparison.Ordinal);
+
+        proxy.Restore();
+        var ready = await Eventually.WaitAsync(async () =>
+            {
+                var r = await anonymous.GetAsync("/health/ready");
+                return (r.StatusCode, Body: await r.JsonAsync());
+            },
+            r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "readiness to recover once PostgreSQL is reachable and the worker claims again");
+        Assert.Equal("ready", ready.Body.Str("status"));
+    }
+}
+
 /// <summary>One webhook receiver per test class.</summary>
 public sealed class ReceiverFixture : IAsyncLifetime
 {
