@@ -82,7 +82,8 @@ public sealed class TcpProxy : IAsyncDisposable
     // Linger 0: close with a reset, so the peer fails at once instead of waiting on a half-closed socket.
     private static void Reset(TcpClient c)
     {
-        try { c.Client.LingerState = new LingerOption(true, 0); }
+        // A TcpClient already disposed (its relay ended) has no socket left.
+        try { if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0); }
         catch (ObjectDisposedException) { }
         catch (SocketException) { }
         c.Dispose();
