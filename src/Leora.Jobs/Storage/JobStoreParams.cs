@@ -52,6 +52,9 @@ public sealed record JobListParams(
     bool? Scheduled = null,
     string? IdempotencyKey = null);
 
+/// <summary>A job this process holds: its id and the claim's lock token.</summary>
+public sealed record JobLease(long Id, Guid LockToken);
+
 /// <summary>What the lease holder learns from a heartbeat.</summary>
 public enum JobHeartbeatResult
 {
