@@ -16,6 +16,14 @@ internal sealed class Probe
 
     public IReadOnlyList<double> LatenciesMs => [.. _latenciesMs];
 
+    private long _warmMark = long.MaxValue;
+    private long _warmAt;
+
+    /// <summary>When the <c>n</c>-th job started (Stopwatch ticks), so that a drain can be timed after its warm-up too.</summary>
+    public long WarmAt => Interlocked.Read(ref _warmAt);
+
+    public void MarkAt(long n) => Interlocked.Exchange(ref _warmMark, n);
+
     public void Expect(long target)
     {
         Interlocked.Exchange(ref _target, target);
@@ -25,7 +33,9 @@ internal sealed class Probe
     public void Started(long enqueuedAtUs)
     {
         if (enqueuedAtUs > 0) _latenciesMs.Enqueue((NowUs() - enqueuedAtUs) / 1000.0);
-        if (Interlocked.Increment(ref _started) >= Interlocked.Read(ref _target)) _reached.TrySetResult();
+        var n = Interlocked.Increment(ref _started);
+        if (n == Interlocked.Read(ref _warmMark)) Interlocked.Exchange(ref _warmAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        if (n >= Interlocked.Read(ref _target)) _reached.TrySetResult();
     }
 
     // The wall clock (clock_gettime on Linux, µs resolution): processes on one host share it, so latency can be measured across them.

@@ -18,6 +18,8 @@ internal static class WorkerMode
         var concurrency = a.Int("concurrency", 32);
         var probe = new Probe();
         probe.Expect(expect);
+        var warm = Math.Max(1, expect / 10);
+        probe.MarkAt(warm);
         await using var sp = target.Build(probe, o =>
         {
             o.Concurrency = concurrency;
@@ -34,10 +36,12 @@ internal static class WorkerMode
         Console.Out.WriteLine("ready");
         Console.Out.Flush();
         await probe.Reached;
+        var end = Stopwatch.GetTimestamp();
         await worker.StopAsync(CancellationToken.None);
         var elapsed = sw.Elapsed.TotalSeconds;
+        var steady = probe.WarmAt > 0 && expect > warm ? (expect - warm) / Stopwatch.GetElapsedTime(probe.WarmAt, end).TotalSeconds : (double?)null;
         var lat = probe.LatenciesMs;
-        var result = new WorkerResult(probe.Count, elapsed, probe.Count / elapsed, PeakRssMb(),
+        var result = new WorkerResult(probe.Count, elapsed, probe.Count / elapsed, steady, PeakRssMb(),
             lat.Count > 0 ? Report.Percentile(lat, 50) : null, lat.Count > 0 ? Report.Percentile(lat, 95) : null, lat.Count > 0 ? Report.Percentile(lat, 99) : null);
         Console.Out.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
         return 0;
@@ -53,4 +57,4 @@ internal static class WorkerMode
     }
 }
 
-internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSecond, double PeakRssMb, double? P50Ms, double? P95Ms, double? P99Ms);
+internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSecond, double? SteadyJobsPerSecond, double PeakRssMb, double? P50Ms, double? P95Ms, double? P99Ms);
