@@ -120,12 +120,14 @@ internal static class HangfirePeer
         if (store != "postgresql")
         {
             var sqlite = new SQLiteStorageOptions();
-            note = $"Hangfire.Storage.SQLite QueuePollInterval {sqlite.QueuePollInterval.TotalSeconds:0.###} s (its default)";
+            note = $"Hangfire.Storage.SQLite QueuePollInterval {sqlite.QueuePollInterval.TotalSeconds:0.###} s (its default), no in-process wake-up: "
+                + "idle workers sleep the whole interval, so the 2 s burst of jobs waits for the next poll and the figures depend on where the burst falls in the cycle (here just after the warm-up's poll)";
             return new SQLiteStorage(Path.Combine(tmp, "hangfire-defaults.db"), sqlite);
         }
         // Only the schema name differs from the defaults (the bench's own schema, dropped at the start of the run).
         var options = new PostgreSqlStorageOptions { SchemaName = "hangfire_bench" };
-        note = $"Hangfire.PostgreSql QueuePollInterval {options.QueuePollInterval.TotalSeconds:0.###} s, EnableLongPolling {options.EnableLongPolling} (its defaults)";
+        note = $"Hangfire.PostgreSql QueuePollInterval {options.QueuePollInterval.TotalSeconds:0.###} s, EnableLongPolling {options.EnableLongPolling} (its defaults); "
+            + "enqueues from this process wake a waiting worker through an in-process event, so the poll interval is not on this path";
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(pg!, options), options);
     }
 
