@@ -57,8 +57,14 @@ internal static class PostgreSqlSql
 
     // One statement: pick (and row-lock, skipping rows other workers hold) then update. MATERIALIZED stops the
     // planner from inlining the CTE and updating more rows than the LIMIT (DESIGN.md invariant 7).
+    //
+    // The claim's commit does not wait for its WAL flush (synchronous_commit off for this transaction only): it is the one
+    // write whose loss is harmless. A worker crash loses nothing (PostgreSQL flushes within wal_writer_delay); only a
+    // database crash can lose the last claims, and their jobs are then pending again, which a crash makes them anyway
+    // (the worker cannot write their outcome). Enqueues, completions and failures still wait for the flush.
     public const string JobClaim = """
-        WITH c AS MATERIALIZED (
+        WITH nf AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+        c AS MATERIALIZED (
             SELECT id FROM {s}.jobs
             WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue}
             ORDER BY priority DESC, run_at, id
@@ -68,7 +74,7 @@ internal static class PostgreSqlSql
         SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
             locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
             started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
-        FROM c WHERE j.id = c.id
+        FROM c, nf WHERE j.id = c.id
         RETURNING
         """ + " " + ColumnsJ;
 
