@@ -56,10 +56,6 @@ internal sealed class JobExecutor(
         {
             error = ex;
         }
-        finally
-        {
-            running.Remove(attempt);
-        }
 
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
@@ -76,6 +72,12 @@ internal sealed class JobExecutor(
             var report = new JobRunReport(row.Id, row.Kind, JobOutcome.LeaseLost, durationMs, ex.Message);
             Record(report, activity);
             return report;
+        }
+        finally
+        {
+            // Held (and heartbeated) until its outcome is written, not just until its handler returns: a completion
+            // queued behind a slow group commit must not see its lease run out and the job rescued and run twice.
+            running.Remove(attempt);
         }
     }
 
