@@ -56,7 +56,10 @@ internal static class PostgreSqlSql
     public const string JobIdsByIdempotencyKeys = "SELECT idempotency_key, id FROM {s}.jobs WHERE idempotency_key = ANY(@idempotency_keys)";
 
     // One statement: pick (and row-lock, skipping rows other workers hold) then update. MATERIALIZED stops the
-    // planner from inlining the CTE and updating more rows than the LIMIT (DESIGN.md invariant 7).
+    // planner from inlining the CTE and updating more rows than the LIMIT (DESIGN.md invariant 7). The update finds its
+    // rows by `id = ANY(ARRAY(…))`, an index scan of the primary key: joined to the CTE (`FROM c WHERE j.id = c.id`)
+    // the planner hashed the CTE and read the whole table, 80 ms per claim of 1,000 with 100,000 rows (EXPLAIN ANALYZE
+    // in docs/benchmarks.md), and more as finished rows pile up.
     //
     // The claim's commit does not wait for its WAL flush (synchronous_commit off for this transaction only): it is the one
     // write whose loss is harmless. A worker crash loses nothing (PostgreSQL flushes within wal_writer_delay); only a
@@ -74,7 +77,7 @@ internal static class PostgreSqlSql
         SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
             locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
             started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
-        FROM c, nf WHERE j.id = c.id
+        FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM c))
         RETURNING
         """ + " " + ColumnsJ;
 
@@ -147,7 +150,7 @@ internal static class PostgreSqlSql
                 'attempt', j.attempts, 'message', @message::text, 'type', 'LeaseExpired', 'stackTrace', NULL,
                 'at', to_jsonb(coalesce(@now, now())), 'worker', j.locked_by)),
             lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now()), cancel_requested = false
-        FROM r WHERE j.id = r.id
+        WHERE j.id = ANY(ARRAY(SELECT id FROM r))
         """;
 
     public const string JobGet = "SELECT " + Columns + " FROM {s}.jobs WHERE id = @id";
