@@ -17,13 +17,14 @@ internal static class SqliteSql
 
     public const string MigrationRecord = "INSERT INTO leora_migrations (version, applied_at) VALUES (@version, @now)";
 
-    // ON CONFLICT … DO NOTHING with the partial index's predicate: a taken idempotency key inserts nothing.
+    // ON CONFLICT … DO NOTHING with the partial index's predicate: a taken idempotency key inserts nothing (0 changes).
+    // No RETURNING: SQLite collects RETURNING rows in an ephemeral table (a temp file by default) per execution, which
+    // cost ~40 µs a row; the new id is read with sqlite3_last_insert_rowid instead. Parameters are bound by position
+    // (see SqliteJobStore.Enqueue.cs); run_at is computed by the caller from RunAt or now + delay.
     public const string JobInsert = """
         INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
-        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now,
-                coalesce(@run_at, @now + coalesce(@delay_ms, 0)))
+        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        RETURNING id
         """;
 
     public const string JobIdByIdempotencyKey = "SELECT id FROM leora_jobs WHERE idempotency_key = @idempotency_key";

@@ -1,0 +1,275 @@
+using System.Data.Common;
+using System.Globalization;
+using Leora.Jobs.Storage;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Leora.Jobs.Sqlite;
+
+// Enqueues. Single enqueues without a caller transaction are written by group commit: the first is written at once;
+// those that arrive while a write is in progress wait and go together in the next transaction, so they share one
+// commit (one WAL fsync at synchronous=FULL) instead of queueing for one each. Each caller is answered only after the
+// commit that holds its row, and each row is its own savepoint, so a row that fails fails only its caller.
+public sealed partial class SqliteJobStore
+{
+    // Enough to share one fsync among every caller a busy process has waiting; small enough to keep one transaction short.
+    private const int MaxEnqueueGroup = 256;
+
+    // Page cache for a bulk insert, KiB per row (~0.5 KiB of table and index pages are dirtied per row, rounded up).
+    // With SQLite's default 2 MB cache a 10,000-row transaction spills dirty pages into the WAL mid-transaction,
+    // re-writing the same hot index pages many times (measured: 2–15× slower, erratic). Capped; restored afterwards.
+    private const int BulkCacheKibPerRow = 1;
+    private const int BulkCacheMaxKib = 64 * 1024;
+
+    private readonly Lock _enqueueLock = new();
+    private List<QueuedEnqueue> _enqueueQueue = [];
+    private bool _enqueueWriting;
+
+    /// <summary>How many single enqueues are waiting for the next group commit (for tests).</summary>
+    internal int QueuedEnqueueCount
+    {
+        get
+        {
+            lock (_enqueueLock) return _enqueueQueue.Count;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (transaction is null) return GroupInsertAsync(job, cancellationToken);
+        // In the caller's transaction: its commit is the caller's, so there is nothing to share.
+        return WriteAsync(transaction, async (c, tx) =>
+        {
+            using var insert = new RowInserter(c, tx, NowMs);
+            return await insert.InsertAsync(job, cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        // One transaction, one prepared statement re-bound per row: SQLite has no network round trip to save.
+        return WriteAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
+        {
+            var results = new EnqueueResult[jobs.Count];
+            var cacheKib = Math.Min(BulkCacheMaxKib, (long)jobs.Count * BulkCacheKibPerRow);
+            var previousCache = cacheKib > 2000 ? await RaiseCacheAsync(c, tx, cacheKib, cancellationToken) : null;
+            try
+            {
+                using var insert = new RowInserter(c, tx, NowMs);
+                for (var i = 0; i < jobs.Count; i++) results[i] = await insert.InsertAsync(jobs[i], cancellationToken);
+            }
+            finally
+            {
+                // The connection goes back to the pool (or stays the caller's): leave its cache as it was.
+                if (previousCache is { } previous) await SetCacheAsync(c, tx, previous, CancellationToken.None);
+            }
+            return results;
+        }, cancellationToken);
+    }
+
+    private static async Task<long?> RaiseCacheAsync(SqliteConnection c, SqliteTransaction tx, long kib, CancellationToken ct)
+    {
+        await using var read = Command(c, tx, "PRAGMA cache_size");
+        var previous = Convert.ToInt64(await read.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        // A negative cache_size is KiB, a positive one pages; only ever raise it.
+        if (previous < 0 && -previous >= kib) return null;
+        await SetCacheAsync(c, tx, -kib, ct);
+        return previous;
+    }
+
+    private static Task SetCacheAsync(SqliteConnection c, SqliteTransaction tx, long value, CancellationToken ct) =>
+        ExecAsync(c, tx, "PRAGMA cache_size = " + value.ToString(CultureInfo.InvariantCulture), ct);
+
+    private async Task<EnqueueResult> GroupInsertAsync(JobInsertParams job, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var queued = new QueuedEnqueue(job);
+        bool lead;
+        lock (_enqueueLock)
+        {
+            _enqueueQueue.Add(queued);
+            lead = !_enqueueWriting;
+            _enqueueWriting = true;
+        }
+        if (lead)
+        {
+            // No write was in progress, so the queue held only this call: write it now, on the caller's own flow (no
+            // thread hop for a lone client). Whatever queued meanwhile is written by a loop of its own, so that this
+            // caller is answered as soon as its own commit is done.
+            await WriteNextEnqueueGroupAsync();
+            bool more;
+            lock (_enqueueLock)
+            {
+                more = _enqueueQueue.Count > 0;
+                if (!more) _enqueueWriting = false;
+            }
+            if (more) _ = Task.Run(WriteEnqueueGroupsAsync, CancellationToken.None);
+            return await queued.Task;
+        }
+        if (!ct.CanBeCanceled) return await queued.Task;
+        // A caller that gives up while still queued is withdrawn (its row is never written); once its group is being
+        // written, it gets the true outcome of that commit.
+        await using var registration = ct.Register(() =>
+        {
+            lock (_enqueueLock)
+                if (!_enqueueQueue.Remove(queued)) return;
+            queued.TrySetCanceled(ct);
+        });
+        return await queued.Task;
+    }
+
+    private async Task WriteEnqueueGroupsAsync()
+    {
+        while (await WriteNextEnqueueGroupAsync())
+        {
+        }
+    }
+
+    /// <summary>Writes the queued enqueues (up to <see cref="MaxEnqueueGroup"/>) in one transaction. False: none was queued, and the writer's role is given up.</summary>
+    private async Task<bool> WriteNextEnqueueGroupAsync()
+    {
+        List<QueuedEnqueue> group;
+        lock (_enqueueLock)
+        {
+            if (_enqueueQueue.Count == 0)
+            {
+                _enqueueWriting = false;
+                return false;
+            }
+            if (_enqueueQueue.Count <= MaxEnqueueGroup)
+            {
+                group = _enqueueQueue;
+                _enqueueQueue = [];
+            }
+            else
+            {
+                group = _enqueueQueue.GetRange(0, MaxEnqueueGroup);
+                _enqueueQueue.RemoveRange(0, MaxEnqueueGroup);
+            }
+        }
+        await WriteEnqueueGroupAsync(group);
+        return true;
+    }
+
+    private async Task WriteEnqueueGroupAsync(List<QueuedEnqueue> group)
+    {
+        var results = new EnqueueResult[group.Count];
+        var errors = new Exception?[group.Count];
+        try
+        {
+            // Not cancelled by any one caller: the group holds other callers' rows.
+            await WriteAsync(null, async (c, tx) =>
+            {
+                using var insert = new RowInserter(c, tx, NowMs);
+                if (group.Count == 1)
+                {
+                    results[0] = await insert.InsertAsync(group[0].Job, CancellationToken.None);
+                    return true;
+                }
+                // In order, as if the calls had come one after another: a key repeated within the group finds the
+                // earlier row (Existing), exactly as it would after that row's own commit.
+                for (var i = 0; i < group.Count; i++)
+                {
+                    await tx.SaveAsync("leora_enqueue", CancellationToken.None);
+                    try
+                    {
+                        results[i] = await insert.InsertAsync(group[i].Job, CancellationToken.None);
+                    }
+                    catch (SqliteException ex) when (raw.sqlite3_get_autocommit(c.Handle) == 0)
+                    {
+                        // The statement failed but the transaction is intact (a constraint, a trigger's RAISE(ABORT)):
+                        // undo this row alone and fail only its caller. When SQLite has rolled the whole transaction
+                        // back itself (I/O error, disk full, RAISE(ROLLBACK)), the filter is false and the group fails.
+                        await tx.RollbackAsync("leora_enqueue", CancellationToken.None);
+                        errors[i] = ex;
+                    }
+                    await tx.ReleaseAsync("leora_enqueue", CancellationToken.None);
+                }
+                return true;
+            }, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Nothing of the group was committed: every caller gets the error, none a success.
+            foreach (var queued in group) queued.TrySetException(ex);
+            return;
+        }
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (errors[i] is { } error) group[i].TrySetException(error);
+            else group[i].TrySetResult(results[i]);
+        }
+    }
+
+    /// <summary>One single enqueue waiting for its group's commit; completed only after that commit.</summary>
+    private sealed class QueuedEnqueue(JobInsertParams job) : TaskCompletionSource<EnqueueResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public JobInsertParams Job { get; } = job;
+    }
+
+    /// <summary>
+    /// The insert statement prepared once and re-bound per row (by parameter object, not by name lookup). The new id
+    /// comes from <c>sqlite3_last_insert_rowid</c>; a taken idempotency key inserts nothing and the existing id is read.
+    /// </summary>
+    private sealed class RowInserter : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteTransaction _tx;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _kind, _queue, _priority, _payload, _maxAttempts, _key, _runAt;
+        private readonly long _now;
+        private SqliteCommand? _existing;
+
+        public RowInserter(SqliteConnection connection, SqliteTransaction tx, long now)
+        {
+            _connection = connection;
+            _tx = tx;
+            _now = now;
+            _insert = Command(connection, tx, SqliteSql.JobInsert);
+            var p = _insert.Parameters;
+            _kind = p.Add("@kind", SqliteType.Text);
+            _queue = p.Add("@queue", SqliteType.Text);
+            _priority = p.Add("@priority", SqliteType.Integer);
+            _payload = p.Add("@payload", SqliteType.Text);
+            _maxAttempts = p.Add("@max_attempts", SqliteType.Integer);
+            _key = p.Add("@idempotency_key", SqliteType.Text);
+            p.AddWithValue("@now", now);
+            _runAt = p.Add("@run_at", SqliteType.Integer);
+            _insert.Prepare();
+        }
+
+        public async Task<EnqueueResult> InsertAsync(JobInsertParams job, CancellationToken ct)
+        {
+            _kind.Value = job.Kind;
+            _queue.Value = job.Queue;
+            _priority.Value = job.Priority;
+            _payload.Value = job.Payload;
+            _maxAttempts.Value = job.MaxAttempts;
+            _key.Value = (object?)job.IdempotencyKey ?? DBNull.Value;
+            _runAt.Value = job.RunAt is { } runAt ? runAt.ToUnixTimeMilliseconds()
+                : _now + (job.Delay is { } delay ? (long)delay.TotalMilliseconds : 0);
+            if (await _insert.ExecuteNonQueryAsync(ct) == 1)
+                return new EnqueueResult(raw.sqlite3_last_insert_rowid(_connection.Handle), false);
+            if (job.IdempotencyKey is null)
+                throw new InvalidOperationException("The job insert wrote no row and reported no conflict.");
+
+            if (_existing is null)
+            {
+                _existing = Command(_connection, _tx, SqliteSql.JobIdByIdempotencyKey);
+                _existing.Parameters.Add("@idempotency_key", SqliteType.Text);
+            }
+            _existing.Parameters[0].Value = job.IdempotencyKey;
+            return new EnqueueResult(Convert.ToInt64(await _existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _existing?.Dispose();
+        }
+    }
+}
