@@ -25,6 +25,15 @@ public sealed partial class SqliteJobStore
     private List<QueuedEnqueue> _enqueueQueue = [];
     private bool _enqueueWriting;
 
+    /// <summary>Whether a group of single enqueues is being written (for tests).</summary>
+    internal bool EnqueueGroupWriting
+    {
+        get
+        {
+            lock (_enqueueLock) return _enqueueWriting;
+        }
+    }
+
     /// <summary>How many single enqueues are waiting for the next group commit (for tests).</summary>
     internal int QueuedEnqueueCount
     {
