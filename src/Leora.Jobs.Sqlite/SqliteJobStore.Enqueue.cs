@@ -21,6 +21,12 @@ public sealed partial class SqliteJobStore
     private const int BulkCacheKibPerRow = 1;
     private const int BulkCacheMaxKib = 64 * 1024;
 
+    // Rows per multi-row INSERT in a bulk insert. One statement per row costs SQLite a statement start, an
+    // sqlite_sequence update and a reset per row; 64 rows share them (measured: ~35% less CPU per row than 1, and more
+    // rows per statement gained little). 64 × 7 parameters stays far below SQLite's limit of 32,766.
+    private const int MultiRowCount = 64;
+    private const int MultiRowParams = 7;
+
     private readonly Lock _enqueueLock = new();
     private List<QueuedEnqueue> _enqueueQueue = [];
     private bool _enqueueWriting;
@@ -69,7 +75,22 @@ public sealed partial class SqliteJobStore
             try
             {
                 using var insert = new RowInserter(c, tx, NowMs);
-                for (var i = 0; i < jobs.Count; i++) results[i] = await insert.InsertAsync(jobs[i], cancellationToken);
+                for (var i = 0; i < jobs.Count;)
+                {
+                    // Runs of rows without an idempotency key cannot conflict: they go MultiRowCount at a time in one
+                    // statement. A keyed row, and the tail of a run, go one at a time (a key may be taken).
+                    if (i + MultiRowCount <= jobs.Count && IsUnkeyedRun(jobs, i))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        insert.InsertUnkeyedRun(jobs, i, results);
+                        i += MultiRowCount;
+                    }
+                    else
+                    {
+                        results[i] = await insert.InsertAsync(jobs[i], cancellationToken);
+                        i++;
+                    }
+                }
             }
             finally
             {
@@ -78,6 +99,13 @@ public sealed partial class SqliteJobStore
             }
             return results;
         }, cancellationToken);
+    }
+
+    private static bool IsUnkeyedRun(IReadOnlyList<JobInsertParams> jobs, int start)
+    {
+        for (var i = start; i < start + MultiRowCount; i++)
+            if (jobs[i].IdempotencyKey is not null) return false;
+        return true;
     }
 
     private static async Task<long?> RaiseCacheAsync(SqliteConnection c, SqliteTransaction tx, long kib, CancellationToken ct)
@@ -214,6 +242,8 @@ public sealed partial class SqliteJobStore
         }
     }
 
+    private static readonly Lazy<string> MultiRowInsertSql = new(() => SqliteSql.JobInsertMany(MultiRowCount));
+
     /// <summary>One single enqueue waiting for its group's commit; completed only after that commit.</summary>
     private sealed class QueuedEnqueue(JobInsertParams job) : TaskCompletionSource<EnqueueResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
@@ -232,6 +262,8 @@ public sealed partial class SqliteJobStore
         private readonly SqliteParameter _kind, _queue, _priority, _payload, _maxAttempts, _key, _runAt;
         private readonly long _now;
         private SqliteCommand? _existing;
+        private sqlite3_stmt? _multi;
+        private sqlite3_stmt? _sequence;
 
         public RowInserter(SqliteConnection connection, SqliteTransaction tx, long now)
         {
@@ -259,8 +291,7 @@ public sealed partial class SqliteJobStore
             _payload.Value = job.Payload;
             _maxAttempts.Value = job.MaxAttempts;
             _key.Value = (object?)job.IdempotencyKey ?? DBNull.Value;
-            _runAt.Value = job.RunAt is { } runAt ? runAt.ToUnixTimeMilliseconds()
-                : _now + (job.Delay is { } delay ? (long)delay.TotalMilliseconds : 0);
+            _runAt.Value = RunAt(job);
             if (await _insert.ExecuteNonQueryAsync(ct) == 1)
                 return new EnqueueResult(raw.sqlite3_last_insert_rowid(_connection.Handle), false);
             if (job.IdempotencyKey is null)
@@ -275,10 +306,68 @@ public sealed partial class SqliteJobStore
             return new EnqueueResult(Convert.ToInt64(await _existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
         }
 
+        /// <summary>
+        /// Inserts <see cref="MultiRowCount"/> rows without idempotency keys from <paramref name="start"/> in one
+        /// statement, through SQLite's own API: parameters bound by position (ADO.NET binds by name, and SQLite finds
+        /// a name by a linear scan, which is quadratic over a statement of 448 parameters).
+        /// </summary>
+        public void InsertUnkeyedRun(IReadOnlyList<JobInsertParams> jobs, int start, EnqueueResult[] results)
+        {
+            var db = _connection.Handle!;
+            _multi ??= Prepare(db, MultiRowInsertSql.Value);
+            _sequence ??= Prepare(db, SqliteSql.JobIdSequence);
+            var before = Step(db, _sequence) == raw.SQLITE_ROW ? raw.sqlite3_column_int64(_sequence, 0) : 0;
+            raw.sqlite3_reset(_sequence);
+            for (var r = 0; r < MultiRowCount; r++)
+            {
+                var job = jobs[start + r];
+                var p = r * MultiRowParams;
+                Check(db, raw.sqlite3_bind_text(_multi, p + 1, job.Kind));
+                Check(db, raw.sqlite3_bind_text(_multi, p + 2, job.Queue));
+                Check(db, raw.sqlite3_bind_int(_multi, p + 3, job.Priority));
+                Check(db, raw.sqlite3_bind_text(_multi, p + 4, job.Payload));
+                Check(db, raw.sqlite3_bind_int(_multi, p + 5, job.MaxAttempts));
+                Check(db, raw.sqlite3_bind_int64(_multi, p + 6, _now));
+                Check(db, raw.sqlite3_bind_int64(_multi, p + 7, RunAt(job)));
+            }
+            Step(db, _multi);
+            raw.sqlite3_reset(_multi);
+            // AUTOINCREMENT gives each new row max(largest id ever, largest id now) + 1, and the rows of one statement are
+            // inserted in VALUES order under the write lock: so the new ids are before+1 … before+n, in input order.
+            // Checked rather than assumed: n changes, ending exactly at before + n.
+            var last = raw.sqlite3_last_insert_rowid(db);
+            if (raw.sqlite3_changes(db) != MultiRowCount || last != before + MultiRowCount)
+                throw new InvalidOperationException($"A multi-row job insert did not get consecutive ids (sequence {before}, last {last}).");
+            for (var r = 0; r < MultiRowCount; r++) results[start + r] = new EnqueueResult(before + 1 + r, false);
+        }
+
+        private long RunAt(JobInsertParams job) =>
+            job.RunAt is { } runAt ? runAt.ToUnixTimeMilliseconds() : _now + (job.Delay is { } delay ? (long)delay.TotalMilliseconds : 0);
+
+        private static sqlite3_stmt Prepare(sqlite3 db, string sql)
+        {
+            Check(db, raw.sqlite3_prepare_v2(db, sql, out var stmt));
+            return stmt;
+        }
+
+        private static int Step(sqlite3 db, sqlite3_stmt stmt)
+        {
+            var rc = raw.sqlite3_step(stmt);
+            if (rc is raw.SQLITE_ROW or raw.SQLITE_DONE) return rc;
+            // sqlite3_reset returns the statement's error, and leaves it ready for the next run.
+            raw.sqlite3_reset(stmt);
+            SqliteException.ThrowExceptionForRC(rc, db);
+            return rc;
+        }
+
+        private static void Check(sqlite3 db, int rc) => SqliteException.ThrowExceptionForRC(rc, db);
+
         public void Dispose()
         {
             _insert.Dispose();
             _existing?.Dispose();
+            _multi?.Dispose();
+            _sequence?.Dispose();
         }
     }
 }

@@ -27,6 +27,24 @@ internal static class SqliteSql
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
+    // Bulk insert of rows without idempotency keys (nothing to conflict on): positional parameters ?1…, seven per row
+    // (kind, queue, priority, payload, max_attempts, created_at, run_at). Ids come from the sequence, see JobIdSequence.
+    public static string JobInsertMany(int rows)
+    {
+        var sql = new System.Text.StringBuilder(
+            "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at) VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            var p = r * 7;
+            sql.Append(r == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"(?{p + 1}, ?{p + 2}, 'pending', ?{p + 3}, ?{p + 4}, ?{p + 5}, NULL, ?{p + 6}, ?{p + 7})");
+        }
+        return sql.ToString();
+    }
+
+    // The largest id leora_jobs has ever had (AUTOINCREMENT keeps it in sqlite_sequence; no row before the first insert).
+    public const string JobIdSequence = "SELECT seq FROM sqlite_sequence WHERE name = 'leora_jobs'";
+
     public const string JobIdByIdempotencyKey = "SELECT id FROM leora_jobs WHERE idempotency_key = @idempotency_key";
 
     // SQLite has one writer at a time, so the claim needs no row lock; it runs in BEGIN IMMEDIATE so that the
