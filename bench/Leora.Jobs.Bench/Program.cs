@@ -66,9 +66,6 @@ try
     var pg4 = report.Figures.FirstOrDefault(f => f.Store == "postgresql" && f.Name == "single_4_clients");
     if (ceiling4 is not null && pg4 is not null)
         report.Add("enqueue", "postgresql", "single_4_clients_vs_pgbench", 100 * pg4.Value / ceiling4.Value, "%", atLeast: 60);
-    var pg4NoNotify = report.Figures.FirstOrDefault(f => f.Store == "postgresql" && f.Name == "single_4_clients_without_notify_trigger");
-    if (ceiling4 is not null && pg4NoNotify is not null)
-        report.Add("enqueue", "postgresql", "single_4_clients_without_notify_trigger_vs_pgbench", 100 * pg4NoNotify.Value / ceiling4.Value, "%");
 }
 finally
 {

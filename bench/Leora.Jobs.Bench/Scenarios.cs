@@ -24,15 +24,6 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
                 atLeast: clients == 4 && !Pg ? 2000 : null,
                 note: clients == 4 && Pg ? "target: >= 60% of the pgbench ceiling with 4 clients (see pgbench figures)" : null);
         }
-        if (Pg)
-        {
-            // The same 4 clients with the NOTIFY trigger off: what the wake-up costs at commit (PostgreSQL serialises
-            // the commits of notifying transactions on one global lock).
-            await target.SetNotifyTriggerAsync(false, ct);
-            var rate = await TimedLoopAsync(4, settings.EnqueueSeconds, () => client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct), ct);
-            await target.SetNotifyTriggerAsync(true, ct);
-            report.Add("enqueue", S, "single_4_clients_without_notify_trigger", rate, "jobs/s", note: "diagnostic: jobs_notify trigger disabled");
-        }
         var batch = Enumerable.Range(0, 10_000).Select(_ => new NoopArgs(0)).ToArray();
         await client.EnqueueManyAsync(batch, cancellationToken: ct); // warm-up
         var sw = Stopwatch.StartNew();

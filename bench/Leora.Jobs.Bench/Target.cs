@@ -64,14 +64,6 @@ internal sealed class Target
         await sp.GetRequiredService<Storage.IJobStore>().MigrateAsync(ct);
     }
 
-    /// <summary>Turns the PostgreSQL wake-up trigger off or on (a diagnostic of its cost).</summary>
-    public async Task SetNotifyTriggerAsync(bool on, CancellationToken ct)
-    {
-        await using var ds = NpgsqlDataSource.Create(Connection);
-        await using var cmd = ds.CreateCommand($"ALTER TABLE \"{Schema}\".jobs {(on ? "ENABLE" : "DISABLE")} TRIGGER jobs_notify");
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
     /// <summary>Inserts <paramref name="finished"/> completed rows with one SQL statement (the growth scenario's history).</summary>
     public async Task SeedFinishedAsync(int finished, CancellationToken ct)
     {

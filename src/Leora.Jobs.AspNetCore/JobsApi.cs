@@ -211,24 +211,52 @@ internal static class JobsApi
 
     public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
 
+    /// <summary>
+    /// Ready when the database answers and is migrated and, where this process runs a worker, the worker's loops reach the
+    /// database too (<see cref="JobWorker.DatabaseAvailable"/>). Otherwise 503 naming each check that failed, with a
+    /// <c>checks</c> member (<c>database</c>: ok, unreachable or not-migrated; <c>worker</c>: ok or unavailable, when one runs).
+    /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
-        IJobStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IJobStore store, IServiceProvider services, IOptions<JobWorkerOptions> workerOptions, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var worker = workerOptions.Value.Enabled ? services.GetService(typeof(JobWorker)) as JobWorker : null;
+        var problems = new List<string>();
+        var checks = new Dictionary<string, string>(StringComparer.Ordinal);
+        int applied = 0;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            var (applied, latest) = await store.MigrationVersionAsync(timeout.Token);
+            (applied, var latest) = await store.MigrationVersionAsync(timeout.Token);
             if (applied < latest)
-                return Problem(StatusCodes.Status503ServiceUnavailable, "Not ready",
-                    $"The {store.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
-            return TypedResults.Ok(new HealthResponse("ready", store.Provider, applied));
+            {
+                checks["database"] = "not-migrated";
+                problems.Add($"The {store.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
+            }
+            else
+            {
+                checks["database"] = "ok";
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             Log.NotReady(loggers.CreateLogger("Leora.Jobs.AspNetCore.Health"), ex);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Not ready", $"The {store.Provider} database is not reachable.");
+            checks["database"] = "unreachable";
+            problems.Add($"The {store.Provider} database is not reachable.");
         }
+        if (worker is not null)
+        {
+            // Anonymous endpoint: the node's name (host and pid) is not given. The worker's own view: its claim loops failed and are backing off. It can differ from the check above (a
+            // statement the worker needs fails while the migrations table answers), and it lags it on recovery until the
+            // worker's next claim succeeds; either way this process is not doing its work, so it is not ready.
+            var available = worker.DatabaseAvailable;
+            checks["worker"] = available ? "ok" : "unavailable";
+            if (!available)
+                problems.Add($"The job worker in this process cannot reach the {store.Provider} database: it has stopped claiming jobs and retries with backoff.");
+        }
+        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", store.Provider, applied));
+        return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["checks"] = checks });
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -67,7 +67,8 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     }
 
     /// <summary>
-    /// Maps <c>GET /live</c> (the process answers) and <c>GET /ready</c> (the database is reachable and migrated), relative
+    /// Maps <c>GET /live</c> (the process answers) and <c>GET /ready</c> (the database is reachable and migrated, and a
+    /// <see cref="Leora.Jobs.JobWorker"/> running in this process reaches it too: 503 problem+json otherwise), relative
     /// to where they are mounted (the service mounts them at <c>/health</c>). They need no key: they reveal nothing.
     /// </summary>
     /// <example><code>app.MapGroup("/health").MapLeoraJobsHealth();</code></example>
@@ -76,7 +77,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", JobsApi.Live).WithName("Live").WithSummary("Liveness: the process answers");
-        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable and migrated");
+        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable and migrated, and the worker running here (if any) reaches it");
         return group;
     }
 }

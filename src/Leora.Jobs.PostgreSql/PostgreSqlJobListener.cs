@@ -6,7 +6,7 @@ namespace Leora.Jobs.PostgreSql;
 
 /// <summary>
 /// Wakes this process's idle workers when another process enqueues: holds one connection that LISTENs on
-/// <c>leora_jobs</c> (fed by the jobs table's statement trigger, migration 2) and turns each notification for this
+/// <c>leora_jobs</c> (sent by every store that enqueues, <see cref="PostgreSqlWakeUp"/>) and turns each notification for this
 /// schema into a <see cref="JobSignal"/>. Runs only in a process with a worker. Polling stays on as the fallback:
 /// while the connection is down, or behind a transaction pooler where LISTEN cannot work (River #205), jobs are still
 /// found at the next poll; after a reconnect it wakes the workers once, for what it may have missed.
@@ -46,7 +46,7 @@ internal sealed class PostgreSqlJobListener(
                 {
                     if (e.Payload == store.Schema) signal.Notify();
                 };
-                await using (var listen = new NpgsqlCommand("LISTEN leora_jobs", connection))
+                await using (var listen = new NpgsqlCommand("LISTEN " + PostgreSqlWakeUp.Channel, connection))
                     await listen.ExecuteNonQueryAsync(stop);
                 Log.Listening(logger, store.Schema);
                 failures = 0;

@@ -24,7 +24,11 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = job.RunAt is { } r ? r.UtcDateTime : DBNull.Value });
             p.Add(new NpgsqlParameter("delay_ms", NpgsqlDbType.Bigint) { Value = job.Delay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
             var id = await cmd.ExecuteScalarAsync(cancellationToken);
-            if (id is long inserted) return new EnqueueResult(inserted, false);
+            if (id is long inserted)
+            {
+                await WakeUpAsync(c, tx, cancellationToken);
+                return new EnqueueResult(inserted, false);
+            }
 
             await using var existing = Command(c, tx, PostgreSqlSql.JobIdByIdempotencyKey);
             existing.Parameters.AddWithValue("idempotency_key", job.IdempotencyKey!);
@@ -64,6 +68,7 @@ public sealed partial class PostgreSqlJobStore
                 await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken)) existing[reader.GetString(0)] = reader.GetInt64(1);
             }
+            if (inserted.Count > 0) await WakeUpAsync(c, tx, cancellationToken);
             var results = new EnqueueResult[jobs.Count];
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < jobs.Count; i++)
@@ -296,8 +301,35 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <inheritdoc />
-    public Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(PostgreSqlSql.JobRetry, id, cancellationToken);
+    public Task<IReadOnlyDictionary<long, JobHeartbeatResult>> JobHeartbeatManyAsync(IReadOnlyList<JobLease> leases, TimeSpan lease, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyDictionary<long, JobHeartbeatResult>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobHeartbeatMany);
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = leases.Select(x => x.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("lock_tokens", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = leases.Select(x => x.LockToken).ToArray() });
+            cmd.Parameters.AddWithValue("lease_ms", (long)lease.TotalMilliseconds);
+            var answer = new Dictionary<long, JobHeartbeatResult>(leases.Count);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                answer[reader.GetInt64(0)] = reader.GetBoolean(1) ? JobHeartbeatResult.CancelRequested : JobHeartbeatResult.Extended;
+            return answer;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken)
+    {
+        var result = await ActionAsync(PostgreSqlSql.JobRetry, id, cancellationToken);
+        if (result == JobActionResult.Done) _wakeUp.Request();
+        return result;
+    }
+
+    // Idle workers in other processes hear of new jobs through LISTEN (PostgreSqlJobListener). In the caller's
+    // transaction the notification rides on its commit (none on rollback); in our own, it is sent after the commit.
+    private async Task WakeUpAsync(NpgsqlConnection c, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        if (tx is not null) await _wakeUp.NotifyInAsync(c, tx, ct);
+        else _wakeUp.Request();
+    }
 
     /// <inheritdoc />
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>

@@ -114,6 +114,14 @@ internal static class PostgreSqlSql
         RETURNING cancel_requested
         """;
 
+    // The node's batched heartbeat: every job this process holds, one round trip, one commit.
+    public const string JobHeartbeatMany = """
+        UPDATE {s}.jobs j SET locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond'
+        FROM unnest(@ids::bigint[], @lock_tokens::uuid[]) AS t(id, lock_token)
+        WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
+        RETURNING j.id, j.cancel_requested
+        """;
+
     public const string JobProgress = """
         UPDATE {s}.jobs SET progress = @progress, progress_message = @message
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'

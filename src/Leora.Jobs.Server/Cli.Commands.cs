@@ -399,7 +399,7 @@ internal static partial class Cli
     private static Command StatsCommand()
     {
         var json = JsonOption();
-        var command = NewCommand("stats", "Counts by status, type and queue; completed and failed in the last minute and hour; backlog age.");
+        var command = NewCommand("stats", "Counts by status, type and queue; completed and failed in the last minute and hour; backlog age; worker nodes.");
         command.Options.Add(json);
         command.SetAction((parse, ct) => WithClientAsync(parse, async client =>
         {
@@ -417,9 +417,25 @@ internal static partial class Cli
             recent.Write(Console.Out);
             WriteGroups("TYPE", stats.ByType);
             WriteGroups("QUEUE", stats.ByQueue);
+            WriteNodes(stats.Nodes);
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    private static void WriteNodes(IReadOnlyList<NodeResponse> nodes)
+    {
+        Console.Out.WriteLine();
+        if (nodes.Count == 0)
+        {
+            Console.Out.WriteLine("No worker node is registered (no long-running worker has heartbeat recently).");
+            return;
+        }
+        var table = new ConsoleTable("NODE", "QUEUES", "CONCURRENCY", "RUNNING", "STARTED", "LAST HEARTBEAT", "ROLE", "STATE");
+        foreach (var n in nodes)
+            table.Add(n.Name, n.Queues is null ? "*" : string.Join(",", n.Queues), n.Concurrency, n.Running, n.StartedAt,
+                $"{Human(TimeSpan.FromSeconds(Math.Round(n.HeartbeatAgeSeconds)))} ago", n.Leader ? "leader" : "-", n.Silent ? "SILENT" : "alive");
+        table.Write(Console.Out);
     }
 
     private static void WriteGroups(string title, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> groups)

@@ -41,7 +41,7 @@ public interface IJobClient
     /// <summary>Counts jobs by status (every status present, zero included).</summary>
     Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Counts for monitoring.</summary>
+    /// <summary>Counts for monitoring, and the worker nodes registered in the nodes table (<see cref="JobStats.Nodes"/>, silent ones marked).</summary>
     Task<JobStats> StatsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Completed and failed per minute over the last <paramref name="window"/>.</summary>

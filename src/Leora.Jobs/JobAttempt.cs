@@ -3,7 +3,7 @@ using Leora.Jobs.Storage;
 namespace Leora.Jobs;
 
 /// <summary>The state of one running attempt, shared by its handler's context, its heartbeat and the executor.</summary>
-internal sealed class JobAttempt : IDisposable
+internal sealed class JobAttempt : IHeldJob, IDisposable
 {
     private readonly IJobStore _store;
     private readonly CancellationTokenSource _cts;

@@ -12,7 +12,8 @@ internal sealed class JobClient(
     JobTypeRegistry registry,
     JobSignal signal,
     RunningJobs running,
-    IOptions<JobsOptions> options) : IJobClient
+    IOptions<JobsOptions> options,
+    IOptions<JobWorkerOptions> worker) : IJobClient
 {
     private const int CleanupBatchSize = 1000;
     private const int MaxIdempotencyKeyLength = 200;
@@ -121,7 +122,15 @@ internal sealed class JobClient(
     public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
         store.JobCountByStatusAsync(cancellationToken);
 
-    public Task<JobStats> StatsAsync(CancellationToken cancellationToken = default) => store.JobStatsAsync(cancellationToken);
+    public async Task<JobStats> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        var stats = await store.JobStatsAsync(cancellationToken);
+        var nodes = await store.NodeListAsync(cancellationToken);
+        // Three missed heartbeats, as this process's settings space them (the dashboard uses the same rule); compared with
+        // the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
+        var silentAfter = worker.Value.NodeHeartbeatInterval * 3;
+        return stats with { Nodes = [.. nodes.Select(n => JobNode.From(n, stats.Now, silentAfter))] };
+    }
 
     public Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>
         store.JobThroughputAsync(window, cancellationToken);

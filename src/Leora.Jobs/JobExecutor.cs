@@ -8,14 +8,15 @@ using Microsoft.Extensions.Options;
 namespace Leora.Jobs;
 
 /// <summary>
-/// Runs one claimed job: resolves its handler in a fresh scope, keeps its lease alive, and writes exactly one
-/// outcome fenced by the claim's lock token (DESIGN.md invariant 2).
+/// Runs one claimed job: resolves its handler in a fresh scope, keeps its lease alive (the node's batched heartbeat,
+/// <see cref="JobHeartbeats"/>), and writes exactly one outcome fenced by the claim's lock token (DESIGN.md invariant 2).
 /// </summary>
 internal sealed class JobExecutor(
     IJobStore store,
     JobTypeRegistry registry,
     IServiceScopeFactory scopes,
     RunningJobs running,
+    JobHeartbeats heartbeats,
     JobCompleter completer,
     IOptions<JobsOptions> options,
     TimeProvider time,
@@ -24,7 +25,10 @@ internal sealed class JobExecutor(
     private readonly JobsOptions _options = options.Value;
 
     /// <summary>Runs the attempt. <paramref name="shutdown"/> fires when the worker must stop: the job is handed back.</summary>
-    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown)
+    public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown) => RunAsync(row, shutdown, null);
+
+    /// <summary>Runs a job a batch claimed ahead; <paramref name="waited"/> carries what its heartbeat learned while it waited.</summary>
+    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited)
     {
         using var activity = JobsTelemetry.Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer);
         activity?.SetTag("job.id", row.Id);
@@ -35,17 +39,16 @@ internal sealed class JobExecutor(
             JobsTelemetry.Lag.Record(Math.Max(0, (startedAt - row.RunAt).TotalSeconds), new KeyValuePair<string, object?>("job.type", row.Kind));
         using var attempt = new JobAttempt(row, store, shutdown);
         running.Add(attempt);
+        heartbeats.EnsureStarted();
+        if (waited is { CancelRequested: true }) attempt.MarkCancelRequested();
         var started = Stopwatch.GetTimestamp();
         Exception? error = null;
         JobTypeDescriptor? type = null;
-        using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = Task.CompletedTask;
         try
         {
             if (!registry.TryGet(row.Kind, out type))
                 throw new PermanentJobException($"No handler for job type '{row.Kind}' is registered on worker {_options.EffectiveWorkerName}.");
             attempt.StartTimeout(type.Options.Timeout, time);
-            heartbeat = HeartbeatAsync(attempt, heartbeatStop.Token);
             await using var scope = scopes.CreateAsyncScope();
             await type.Invoke(scope.ServiceProvider, attempt, attempt.Token);
         }
@@ -55,8 +58,6 @@ internal sealed class JobExecutor(
         }
         finally
         {
-            await heartbeatStop.CancelAsync();
-            await heartbeat;
             running.Remove(attempt);
         }
 
@@ -161,36 +162,4 @@ internal sealed class JobExecutor(
         JsonSerializer.Serialize(
             new JobAttemptError(row.Attempts, message, type, stackTrace, time.GetUtcNow(), _options.EffectiveWorkerName),
             JobJson.Options);
-
-    private async Task HeartbeatAsync(JobAttempt attempt, CancellationToken stop)
-    {
-        var interval = _options.EffectiveHeartbeat;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
-                var result = await store.JobHeartbeatAsync(attempt.Row.Id, attempt.LockToken, _options.Lease, stop);
-                if (result == JobHeartbeatResult.Lost) { attempt.MarkLeaseLost(); return; }
-                if (result == JobHeartbeatResult.CancelRequested) attempt.MarkCancelRequested();
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // A missed heartbeat is not fatal: the lease is three heartbeats long.
-                Log.HeartbeatFailed(logger, ex, attempt.Row.Id);
-            }
-        }
-    }
 }

@@ -8,10 +8,14 @@ namespace Leora.Jobs;
 internal sealed class JobProcessor(
     IJobStore store,
     JobExecutor executor,
+    JobHeartbeats heartbeats,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<JobProcessor> logger) : IJobProcessor
 {
+    /// <summary>A batch holds at most this many times its concurrency in claimed jobs (running and waiting for a slot).</summary>
+    public const int Prefetch = 4;
+
     private readonly JobsOptions _options = options.Value;
 
     public async Task<JobRunReport?> ProcessOneAsync(string? queue = null, CancellationToken cancellationToken = default)
@@ -32,22 +36,45 @@ internal sealed class JobProcessor(
         var started = time.GetTimestamp();
         bool BudgetLeft() => batch.MaxDuration is not { } budget || time.GetElapsedTime(started) < budget;
 
+        // Claimed ahead: up to Prefetch × concurrency jobs held at once (running and waiting), so that one claim (one
+        // commit) fills many slots instead of one claim per finished job. Waiting jobs are kept alive by the node's
+        // heartbeat and handed back without using an attempt if the time budget or the request ends before they start.
+        var window = concurrency * Prefetch;
         var rescued = await RescueExpiredAsync(cancellationToken);
         var running = new List<Task<JobRunReport>>();
+        var waiting = new Queue<WaitingJob>();
         var reports = new List<JobRunReport>();
         var claimed = 0;
-        while (claimed < batch.MaxJobs && BudgetLeft() && !cancellationToken.IsCancellationRequested)
+        var exhausted = false;
+        try
         {
-            var free = concurrency - running.Count;
-            if (free == 0)
+            while (true)
             {
+                var open = BudgetLeft() && !cancellationToken.IsCancellationRequested;
+                while (open && running.Count < concurrency && waiting.TryDequeue(out var next)) Start(next);
+                if (!open) break;
+                var held = running.Count + waiting.Count;
+                var want = Math.Min(window - held, batch.MaxJobs - claimed);
+                if (!exhausted && want > 0 && (waiting.Count == 0 || held <= window / 2))
+                {
+                    var rows = await store.JobClaimAsync(Claim(batch.Queue, want), cancellationToken);
+                    claimed += rows.Count;
+                    exhausted = rows.Count < want; // the queue had no more due jobs a moment ago
+                    foreach (var row in rows)
+                    {
+                        var job = new WaitingJob(row);
+                        heartbeats.Hold(job);
+                        waiting.Enqueue(job);
+                    }
+                    continue;
+                }
+                if (running.Count == 0) break;
                 await Harvest(await Task.WhenAny(running));
-                continue;
             }
-            var rows = await store.JobClaimAsync(Claim(batch.Queue, Math.Min(free, batch.MaxJobs - claimed)), cancellationToken);
-            if (rows.Count == 0) break;
-            claimed += rows.Count;
-            running.AddRange(rows.Select(r => executor.RunAsync(r, cancellationToken)));
+        }
+        finally
+        {
+            while (waiting.TryDequeue(out var unstarted)) await HandBackAsync(unstarted);
         }
         while (running.Count > 0) await Harvest(await Task.WhenAny(running));
 
@@ -62,6 +89,16 @@ internal sealed class JobProcessor(
             DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
             Jobs = reports,
         };
+
+        void Start(WaitingJob job)
+        {
+            heartbeats.Release(job);
+            if (job.LeaseLost)
+                reports.Add(new JobRunReport(job.Row.Id, job.Row.Kind, JobOutcome.LeaseLost, 0,
+                    "The lease was lost while the job waited for a slot; it was rescued by another worker."));
+            else
+                running.Add(executor.RunAsync(job.Row, cancellationToken, job));
+        }
 
         async Task Harvest(Task<JobRunReport> done)
         {
@@ -83,6 +120,22 @@ internal sealed class JobProcessor(
             Log.Rescued(logger, count);
         }
         return count;
+    }
+
+    // Not started, so the attempt did not happen: back to pending with its attempt count restored (as a graceful stop).
+    private async Task HandBackAsync(WaitingJob job)
+    {
+        heartbeats.Release(job);
+        try
+        {
+            if (await store.JobReleaseAsync(job.Row.Id, job.LockToken, CancellationToken.None))
+                Log.BatchHandedBack(logger, job.Row.Id, job.Row.Kind);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Its lease expires and it is rescued: at worst one attempt is used without running.
+            Log.BatchHandBackFailed(logger, ex, job.Row.Id);
+        }
     }
 
     private JobClaimParams Claim(string? queue, int limit) => new(queue, limit, _options.Lease, _options.EffectiveWorkerName);

@@ -29,8 +29,8 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Rescued {Count} job(s) whose lease expired")]
     public static partial void Rescued(ILogger logger, int count);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Heartbeat of job {JobId} failed")]
-    public static partial void HeartbeatFailed(ILogger logger, Exception exception, long jobId);
+    [LoggerMessage(1008, LogLevel.Warning, "Heartbeat of the {Count} jobs this node holds failed; their leases last until the next one")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(1009, LogLevel.Error, "Worker loop of queue {Queue} failed; retrying in {Delay}")]
     public static partial void WorkerLoopFailed(ILogger logger, Exception exception, string queue, TimeSpan delay);
@@ -55,4 +55,10 @@ internal static partial class Log
 
     [LoggerMessage(1016, LogLevel.Information, "The job database is reachable again; worker loop {Queue} resumed")]
     public static partial void WorkerResumed(ILogger logger, string queue);
+
+    [LoggerMessage(1017, LogLevel.Debug, "Job {JobId} ({JobType}) was claimed ahead by a batch that ended before it started; handed back")]
+    public static partial void BatchHandedBack(ILogger logger, long jobId, string jobType);
+
+    [LoggerMessage(1018, LogLevel.Warning, "Job {JobId} was claimed ahead by a batch that ended before it started and could not be handed back; it will be rescued when its lease expires")]
+    public static partial void BatchHandBackFailed(ILogger logger, Exception exception, long jobId);
 }

@@ -32,6 +32,30 @@ public sealed class LeoraService : IAsyncDisposable
     public string Provider { get; }
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// Runs SQL on the service's database through a connection of the test's own (outside the service's pools):
+    /// <paramref name="sqlite"/> or <paramref name="postgres"/>, where <c>{schema}</c> stands for the service's schema.
+    /// </summary>
+    public async Task ExecuteSqlAsync(string sqlite, string postgres)
+    {
+        if (_sqlite is not null)
+        {
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection(_sqlite.ConnectionString + ";Pooling=false");
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA busy_timeout = 10000; " + sqlite;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            await using var c = new Npgsql.NpgsqlConnection(TestPostgres.Require());
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = postgres.Replace("{schema}", _schema, StringComparison.Ordinal);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>A client with no key.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
 
@@ -51,7 +75,8 @@ public sealed class LeoraService : IAsyncDisposable
         return client;
     }
 
-    public static async Task<LeoraService> StartAsync(string provider, IEnumerable<string>? extraArgs = null, bool withKeys = true)
+    /// <summary>Starts the service; <paramref name="postgresConnectionString"/> replaces the test cluster's (a relay in front of it).</summary>
+    public static async Task<LeoraService> StartAsync(string provider, IEnumerable<string>? extraArgs = null, bool withKeys = true, string? postgresConnectionString = null)
     {
         TempSqlite? sqlite = null;
         string? schema = null;
@@ -65,7 +90,7 @@ public sealed class LeoraService : IAsyncDisposable
         {
             schema = TestPostgres.NewSchemaName("api");
             args.Add("--Jobs:Provider=postgresql");
-            args.Add($"--ConnectionStrings:Jobs={TestPostgres.Require()}");
+            args.Add($"--ConnectionStrings:Jobs={postgresConnectionString ?? TestPostgres.Require()}");
             args.Add($"--Jobs:PostgreSql:Schema={schema}");
         }
         if (withKeys)

@@ -17,6 +17,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
+
+    /// <summary>The gate that requests to <c>/hold?tag=<paramref name="tag"/></c> wait on: they answer 200 once it is set.</summary>
+    public TaskCompletionSource Hold(string tag) =>
+        _holds.GetOrAdd(tag, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     /// <summary>A URL on this receiver through the name "localhost" (which the test service allows).</summary>
     public string Url(string pathAndQuery) => $"http://localhost:{Port}{pathAndQuery}";
 
@@ -50,6 +56,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             c.Response.Headers.RetryAfter = DateTimeOffset.UtcNow.AddMinutes(10).ToString("R");
             return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        });
+        app.MapPost("/hold", async (string tag, CancellationToken ct) =>
+        {
+            await receiver.Hold(tag).Task.WaitAsync(ct);
+            return Results.Ok(new { released = true });
         });
         app.MapPost("/boom", () => Results.StatusCode(StatusCodes.Status500InternalServerError));
         app.MapPost("/bad", () => Results.BadRequest("the receiver refused this body"));

@@ -200,6 +200,59 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stats_list_a_running_worker_node_as_a_table_and_as_json()
+    {
+        Assert.Equal(0, (await RunAsync("migrate")).ExitCode);
+        var none = await RunAsync("stats");
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Contains("No worker node is registered", none.Out, StringComparison.Ordinal);
+        Assert.Empty(Json(await RunAsync("stats", "--json")).GetProperty("nodes").EnumerateArray());
+
+        // A real `leora-jobs work` process on the same file: its node heartbeats into the nodes table and takes the leader's lease.
+        var node = "cli-node-" + Guid.NewGuid().ToString("N")[..8];
+        var env = new Dictionary<string, string?>(Env)
+        {
+            ["Jobs__WorkerName"] = node,
+            ["Jobs__Worker__Queues__mail"] = "2",
+            ["Jobs__Worker__Queues__reports"] = "1",
+            ["Jobs__Worker__NodeHeartbeatInterval"] = "1s",
+            ["Jobs__Worker__LeaderLease"] = "5s",
+        };
+        using var worker = new System.Diagnostics.Process { StartInfo = Start("dotnet", [LeoraJobsDll, "work"], _db.Directory, env) };
+        var output = new System.Text.StringBuilder();
+        worker.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        worker.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        worker.Start();
+        worker.BeginOutputReadLine();
+        worker.BeginErrorReadLine();
+        try
+        {
+            var listed = await Eventually.WaitAsync(
+                async () => Json(await RunAsync("stats", "--json")).GetProperty("nodes").EnumerateArray()
+                    .FirstOrDefault(n => n.GetProperty("name").GetString() == node && n.GetProperty("leader").GetBoolean()),
+                n => n.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60), "the worker's node to be listed as leader");
+            Assert.Equal(["mail", "reports"], listed.GetProperty("queues").EnumerateArray().Select(q => q.GetString()!).ToArray());
+            Assert.Equal(3, listed.GetProperty("concurrency").GetInt32());
+            Assert.Equal(0, listed.GetProperty("running").GetInt32());
+            Assert.False(listed.GetProperty("silent").GetBoolean());
+
+            var table = await RunAsync("stats");
+            Assert.True(table.ExitCode == 0, table.ToString());
+            Assert.Matches(@"NODE\s+QUEUES\s+CONCURRENCY\s+RUNNING\s+STARTED\s+LAST HEARTBEAT\s+ROLE\s+STATE", table.Out);
+            Assert.Matches($@"{node}\s+mail,reports\s+3\s+0\s+\S+ \S+\s+\d+(\.\d+)?s ago\s+leader\s+alive", table.Out);
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n--- worker output\n{output}", ex);
+        }
+        finally
+        {
+            if (!worker.HasExited) worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Bad_configuration_exits_5_with_a_message_naming_the_setting()
     {
         var provider = await RunAsync("stats", "--provider", "mysql");

@@ -393,6 +393,63 @@ public abstract class ConformanceTests
     }
 
     [Fact]
+    public async Task One_heartbeat_keeps_running_jobs_and_jobs_a_batch_claimed_ahead()
+    {
+        await using var h = await NewAsync(options: o => { o.Lease = TimeSpan.FromSeconds(1); o.HeartbeatInterval = TimeSpan.FromMilliseconds(150); });
+        var ids = new List<long>();
+        foreach (var key in (string[])["ahead-a", "ahead-b", "ahead-c"])
+            ids.Add((await h.Client.EnqueueAsync(new BlockArgs(key))).Id);
+        // Concurrency 1: the batch claims all three at once (claim-ahead), runs one, and two wait for the slot.
+        var batch = h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 3, Concurrency = 1 });
+        await h.Recorder.Started("ahead-a").WaitAsync(Wait);
+        var first = await Task.WhenAll(ids.Select(id => h.Client.GetAsync(id)));
+        Assert.All(first, j => Assert.Equal(JobStatus.Processing, j!.Status));
+        // Well past every first lease: the node's heartbeat must have moved the waiting jobs' leases too.
+        await TestSupport.Eventually.WaitAsync(async () =>
+        {
+            var now = await Task.WhenAll(ids.Select(id => h.Client.GetAsync(id)));
+            return now.Zip(first).All(p => p.First!.LockedUntil > p.Second!.LockedUntil!.Value.AddSeconds(1.5));
+        }, Wait, "every held job's lease to be extended past its first expiry");
+        Assert.Equal(0, await h.Processor.RescueExpiredAsync());
+        h.Recorder.Open("ahead-a");
+        await h.Recorder.Started("ahead-b").WaitAsync(Wait);
+        h.Recorder.Open("ahead-b");
+        await h.Recorder.Started("ahead-c").WaitAsync(Wait);
+        h.Recorder.Open("ahead-c");
+        var result = await batch.WaitAsync(Wait);
+        Assert.Equal(3, result.Succeeded);
+        Assert.All(ids, id => Assert.Equal(1, h.Recorder.RunsOf(id)));
+    }
+
+    [Fact]
+    public async Task A_batch_hands_back_the_jobs_it_claimed_ahead_but_had_no_time_to_start()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        var blocking = await h.Client.EnqueueAsync(new BlockArgs("budget"), new EnqueueOptions { Priority = 1 });
+        var rest = await h.Client.EnqueueManyAsync(Enumerable.Range(0, 3).Select(i => new NoopArgs(i)));
+        var batch = h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 4, Concurrency = 1, MaxDuration = TimeSpan.FromSeconds(10) });
+        await h.Recorder.Started("budget").WaitAsync(Wait);
+        Assert.All(await Task.WhenAll(rest.Select(r => h.Client.GetAsync(r.Id))), j => Assert.Equal(JobStatus.Processing, j!.Status));
+        // The time budget runs out while the first job still runs; the three waiting jobs were never started.
+        h.Time!.Advance(TimeSpan.FromSeconds(11));
+        h.Recorder.Open("budget");
+        var result = await batch.WaitAsync(Wait);
+        Assert.Equal(1, result.Processed);
+        Assert.Equal(blocking.Id, Assert.Single(result.Jobs).Id);
+        foreach (var r in rest)
+        {
+            var job = (await h.Client.GetAsync(r.Id))!;
+            Assert.Equal(JobStatus.Pending, job.Status);
+            Assert.Equal(0, job.Attempts);
+            Assert.Null(job.LockedUntil);
+            Assert.Empty(job.Errors);
+            Assert.Equal(0, h.Recorder.RunsOf(r.Id));
+        }
+        // Handed back, they are due at once for the next batch.
+        Assert.Equal(3, (await h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 10 })).Succeeded);
+    }
+
+    [Fact]
     public async Task Bulk_enqueue_inserts_many_in_order()
     {
         await using var h = await NewAsync();

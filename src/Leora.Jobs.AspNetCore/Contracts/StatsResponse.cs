@@ -21,6 +21,8 @@ public sealed record StatsResponse
     public double? OldestDuePendingAgeSeconds { get; init; }
     /// <summary>The database's time when the counts were read.</summary>
     public required DateTimeOffset Now { get; init; }
+    /// <summary>The long-running worker nodes registered in the nodes table, by name; silent ones are listed and marked until the leader drops them.</summary>
+    public required IReadOnlyList<NodeResponse> Nodes { get; init; }
 
     /// <summary>Maps the core stats.</summary>
     public static StatsResponse From(JobStats stats)
@@ -39,6 +41,7 @@ public sealed record StatsResponse
             FailedLastHour = stats.FailedLastHour,
             OldestDuePendingAgeSeconds = stats.OldestDuePendingAge is { } age ? Math.Round(age.TotalSeconds, 3) : null,
             Now = stats.Now,
+            Nodes = [.. stats.Nodes.Select(n => NodeResponse.From(n, stats.Now))],
         };
     }
 

@@ -23,6 +23,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton<JobSignal>();
         services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<JobCompleter>();
+        services.TryAddSingleton<JobHeartbeats>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton<IJobClient, JobClient>();
         services.TryAddSingleton<IJobProcessor, JobProcessor>();

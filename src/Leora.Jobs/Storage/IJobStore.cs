@@ -51,6 +51,13 @@ public interface IJobStore
     /// <summary>Extends a held job's lease by <paramref name="lease"/> from now, and tells whether cancellation was requested.</summary>
     Task<JobHeartbeatResult> JobHeartbeatAsync(long id, Guid lockToken, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Extends the leases of many held jobs in one statement (one commit): the node's batched heartbeat. Returns what the
+    /// holder of each job learns; a job missing from the answer is <see cref="JobHeartbeatResult.Lost"/> and nothing was
+    /// written to it.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, JobHeartbeatResult>> JobHeartbeatManyAsync(IReadOnlyList<JobLease> leases, TimeSpan lease, CancellationToken cancellationToken);
+
     /// <summary>Stores progress of a held job. False: this token no longer holds it.</summary>
     Task<bool> JobProgressAsync(JobProgressParams progress, CancellationToken cancellationToken);
 

@@ -52,6 +52,9 @@ public sealed record JobListParams(
     bool? Scheduled = null,
     string? IdempotencyKey = null);
 
+/// <summary>A job this process holds: its id and the claim's lock token.</summary>
+public sealed record JobLease(long Id, Guid LockToken);
+
 /// <summary>What the lease holder learns from a heartbeat.</summary>
 public enum JobHeartbeatResult
 {
@@ -108,6 +111,8 @@ public sealed record JobStats
     public TimeSpan? OldestDuePendingAge { get; init; }
     /// <summary>The database's time when the stats were read.</summary>
     public required DateTimeOffset Now { get; init; }
+    /// <summary>The worker nodes registered in the nodes table, by name; silent ones included and marked. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
+    public IReadOnlyList<JobNode> Nodes { get; init; } = [];
 
     /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
     public static JobStats Create(
