@@ -8,54 +8,6 @@ namespace Leora.Jobs.Sqlite;
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc />
-    public Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken) =>
-        WriteAsync(transaction, async (c, tx) =>
-        {
-            await using var cmd = InsertCommand(c, tx);
-            return await InsertOneAsync(cmd, job, cancellationToken);
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken) =>
-        // One transaction, one prepared statement re-bound per row: SQLite has no network round trip to save.
-        WriteAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
-        {
-            var results = new EnqueueResult[jobs.Count];
-            await using var cmd = InsertCommand(c, tx);
-            for (var i = 0; i < jobs.Count; i++) results[i] = await InsertOneAsync(cmd, jobs[i], cancellationToken);
-            return results;
-        }, cancellationToken);
-
-    private SqliteCommand InsertCommand(SqliteConnection c, SqliteTransaction tx)
-    {
-        var cmd = Command(c, tx, SqliteSql.JobInsert);
-        foreach (var name in (string[])["@kind", "@queue", "@priority", "@payload", "@max_attempts", "@idempotency_key", "@now", "@run_at", "@delay_ms"])
-            cmd.Parameters.Add(new SqliteParameter(name, null));
-        cmd.Prepare();
-        return cmd;
-    }
-
-    private async Task<EnqueueResult> InsertOneAsync(SqliteCommand cmd, JobInsertParams job, CancellationToken ct)
-    {
-        var p = cmd.Parameters;
-        p["@kind"].Value = job.Kind;
-        p["@queue"].Value = job.Queue;
-        p["@priority"].Value = job.Priority;
-        p["@payload"].Value = job.Payload;
-        p["@max_attempts"].Value = job.MaxAttempts;
-        p["@idempotency_key"].Value = (object?)job.IdempotencyKey ?? DBNull.Value;
-        p["@now"].Value = NowMs;
-        p["@run_at"].Value = job.RunAt is { } runAt ? runAt.ToUnixTimeMilliseconds() : DBNull.Value;
-        p["@delay_ms"].Value = job.Delay is { } delay ? (long)delay.TotalMilliseconds : DBNull.Value;
-        var id = await cmd.ExecuteScalarAsync(ct);
-        if (id is not null and not DBNull) return new EnqueueResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), false);
-
-        await using var existing = Command(cmd.Connection!, cmd.Transaction, SqliteSql.JobIdByIdempotencyKey);
-        existing.Parameters.AddWithValue("@idempotency_key", job.IdempotencyKey);
-        return new EnqueueResult(Convert.ToInt64(await existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
-    }
-
-    /// <inheritdoc />
     public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
         WriteAsync<IReadOnlyList<JobRow>>(null, async (c, tx) =>
         {
