@@ -51,7 +51,14 @@ internal sealed class PostgreSqlJobListener(
                 Log.Listening(logger, store.Schema);
                 failures = 0;
                 signal.Notify();
-                while (true) await connection.WaitAsync(stop);
+                try
+                {
+                    while (true) await connection.WaitAsync(stop);
+                }
+                finally
+                {
+                    await UnlistenAsync(connection);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -65,6 +72,21 @@ internal sealed class PostgreSqlJobListener(
                 try { await Task.Delay(delay, stop); }
                 catch (OperationCanceledException) { break; }
             }
+        }
+    }
+
+    // The connection goes back to the pool, which does not reset sessions (PostgreSqlJobStore): leave nothing subscribed.
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open) return;
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+        {
+            // A broken connection is not returned to the pool: nothing to clean.
         }
     }
 

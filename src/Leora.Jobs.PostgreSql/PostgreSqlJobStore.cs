@@ -55,6 +55,11 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
             // plan on each run (half the drain's database time, docs/benchmarks.md). A connection string that sets
             // Max Auto Prepare itself (0 behind a pooler that cannot keep prepared statements) wins.
             if (!SetsKey(options.ConnectionString, "maxautoprepare")) builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            // The store leaves no session state behind (its settings are transaction-local, its advisory lock is a
+            // transaction lock, the listener unlistens before it lets its connection go), so the reset Npgsql would
+            // otherwise run each time a pooled connection is reused (RESET ALL; CLOSE ALL; UNLISTEN *; … : as long as
+            // the enqueue's insert on the server) is skipped.
+            if (!SetsKey(options.ConnectionString, "noresetonclose")) builder.ConnectionStringBuilder.NoResetOnClose = true;
             return builder.Build();
         }
         catch (ArgumentException ex)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 
 namespace Leora.Jobs.PostgreSql;
@@ -6,7 +7,8 @@ namespace Leora.Jobs.PostgreSql;
 /// Tells idle workers in other processes that jobs were enqueued: <c>pg_notify('leora_jobs', schema)</c>, sent after the
 /// enqueue has committed and coalesced per process. At most one notification is in flight; requests that arrive while
 /// one is being sent are folded into one more, sent as soon as it returns, so a burst of enqueues costs a few
-/// notifications, not one each, and no enqueue is left without a notification sent after its commit.
+/// notifications, not one each (and no more than one per 2 ms), and no enqueue is left without a notification sent
+/// after its commit.
 /// </summary>
 /// <remarks>
 /// A notification sent from the enqueuing transaction (a trigger) makes every enqueue hold PostgreSQL's global
@@ -20,8 +22,10 @@ internal sealed class PostgreSqlWakeUp(NpgsqlDataSource dataSource, string schem
     public const string Channel = "leora_jobs";
     public const string Sql = "SELECT pg_notify('" + Channel + "', @schema)";
 
+    private static readonly TimeSpan MinSpacing = TimeSpan.FromMilliseconds(2);
     private const int Idle = 0, Sending = 1, SendingAndRequested = 2;
     private int _state;
+    private long _lastSent;
 
     /// <summary>Asks for a notification to be sent after this moment. Returns at once.</summary>
     public void Request()
@@ -55,6 +59,11 @@ internal sealed class PostgreSqlWakeUp(NpgsqlDataSource dataSource, string schem
     {
         while (true)
         {
+            // At most one notification per MinSpacing: under a stream of enqueues the workers are busy and claim again
+            // as soon as they finish, so more would only cost the database; an idle worker waits at most this long more.
+            var wait = MinSpacing - Stopwatch.GetElapsedTime(_lastSent);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, CancellationToken.None);
+            _lastSent = Stopwatch.GetTimestamp();
             // Requests made from here on are served by this send or the next one.
             Volatile.Write(ref _state, Sending);
             try
