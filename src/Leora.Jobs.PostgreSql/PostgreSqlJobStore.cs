@@ -78,7 +78,11 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex SchemaPattern();
 
-    /// <summary>The Npgsql data source (for a caller's own rows and transactions in the same database).</summary>
+    /// <summary>
+    /// The Npgsql data source (for a caller's own rows and transactions in the same database). Built from a connection
+    /// string, it does not reset pooled connections on reuse unless the connection string says <c>No Reset On Close=false</c>:
+    /// use <c>SET LOCAL</c> in a transaction rather than session-wide <c>SET</c> on its connections.
+    /// </summary>
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>The schema that holds the jobs tables.</summary>
