@@ -75,6 +75,21 @@ public sealed class SqliteEnqueueTests : IDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Holds the write lock while <see cref="QueueOneGroupAsync"/> queues one group, then lets it be written.</summary>
+    private async Task<(Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group)> QueueOneGroupBehindLockAsync(
+        SqliteJobStore store, JobInsertParams leader, IReadOnlyList<JobInsertParams> queued)
+    {
+        var holder = await HoldWriteLockAsync();
+        try
+        {
+            return await QueueOneGroupAsync(store, leader, queued);
+        }
+        finally
+        {
+            await ReleaseWriteLockAsync(holder);
+        }
+    }
+
     /// <summary>Starts the leader (blocked on the held lock) and then <paramref name="queued"/>, and waits until all of those are queued for one group.</summary>
     private static async Task<(Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group)> QueueOneGroupAsync(
         SqliteJobStore store, JobInsertParams leader, IReadOnlyList<JobInsertParams> queued)
@@ -132,17 +147,8 @@ public sealed class SqliteEnqueueTests : IDisposable
     public async Task Queued_enqueues_share_one_commit_and_repeated_keys_behave_as_if_sequential()
     {
         using var store = await NewStoreAsync();
-        var holder = await HoldWriteLockAsync();
-        (Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group) q;
-        try
-        {
-            q = await QueueOneGroupAsync(store, Job("leader", "k"),
+        var q = await QueueOneGroupBehindLockAsync(store, Job("leader", "k"),
                 [Job("a"), Job("b", "k"), Job("c", "n"), Job("d", "n"), Job("e", delay: TimeSpan.FromHours(1))]);
-        }
-        finally
-        {
-            await ReleaseWriteLockAsync(holder);
-        }
         var leader = await q.Leader.WithTimeout(Wait, "the leader");
         var group = await Task.WhenAll(q.Group).WithTimeout(Wait, "the group");
 
@@ -166,16 +172,7 @@ public sealed class SqliteEnqueueTests : IDisposable
             CREATE TRIGGER poison BEFORE INSERT ON leora_jobs WHEN json_extract(NEW.payload, '$.message') = 'poison'
             BEGIN SELECT RAISE(ABORT, 'poisoned payload'); END
             """);
-        var holder = await HoldWriteLockAsync();
-        (Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group) q;
-        try
-        {
-            q = await QueueOneGroupAsync(store, Job("leader"), [Job("a"), Job("poison", "p"), Job("b", "p"), Job("c")]);
-        }
-        finally
-        {
-            await ReleaseWriteLockAsync(holder);
-        }
+        var q = await QueueOneGroupBehindLockAsync(store, Job("leader"), [Job("a"), Job("poison", "p"), Job("b", "p"), Job("c")]);
         await q.Leader.WithTimeout(Wait, "the leader");
         var failure = await Assert.ThrowsAsync<SqliteException>(() => q.Group[1].WithTimeout(Wait, "the poisoned call"));
         Assert.Contains("poisoned payload", failure.Message, StringComparison.Ordinal);
@@ -201,16 +198,7 @@ public sealed class SqliteEnqueueTests : IDisposable
             CREATE TRIGGER poison BEFORE INSERT ON leora_jobs WHEN json_extract(NEW.payload, '$.message') = 'poison'
             BEGIN SELECT RAISE(ROLLBACK, 'transaction rolled back'); END
             """);
-        var holder = await HoldWriteLockAsync();
-        (Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group) q;
-        try
-        {
-            q = await QueueOneGroupAsync(store, Job("leader"), [Job("a", "ka"), Job("poison"), Job("c")]);
-        }
-        finally
-        {
-            await ReleaseWriteLockAsync(holder);
-        }
+        var q = await QueueOneGroupBehindLockAsync(store, Job("leader"), [Job("a", "ka"), Job("poison"), Job("c")]);
         var leader = await q.Leader.WithTimeout(Wait, "the leader");
         foreach (var call in q.Group)
         {
