@@ -75,6 +75,12 @@ public sealed class SqliteEnqueueTests : IDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>A trigger that raises <paramref name="raise"/> (SQLite's RAISE arguments) on inserting the payload "poison".</summary>
+    private static Task PoisonAsync(SqliteJobStore store, string raise) => ExecAsync(store, $"""
+        CREATE TRIGGER poison BEFORE INSERT ON leora_jobs WHEN json_extract(NEW.payload, '$.message') = 'poison'
+        BEGIN SELECT RAISE({raise}); END
+        """);
+
     /// <summary>Holds the write lock while <see cref="QueueOneGroupAsync"/> queues one group, then lets it be written.</summary>
     private async Task<(Task<EnqueueResult> Leader, Task<EnqueueResult>[] Group)> QueueOneGroupBehindLockAsync(
         SqliteJobStore store, JobInsertParams leader, IReadOnlyList<JobInsertParams> queued)
@@ -168,10 +174,7 @@ public sealed class SqliteEnqueueTests : IDisposable
     {
         using var store = await NewStoreAsync();
         // A trigger that aborts the insert of one payload: the statement fails, the transaction stays usable.
-        await ExecAsync(store, """
-            CREATE TRIGGER poison BEFORE INSERT ON leora_jobs WHEN json_extract(NEW.payload, '$.message') = 'poison'
-            BEGIN SELECT RAISE(ABORT, 'poisoned payload'); END
-            """);
+        await PoisonAsync(store, "ABORT, 'poisoned payload'");
         var q = await QueueOneGroupBehindLockAsync(store, Job("leader"), [Job("a"), Job("poison", "p"), Job("b", "p"), Job("c")]);
         await q.Leader.WithTimeout(Wait, "the leader");
         var failure = await Assert.ThrowsAsync<SqliteException>(() => q.Group[1].WithTimeout(Wait, "the poisoned call"));
@@ -194,10 +197,7 @@ public sealed class SqliteEnqueueTests : IDisposable
     {
         using var store = await NewStoreAsync();
         // RAISE(ROLLBACK) makes SQLite roll back the whole transaction, as it does on an I/O error or a full disk.
-        await ExecAsync(store, """
-            CREATE TRIGGER poison BEFORE INSERT ON leora_jobs WHEN json_extract(NEW.payload, '$.message') = 'poison'
-            BEGIN SELECT RAISE(ROLLBACK, 'transaction rolled back'); END
-            """);
+        await PoisonAsync(store, "ROLLBACK, 'transaction rolled back'");
         var q = await QueueOneGroupBehindLockAsync(store, Job("leader"), [Job("a", "ka"), Job("poison"), Job("c")]);
         var leader = await q.Leader.WithTimeout(Wait, "the leader");
         foreach (var call in q.Group)
