@@ -12,7 +12,8 @@ public sealed partial class SqliteJobStore
         WriteAsync<IReadOnlyList<JobRow>>(null, async (c, tx) =>
         {
             await using var cmd = Command(c, tx, string.Format(CultureInfo.InvariantCulture, SqliteSql.JobClaim,
-                claim.Queue is null ? "" : SqliteSql.JobClaimQueueFilter));
+                claim.Queue is null ? "" : SqliteSql.JobClaimQueueFilter,
+                claim.Queue is null ? SqliteSql.JobClaimIndex : SqliteSql.JobClaimQueueIndex));
             cmd.Parameters.AddWithValue("@now", NowMs);
             cmd.Parameters.AddWithValue("@lease_ms", (long)claim.Lease.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@worker", claim.Worker);
