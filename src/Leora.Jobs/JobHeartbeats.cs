@@ -25,7 +25,7 @@ internal sealed class JobHeartbeats(
     RunningJobs running,
     IOptions<JobsOptions> options,
     TimeProvider time,
-    ILogger<JobHeartbeats> logger) : IAsyncDisposable
+    ILogger<JobHeartbeats> logger) : IAsyncDisposable, IDisposable
 {
     private readonly JobsOptions _options = options.Value;
     private readonly ConcurrentDictionary<long, IHeldJob> _waiting = new();
@@ -102,15 +102,23 @@ internal sealed class JobHeartbeats(
         }
     }
 
+    // A container disposed synchronously: stop the loop without waiting for a heartbeat in flight.
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (!_stop.IsCancellationRequested) _stop.Cancel();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Task? loop;
         lock (_lock)
         {
-            _stop.Cancel();
+            if (!_stop.IsCancellationRequested) _stop.Cancel();
             loop = _loop;
         }
         if (loop is not null) await loop;
-        _stop.Dispose();
     }
 }
