@@ -32,8 +32,6 @@ internal sealed class StoreNodeSource(
         var hostedWorker = worker.Value.Enabled ? services.GetService<JobWorker>() : null;
         // Same default as JobsOptions.EffectiveWorkerName (internal to the core) when no worker runs here to ask.
         var self = hostedWorker?.NodeName ?? jobs.Value.WorkerName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
-        // A node that missed three heartbeats (as this process's settings space them) is shown as silent.
-        var silentAfter = worker.Value.NodeHeartbeatInterval * 3;
         var now = time.GetUtcNow();
 
         var nodes = new List<JobNodeInfo>();
@@ -48,7 +46,7 @@ internal sealed class StoreNodeSource(
                 Queues = string.IsNullOrEmpty(n.Queues) ? null : n.Queues,
                 StartedAt = n.StartedAt,
                 LastSeen = n.HeartbeatAt,
-                Silent = now - n.HeartbeatAt > silentAfter,
+                Silent = JobNode.IsSilent(n.HeartbeatAt, now, worker.Value.NodeHeartbeatInterval),
                 IsLeader = n.IsLeader,
                 Running = RunningOn(n.Name),
             });

@@ -126,10 +126,9 @@ internal sealed class JobClient(
     {
         var stats = await store.JobStatsAsync(cancellationToken);
         var nodes = await store.NodeListAsync(cancellationToken);
-        // Three missed heartbeats, as this process's settings space them (the dashboard uses the same rule); compared with
-        // the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
-        var silentAfter = worker.Value.NodeHeartbeatInterval * 3;
-        return stats with { Nodes = [.. nodes.Select(n => JobNode.From(n, stats.Now, silentAfter))] };
+        // Heartbeats spaced as this process's settings space them; compared with the store's clock (the database's on
+        // PostgreSQL), which also stamped the heartbeats.
+        return stats with { Nodes = [.. nodes.Select(n => JobNode.From(n, stats.Now, worker.Value.NodeHeartbeatInterval))] };
     }
 
     public Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>

@@ -26,8 +26,16 @@ public sealed record JobNode
     /// <summary>True when the node's last heartbeat is older than three heartbeat intervals.</summary>
     public required bool Silent { get; init; }
 
-    /// <summary>Maps a row of the nodes table; <paramref name="now"/> is the database's time, <paramref name="silentAfter"/> the age that makes a node silent.</summary>
-    public static JobNode From(NodeRow row, DateTimeOffset now, TimeSpan silentAfter)
+    /// <summary>
+    /// Whether a node whose last heartbeat was at <paramref name="heartbeatAt"/> is silent at <paramref name="now"/>: it
+    /// has missed three heartbeats, spaced <paramref name="heartbeatInterval"/> (<see cref="JobWorkerOptions.NodeHeartbeatInterval"/>).
+    /// The one rule for the stats, the CLI and the dashboard.
+    /// </summary>
+    public static bool IsSilent(DateTimeOffset heartbeatAt, DateTimeOffset now, TimeSpan heartbeatInterval) =>
+        now - heartbeatAt > heartbeatInterval * 3;
+
+    /// <summary>Maps a row of the nodes table; <paramref name="now"/> is the database's time, <paramref name="heartbeatInterval"/> the nodes' heartbeat interval (see <see cref="IsSilent"/>).</summary>
+    public static JobNode From(NodeRow row, DateTimeOffset now, TimeSpan heartbeatInterval)
     {
         ArgumentNullException.ThrowIfNull(row);
         return new JobNode
@@ -42,7 +50,7 @@ public sealed record JobNode
             StartedAt = row.StartedAt,
             HeartbeatAt = row.HeartbeatAt,
             IsLeader = row.IsLeader,
-            Silent = now - row.HeartbeatAt > silentAfter,
+            Silent = IsSilent(row.HeartbeatAt, now, heartbeatInterval),
         };
     }
 }
