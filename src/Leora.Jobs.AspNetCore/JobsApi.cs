@@ -246,9 +246,10 @@ internal static class JobsApi
         }
         if (worker is not null)
         {
-            // Anonymous endpoint: the node's name (host and pid) is not given. The worker's own view: its claim loops failed and are backing off. It can differ from the check above (a
+            // The worker's own view: its claim loops failed and are backing off. It can differ from the check above (a
             // statement the worker needs fails while the migrations table answers), and it lags it on recovery until the
-            // worker's next claim succeeds; either way this process is not doing its work, so it is not ready.
+            // worker's next claim succeeds; either way this process is not doing its work, so it is not ready. The endpoint
+            // is anonymous, so the node's name (host and pid) is not given.
             var available = worker.DatabaseAvailable;
             checks["worker"] = available ? "ok" : "unavailable";
             if (!available)
