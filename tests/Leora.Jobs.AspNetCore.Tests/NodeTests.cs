@@ -69,6 +69,9 @@ public abstract class NodeTests(string provider, ReceiverFixture fixture)
         var node = NewName("node-");
         await using var service = await StartWithWorkerAsync(node);
         using var client = service.WithKey();
+        // The live worker registers with its first heartbeat, which may come after the host has started.
+        await Eventually.WaitAsync(async () => Node(await StatsAsync(client), node), n => n is not null, Timeout,
+            "the live worker's node to register");
         // Another node's last heartbeat, written by the statement every worker uses, after which that node goes quiet
         // (as a killed process does: a worker stopped gracefully deletes its own row).
         var gone = NewName("gone-");
