@@ -213,13 +213,12 @@ internal static class JobsApi
 
     /// <summary>
     /// Ready when the database answers and is migrated and, where this process runs a worker, the worker's loops reach the
-    /// database too (<see cref="JobWorker.DatabaseAvailable"/>). Otherwise 503 naming each check that failed, with a
+    /// database too (<see cref="JobNodeState.DatabaseAvailable"/>). Otherwise 503 naming each check that failed, with a
     /// <c>checks</c> member (<c>database</c>: ok, unreachable or not-migrated; <c>worker</c>: ok or unavailable, when one runs).
     /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
-        IJobStore store, IServiceProvider services, IOptions<JobWorkerOptions> workerOptions, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IJobStore store, JobNodeState node, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var worker = workerOptions.Value.Enabled ? services.GetService(typeof(JobWorker)) as JobWorker : null;
         var problems = new List<string>();
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         int applied = 0;
@@ -244,13 +243,13 @@ internal static class JobsApi
             checks["database"] = "unreachable";
             problems.Add($"The {store.Provider} database is not reachable.");
         }
-        if (worker is not null)
+        if (node.HasWorker)
         {
             // The worker's own view: its claim loops failed and are backing off. It can differ from the check above (a
             // statement the worker needs fails while the migrations table answers), and it lags it on recovery until the
             // worker's next claim succeeds; either way this process is not doing its work, so it is not ready. The endpoint
             // is anonymous, so the node's name (host and pid) is not given.
-            var available = worker.DatabaseAvailable;
+            var available = node.DatabaseAvailable;
             checks["worker"] = available ? "ok" : "unavailable";
             if (!available)
                 problems.Add($"The job worker in this process cannot reach the {store.Provider} database: it has stopped claiming jobs and retries with backoff.");

@@ -13,7 +13,6 @@ internal sealed class StoreNodeSource(
     IJobClient client,
     IJobStore store,
     IServiceProvider services,
-    IOptions<JobsOptions> jobs,
     IOptions<JobWorkerOptions> worker,
     TimeProvider time) : IJobNodeSource
 {
@@ -29,9 +28,8 @@ internal sealed class StoreNodeSource(
             .ToDictionary(g => g.Key, g => (IReadOnlyList<JobNodeRunningJob>)[.. g.Select(j => new JobNodeRunningJob(j.Id, j.Type, j.Queue, j.Progress, j.StartedAt))], StringComparer.Ordinal);
         IReadOnlyList<JobNodeRunningJob> RunningOn(string name) => running.TryGetValue(name, out var r) ? r : [];
 
-        var hostedWorker = worker.Value.Enabled ? services.GetService<JobWorker>() : null;
-        // Same default as JobsOptions.EffectiveWorkerName (internal to the core) when no worker runs here to ask.
-        var self = hostedWorker?.NodeName ?? jobs.Value.WorkerName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        var here = services.GetRequiredService<JobNodeState>();
+        var self = here.NodeName;
         var now = time.GetUtcNow();
 
         var nodes = new List<JobNodeInfo>();
@@ -57,8 +55,8 @@ internal sealed class StoreNodeSource(
             {
                 Name = self,
                 ThisProcess = true,
-                Working = hostedWorker is not null,
-                Concurrency = hostedWorker is null ? null : (worker.Value.Queues.Count == 0 ? worker.Value.Concurrency : worker.Value.Queues.Values.Sum()),
+                Working = here.HasWorker,
+                Concurrency = !here.HasWorker ? null : (worker.Value.Queues.Count == 0 ? worker.Value.Concurrency : worker.Value.Queues.Values.Sum()),
                 Running = RunningOn(self),
             });
         }

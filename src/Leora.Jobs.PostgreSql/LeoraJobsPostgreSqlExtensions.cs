@@ -19,7 +19,7 @@ public static class LeoraJobsPostgreSqlExtensions
         builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgreSqlJobStore>());
         builder.Services.AddHostedService(sp => new PostgreSqlJobListener(
             sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options.Listen,
-            () => sp.GetService<JobWorker>() is not null, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));
+            () => sp.GetRequiredService<JobNodeState>().HasWorker, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));
         return builder;
     }
 }

@@ -66,11 +66,9 @@ internal static class JobsServices
                 foreach (var (queue, n) in settings.WorkerQueues) o.Queues[queue] = n;
             });
         }
-        // Hosted services run only in the hosts that start (serve, work), with or without the worker: an API-only
-        // service fed by a cron still prunes. The one-shot commands never start their host.
-        if (settings.Retention is { } retention)
-            services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<IJobClient>(), retention,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetentionService>>()));
+        // Every host that starts (serve, work) prunes, with or without the worker: an API-only service fed by a cron still
+        // prunes. Only the maintenance leader deletes, hourly; the one-shot commands never start their host.
+        if (settings.Retention is { } retention) jobs.AddPruning(retention, TimeSpan.FromHours(1));
         return jobs;
     }
 

@@ -45,6 +45,12 @@ public sealed class JobWorkerOptions
     /// <summary>The most finished jobs one pruning statement deletes; the leader runs up to 10 per heartbeat. Defaults to 1,000.</summary>
     public int PruneBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// How often the maintenance leader prunes finished jobs when <see cref="Retention"/> is set; the first prune comes one
+    /// interval after start, a minute at most. Defaults to null: at every <see cref="NodeHeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan? PruneInterval { get; set; }
+
     internal void Validate()
     {
         if (Concurrency < 1) throw new InvalidOperationException("Jobs:Worker:Concurrency must be at least 1.");

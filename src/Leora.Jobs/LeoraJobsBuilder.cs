@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Leora.Jobs;
 
@@ -38,13 +39,34 @@ public sealed class LeoraJobsBuilder
     public LeoraJobsBuilder AddWorker(Action<JobWorkerOptions>? configure = null)
     {
         if (configure is not null) Services.Configure(configure);
+        Services.TryAddSingleton<Maintenance.WorkerRegistration>();
         // JobWorker's constructor is internal (its dependencies are), so it is built here rather than by the container.
         Services.AddSingleton(sp => new JobWorker(
             sp.GetRequiredService<Leora.Jobs.Storage.IJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
-            sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
+            sp.GetRequiredService<IJobClient>(), sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<JobNodeState>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobWorkerOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobWorker>>()));
         Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        return this;
+    }
+
+    /// <summary>
+    /// Prunes finished jobs (completed, failed, cancelled) older than <paramref name="retention"/>, every
+    /// <paramref name="interval"/>, on the maintenance leader only (sets <see cref="JobWorkerOptions.Retention"/> and
+    /// <see cref="JobWorkerOptions.PruneInterval"/>). Where a worker runs, its leader election decides; in a host without one
+    /// (an API-only service), this host takes part in the election itself, without registering as a worker node.
+    /// </summary>
+    public LeoraJobsBuilder AddPruning(TimeSpan retention, TimeSpan interval)
+    {
+        if (retention <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(retention), retention, "The retention must be positive.");
+        if (interval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be positive.");
+        Services.Configure<JobWorkerOptions>(o =>
+        {
+            o.Retention = retention;
+            o.PruneInterval = interval;
+        });
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Maintenance.LeaderMaintenance>());
         return this;
     }
 }

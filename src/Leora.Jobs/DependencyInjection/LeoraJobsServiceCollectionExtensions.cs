@@ -21,6 +21,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new JobTypeRegistry(sp.GetServices<JobTypeDescriptor>()));
         services.TryAddSingleton<JobSignal>();
+        services.TryAddSingleton(JobNodeState.Create);
         services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<JobCompleter>();
         services.TryAddSingleton<JobHeartbeats>();

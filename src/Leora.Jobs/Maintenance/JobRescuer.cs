@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Jobs.Maintenance;
+
+/// <summary>
+/// Sends jobs whose lease expired (their worker died or hung) back to pending, every <see cref="JobWorkerOptions.RescueInterval"/>.
+/// Runs on every worker node, not only the leader: a rescue is one cheap bounded statement, and a node that rescues
+/// for itself needs no other node alive (DESIGN invariant 5).
+/// </summary>
+internal sealed class JobRescuer(IJobProcessor processor, TimeSpan interval, TimeProvider time, ILogger logger) : StartStopService
+{
+    protected override async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await processor.RescueExpiredAsync(stopping);
+                await Task.Delay(interval, time, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.WorkerLoopFailed(logger, ex, "rescue", interval);
+                try { await Task.Delay(interval, time, stopping); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Leora.Jobs.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Leora.Jobs.Maintenance;
+
+/// <summary>
+/// Registers this worker node in the nodes table and refreshes its row every <see cref="JobWorkerOptions.NodeHeartbeatInterval"/>
+/// (queues, concurrency, jobs running now), so that stats and the dashboard list it and the leader can tell a silent node.
+/// Stop removes the row (best effort: a node that cannot say goodbye is removed by the leader once its heartbeat is stale).
+/// </summary>
+internal sealed class NodeHeartbeater(
+    IJobStore store,
+    JobNodeState node,
+    string queues,
+    int concurrency,
+    TimeSpan interval,
+    TimeProvider time,
+    ILogger logger) : StartStopService
+{
+    protected override async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await store.NodeHeartbeatAsync(new NodeHeartbeatParams(node.NodeName, queues, concurrency, node.RunningCount), stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.WorkerLoopFailed(logger, ex, "node", interval);
+            }
+            try { await Task.Delay(interval, time, stopping); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(LeaderElector.GoodbyeTimeout);
+            await store.NodeDeleteAsync(node.NodeName, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.WorkerLoopFailed(logger, ex, "node", TimeSpan.Zero);
+        }
+    }
+}
