@@ -22,6 +22,13 @@ public sealed class JobTestContext<TArgs> : IDisposable where TArgs : IJobArgs
     /// <summary>The context to pass to <see cref="IJobHandler{TArgs}.HandleAsync"/>.</summary>
     public JobContext<TArgs> Context { get; }
 
+    /// <summary>The test context stands for its <see cref="Context"/>, so a test can call a handler directly: <c>handler.HandleAsync(test, test.CancellationToken)</c>.</summary>
+    public static implicit operator JobContext<TArgs>(JobTestContext<TArgs> test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        return test.Context;
+    }
+
     /// <summary>The token a worker would pass to the handler: it fires on <see cref="RequestCancel"/> and <see cref="LoseLease"/>.</summary>
     public CancellationToken CancellationToken => _attempt.Token;
 

@@ -1,6 +1,5 @@
 // The code of docs/testing.md, compiled and run here; DocsExampleTests checks that the page quotes it exactly.
-using Leora.Jobs;
-using Leora.Jobs.Testing;
+// (In a project of your own, add: using Leora.Jobs; using Leora.Jobs.Testing;)
 
 namespace Leora.Jobs.Testing.Tests.Docs;
 

@@ -130,6 +130,23 @@ public sealed class JobHandlerTesterTests
     }
 
     [Fact]
+    public async Task A_handler_can_be_called_directly_with_the_test_context()
+    {
+        using var context = JobTestContext.Create(new ProbeArgs("direct"), attempt: 2);
+        var handler = new ProbeHandler(async job =>
+        {
+            await job.ReportProgressAsync(30, job.Args.Text);
+            job.SetResult(new ProbeResult(job.Args.Text, job.Attempt));
+        });
+
+        await handler.HandleAsync(context, context.CancellationToken);
+
+        Assert.Equal([new JobProgressReport(30, "direct")], context.Progress);
+        Assert.Equal("{\"label\":\"direct\",\"count\":2}", context.ResultJson);
+        Assert.Equal("direct", context.Result!.Value.GetProperty("label").GetString());
+    }
+
+    [Fact]
     public void Bad_context_settings_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => JobTestContext.Create(new ProbeArgs("x"), attempt: 0));
