@@ -22,14 +22,12 @@ public enum Db { Sqlite, Postgres }
 public sealed class CrmHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly TempSqlite? _sqlite;
-    private readonly string? _schema;
+    private readonly TestDatabase _database;
 
-    private CrmHost(WebApplication app, TempSqlite? sqlite, string? schema, HttpClient client)
+    private CrmHost(WebApplication app, TestDatabase database, HttpClient client)
     {
         _app = app;
-        _sqlite = sqlite;
-        _schema = schema;
+        _database = database;
         Client = client;
     }
 
@@ -48,19 +46,9 @@ public sealed class CrmHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         // LEORA_TEST_LOG=1 shows the host's log on the console when a test needs explaining.
         if (Environment.GetEnvironmentVariable("LEORA_TEST_LOG") == "1") builder.Logging.AddConsole();
-        TempSqlite? sqlite = null;
-        string? schema = null;
+        var database = TestDatabase.Create(db == Db.Sqlite ? "sqlite" : "postgresql", "crm");
         var jobs = builder.Services.AddLeoraJobs(o => o.Backoff = _ => TimeSpan.Zero);
-        if (db == Db.Sqlite)
-        {
-            sqlite = new TempSqlite();
-            jobs.UseSqlite(sqlite.ConnectionString);
-        }
-        else
-        {
-            schema = TestPostgres.NewSchemaName("crm");
-            jobs.UsePostgreSql(TestPostgres.Require(), o => o.Schema = schema);
-        }
+        database.Use(jobs);
         jobs.AddLeoraCrm(o =>
         {
             o.AnthropicApiKey = claude is null ? null : FakeClaude.ApiKey;
@@ -82,7 +70,7 @@ public sealed class CrmHost : IAsyncDisposable
         }
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CrmHost(app, sqlite, schema, new HttpClient { BaseAddress = new Uri(address) });
+        return new CrmHost(app, database, new HttpClient { BaseAddress = new Uri(address) });
     }
 
     /// <summary>Processes every job that is due now; returns the batch's result.</summary>
@@ -100,7 +88,6 @@ public sealed class CrmHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _sqlite?.Dispose();
-        if (_schema is not null) await TestPostgres.DropSchemaAsync(_schema);
+        await _database.DisposeAsync();
     }
 }

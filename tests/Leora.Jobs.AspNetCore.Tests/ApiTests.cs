@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -209,14 +210,16 @@ public abstract class ApiTests(ServiceFixture fixture)
     [Fact]
     public async Task Process_claims_no_more_than_maxJobs_and_the_status_route_lists_what_is_left()
     {
-        using var client = _service.WithKey();
+        // Its own database, so that the counts are exact (the class's shared service holds other tests' jobs).
+        await using var service = await LeoraService.StartAsync(_service.Provider);
+        using var client = service.WithKey();
         var queue = NewQueue();
         var ids = new List<long>();
         for (var i = 0; i < 5; i++) ids.Add(await EnqueueAsync(client, queue));
 
         var status = await (await client.GetAsync("/api/jobs/process?limit=100")).ExpectAsync(HttpStatusCode.OK);
-        Assert.True(status.Long("pending") >= 5);
-        Assert.Superset(ids.ToHashSet(), status.GetProperty("jobs").EnumerateArray().Select(j => j.Long("id")).ToHashSet());
+        Assert.Equal(5, status.Long("pending"));
+        Assert.Equal(ids.ToHashSet(), status.GetProperty("jobs").EnumerateArray().Select(j => j.Long("id")).ToHashSet());
 
         var batch = await (await client.PostAsync($"/api/jobs/process?maxJobs=2&queue={queue}", null)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(2, batch.Int("processed"));
@@ -224,6 +227,8 @@ public abstract class ApiTests(ServiceFixture fixture)
         status = await (await client.GetAsync("/api/jobs/process?limit=100")).ExpectAsync(HttpStatusCode.OK);
         var listed = status.GetProperty("jobs").EnumerateArray().Select(j => j.Long("id")).ToHashSet();
         Assert.Equal(3, ids.Count(listed.Contains));
+        Assert.Equal(3, listed.Count);
+        Assert.Equal(3, status.Long("pending"));
         Assert.All(status.GetProperty("jobs").EnumerateArray(), j => Assert.Equal("pending", j.Str("status")));
 
         await (await client.PostAsync($"/api/jobs/process?maxJobs=10&queue={queue}", null)).ExpectAsync(HttpStatusCode.OK);
@@ -335,29 +340,39 @@ public abstract class ApiTests(ServiceFixture fixture)
     [Fact]
     public async Task Stats_count_by_status_type_and_queue()
     {
-        using var client = _service.WithKey();
+        // Its own database, so that every count is exact (the class's shared service holds other tests' jobs).
+        await using var service = await LeoraService.StartAsync(_service.Provider);
+        using var client = service.WithKey();
         var queue = NewQueue();
         for (var i = 0; i < 2; i++) await EnqueueAsync(client, queue);
 
         var stats = await (await client.GetAsync("/api/jobs/stats")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(["pending", "processing", "completed", "failed", "cancelled"], stats.GetProperty("byStatus").EnumerateObject().Select(p => p.Name).ToList());
         Assert.Equal(2, stats.GetProperty("byQueue").GetProperty(queue).Long("pending"));
-        Assert.True(stats.GetProperty("byType").GetProperty("webhook").Long("pending") >= 2);
-        Assert.True(stats.Long("duePending") >= 2);
+        Assert.Equal(2, stats.GetProperty("byType").GetProperty("webhook").Long("pending"));
+        Assert.Equal(2, stats.GetProperty("byStatus").Long("pending"));
+        Assert.Equal(0, stats.GetProperty("byStatus").Long("completed"));
+        Assert.Equal(2, stats.Long("duePending"));
         Assert.NotEqual(JsonValueKind.Null, stats.GetProperty("oldestDuePendingAgeSeconds").ValueKind);
         var completedBefore = stats.Long("completedLastMinute");
+        Assert.Equal(0, completedBefore);
 
         await (await client.PostAsync($"/api/jobs/process?queue={queue}", null)).ExpectAsync(HttpStatusCode.OK);
         stats = await (await client.GetAsync("/api/jobs/stats")).ExpectAsync(HttpStatusCode.OK);
         Assert.False(stats.GetProperty("byQueue").TryGetProperty(queue, out _));
-        Assert.True(stats.Long("completedLastMinute") >= completedBefore + 2);
-        Assert.True(stats.Long("completedLastHour") >= 2);
+        Assert.Equal(completedBefore + 2, stats.Long("completedLastMinute"));
+        Assert.Equal(2, stats.Long("completedLastHour"));
+        Assert.Equal(2, stats.GetProperty("byStatus").Long("completed"));
+        Assert.Equal(0, stats.GetProperty("byStatus").Long("pending"));
+        Assert.Equal(0, stats.Long("duePending"));
     }
 
     [Fact]
     public async Task Cleanup_deletes_finished_jobs_older_than_the_given_days_and_refuses_a_bad_age()
     {
-        using var client = _service.WithKey();
+        // Its own database, so that the number deleted is exact (the class's shared service holds other tests' jobs).
+        await using var service = await LeoraService.StartAsync(_service.Provider);
+        using var client = service.WithKey();
         var queue = NewQueue();
         var done = await EnqueueAsync(client, queue);
         await (await client.PostAsync($"/api/jobs/process?queue={queue}", null)).ExpectAsync(HttpStatusCode.OK);
@@ -370,7 +385,7 @@ public abstract class ApiTests(ServiceFixture fixture)
         await (await client.PostAsync("/api/jobs/cleanup?olderThanDays=-1", null)).ProblemAsync(HttpStatusCode.BadRequest);
 
         var cleaned = await (await client.PostAsync("/api/jobs/cleanup?olderThanDays=0", null)).ExpectAsync(HttpStatusCode.OK);
-        Assert.True(cleaned.Long("deleted") >= 1);
+        Assert.Equal(1, cleaned.Long("deleted"));
         await (await client.GetAsync($"/api/jobs/{done}")).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("pending", (await (await client.GetAsync($"/api/jobs/{waiting}")).ExpectAsync(HttpStatusCode.OK)).Str("status"));
         await (await client.DeleteAsync($"/api/jobs/{waiting}")).ExpectAsync(HttpStatusCode.NoContent);

@@ -16,45 +16,24 @@ public sealed class LeoraService : IAsyncDisposable
     public const string Key1 = "test-key-one-0123456789abcdef";
     public const string Key2 = "test-key-two-fedcba9876543210";
 
-    private readonly TempSqlite? _sqlite;
-    private readonly string? _schema;
-
-    private LeoraService(WebApplication app, TempSqlite? sqlite, string? schema, string provider)
+    private LeoraService(WebApplication app, TestDatabase database)
     {
         App = app;
-        _sqlite = sqlite;
-        _schema = schema;
-        Provider = provider;
+        Database = database;
         BaseAddress = new Uri(app.Urls.First());
     }
 
     public WebApplication App { get; }
-    public string Provider { get; }
+    public string Provider => Database.Provider;
+    /// <summary>The service's own database (a fresh SQLite file or PostgreSQL schema), dropped with the service.</summary>
+    public TestDatabase Database { get; }
     public Uri BaseAddress { get; }
 
     /// <summary>
     /// Runs SQL on the service's database through a connection of the test's own (outside the service's pools):
     /// <paramref name="sqlite"/> or <paramref name="postgres"/>, where <c>{schema}</c> stands for the service's schema.
     /// </summary>
-    public async Task ExecuteSqlAsync(string sqlite, string postgres)
-    {
-        if (_sqlite is not null)
-        {
-            await using var c = new Microsoft.Data.Sqlite.SqliteConnection(_sqlite.ConnectionString + ";Pooling=false");
-            await c.OpenAsync();
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA busy_timeout = 10000; " + sqlite;
-            await cmd.ExecuteNonQueryAsync();
-        }
-        else
-        {
-            await using var c = new Npgsql.NpgsqlConnection(TestPostgres.Require());
-            await c.OpenAsync();
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = postgres.Replace("{schema}", _schema, StringComparison.Ordinal);
-            await cmd.ExecuteNonQueryAsync();
-        }
-    }
+    public Task ExecuteSqlAsync(string sqlite, string postgres) => Database.ExecuteSqlAsync(sqlite, postgres);
 
     /// <summary>A client with no key.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
@@ -78,21 +57,9 @@ public sealed class LeoraService : IAsyncDisposable
     /// <summary>Starts the service; <paramref name="postgresConnectionString"/> replaces the test cluster's (a relay in front of it).</summary>
     public static async Task<LeoraService> StartAsync(string provider, IEnumerable<string>? extraArgs = null, bool withKeys = true, string? postgresConnectionString = null)
     {
-        TempSqlite? sqlite = null;
-        string? schema = null;
+        var database = TestDatabase.Create(provider, "api", postgresConnectionString);
         var args = new List<string> { "--urls=http://127.0.0.1:0", "--Jobs:Worker:Enabled=false", "--Jobs:Webhook:AllowedHosts:0=localhost" };
-        if (provider == "sqlite")
-        {
-            sqlite = new TempSqlite();
-            args.Add($"--ConnectionStrings:Jobs={sqlite.ConnectionString}");
-        }
-        else
-        {
-            schema = TestPostgres.NewSchemaName("api");
-            args.Add("--Jobs:Provider=postgresql");
-            args.Add($"--ConnectionStrings:Jobs={postgresConnectionString ?? TestPostgres.Require()}");
-            args.Add($"--Jobs:PostgreSql:Schema={schema}");
-        }
+        args.AddRange(database.ServerArguments());
         if (withKeys)
         {
             args.Add($"--JOB_PROCESSOR_API_KEY={Key1}");
@@ -101,7 +68,7 @@ public sealed class LeoraService : IAsyncDisposable
         if (extraArgs is not null) args.AddRange(extraArgs);
         var (app, _) = ServerHost.BuildWebApp([.. args]);
         await app.StartAsync();
-        return new LeoraService(app, sqlite, schema, provider);
+        return new LeoraService(app, database);
     }
 
     /// <summary>The service's configuration root, to change keys at run time (rotation).</summary>
@@ -111,7 +78,6 @@ public sealed class LeoraService : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        _sqlite?.Dispose();
-        if (_schema is not null) await TestPostgres.DropSchemaAsync(_schema);
+        await Database.DisposeAsync();
     }
 }

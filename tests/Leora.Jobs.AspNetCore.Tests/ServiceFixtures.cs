@@ -1,3 +1,5 @@
+using Leora.Jobs.TestSupport;
+
 namespace Leora.Jobs.AspNetCore.Tests;
 
 /// <summary>One service and one webhook receiver per test class and provider. Tests isolate themselves by queue name.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Leora.Jobs.TestSupport;
 
 namespace Leora.Jobs.AspNetCore.Tests;
 

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.ScaleOut.Tests;
 
-/// <summary>The worker's lifecycle in one process, on both stores: graceful shutdown, nodes and leadership.</summary>
+/// <summary>
+/// The worker's lifecycle in one process, on both stores: graceful shutdown, nodes and leadership. The store-level
+/// leader and batch-completion tests live in the conformance suite (tests/Leora.Jobs.Tests/Conformance).
+/// </summary>
 public sealed class InProcessWorkerTests
 {
     public static TheoryData<string> Stores => ["sqlite", "postgresql"];
@@ -32,73 +35,29 @@ public sealed class InProcessWorkerTests
     [MemberData(nameof(Stores))]
     public async Task Nodes_register_one_leads_and_a_stopped_leader_hands_over(string store)
     {
-        var shared = store == "sqlite" ? new TempSqlite() : null;
-        var schema = TestPostgres.NewSchemaName("so");
-        try
-        {
-            await using var a = await Node.StartAsync(store, "node-a", Fast, shared, schema);
-            await using var b = await Node.StartAsync(store, "node-b", Fast, shared, schema);
-            var nodes = await Eventually.WaitAsync(() => a.Store.NodeListAsync(CancellationToken.None),
-                l => l.Count == 2 && l.Count(n => n.IsLeader) == 1, TimeSpan.FromSeconds(30), "two nodes, one leader");
-            Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.Name));
-            Assert.All(nodes, n => Assert.Equal("*", n.Queues));
-            var (leader, follower) = nodes.Single(n => n.IsLeader).Name == "node-a" ? (a, b) : (b, a);
-            Assert.True(leader.Worker.IsLeader);
-            Assert.False(follower.Worker.IsLeader);
+        await using var shared = TestDatabase.Create(store, "so");
+        // Disposed in reverse order: both nodes stop before their shared database is dropped.
+        await using var a = await Node.StartAsync(store, "node-a", Fast, shared);
+        await using var b = await Node.StartAsync(store, "node-b", Fast, shared);
+        var nodes = await Eventually.WaitAsync(() => a.Store.NodeListAsync(CancellationToken.None),
+            l => l.Count == 2 && l.Count(n => n.IsLeader) == 1, TimeSpan.FromSeconds(30), "two nodes, one leader");
+        Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.Name));
+        Assert.All(nodes, n => Assert.Equal("*", n.Queues));
+        var (leader, follower) = nodes.Single(n => n.IsLeader).Name == "node-a" ? (a, b) : (b, a);
+        Assert.True(leader.Worker.IsLeader);
+        Assert.False(follower.Worker.IsLeader);
 
-            // A graceful stop resigns: the follower need not wait for the lease to run out.
-            await leader.Worker.StopAsync(CancellationToken.None);
-            await Eventually.WaitAsync(() => Task.FromResult(follower.Worker.IsLeader), TimeSpan.FromSeconds(30), "the follower to lead");
-            var after = await follower.Store.NodeListAsync(CancellationToken.None);
-            Assert.Equal([follower.Worker.NodeName], after.Select(n => n.Name));
-        }
-        finally
-        {
-            shared?.Dispose();
-            if (store == "postgresql") await TestPostgres.DropSchemaAsync(schema);
-        }
+        // A graceful stop resigns: the follower need not wait for the lease to run out.
+        await leader.Worker.StopAsync(CancellationToken.None);
+        await Eventually.WaitAsync(() => Task.FromResult(follower.Worker.IsLeader), TimeSpan.FromSeconds(30), "the follower to lead");
+        var after = await follower.Store.NodeListAsync(CancellationToken.None);
+        Assert.Equal([follower.Worker.NodeName], after.Select(n => n.Name));
 
         static void Fast(JobWorkerOptions o)
         {
             o.NodeHeartbeatInterval = TimeSpan.FromMilliseconds(100);
             o.LeaderLease = TimeSpan.FromSeconds(20);
         }
-    }
-
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Leader_election_is_exclusive_until_the_lease_expires(string store)
-    {
-        await using var node = await Node.StartAsync(store, "election", startWorker: false);
-        Assert.True(await node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None));
-        Assert.False(await node.Store.LeaderElectAsync("y", TimeSpan.FromSeconds(30), CancellationToken.None));
-        Assert.True(await node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None));
-        await node.Store.LeaderResignAsync("y", CancellationToken.None); // not the holder: no effect
-        Assert.False(await node.Store.LeaderElectAsync("y", TimeSpan.FromSeconds(30), CancellationToken.None));
-        await node.Store.LeaderResignAsync("x", CancellationToken.None);
-        Assert.True(await node.Store.LeaderElectAsync("y", TimeSpan.FromMilliseconds(1), CancellationToken.None));
-        await Eventually.WaitAsync(() => node.Store.LeaderElectAsync("x", TimeSpan.FromSeconds(30), CancellationToken.None),
-            TimeSpan.FromSeconds(10), "x to take the expired lease");
-    }
-
-    [Theory]
-    [MemberData(nameof(Stores))]
-    public async Task Completions_in_one_batch_are_each_fenced_by_their_own_token(string store)
-    {
-        await using var node = await Node.StartAsync(store, "batch", startWorker: false);
-        await node.Client.EnqueueManyAsync(Enumerable.Range(0, 3).Select(i => new HangArgs(i)));
-        var claimed = await node.Store.JobClaimAsync(new JobClaimParams(null, 3, TimeSpan.FromMinutes(5), "w"), CancellationToken.None);
-        Assert.Equal(3, claimed.Count);
-        var done = await node.Store.JobCompleteManyAsync(
-        [
-            new JobCompleteParams(claimed[0].Id, claimed[0].LockToken!.Value, null),
-            new JobCompleteParams(claimed[1].Id, Guid.NewGuid(), null), // a token that lost its lease
-            new JobCompleteParams(claimed[2].Id, claimed[2].LockToken!.Value, "{\"ok\":true}"),
-        ], CancellationToken.None);
-        Assert.Equal([claimed[0].Id, claimed[2].Id], done.Order());
-        Assert.Equal(JobStatus.Completed, (await node.Store.JobGetAsync(claimed[0].Id, CancellationToken.None))!.Status);
-        Assert.Equal(JobStatus.Processing, (await node.Store.JobGetAsync(claimed[1].Id, CancellationToken.None))!.Status);
-        Assert.Contains("ok", (await node.Store.JobGetAsync(claimed[2].Id, CancellationToken.None))!.Result);
     }
 
     /// <summary>One worker node in this process on a fresh (or shared) database.</summary>
@@ -119,7 +78,7 @@ public sealed class InProcessWorkerTests
         public HangState Hang => _services.GetRequiredService<HangState>();
 
         public static async Task<Node> StartAsync(string store, string name, Action<JobWorkerOptions>? worker = null,
-            TempSqlite? sharedSqlite = null, string? sharedSchema = null, bool startWorker = true)
+            TestDatabase? shared = null)
         {
             var services = new ServiceCollection();
             services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -127,22 +86,13 @@ public sealed class InProcessWorkerTests
             var builder = services.AddLeoraJobs(o => { o.WorkerName = name; o.MigrateOnStart = false; })
                 .AddJob<HangArgs, HangHandler>()
                 .AddWorker(o => { o.Concurrency = 2; o.PollInterval = TimeSpan.FromMilliseconds(100); worker?.Invoke(o); });
-            Func<ValueTask> cleanup;
-            if (store == "sqlite")
-            {
-                var file = sharedSqlite is null ? new TempSqlite() : null;
-                builder.UseSqlite((sharedSqlite ?? file!).ConnectionString);
-                cleanup = () => { file?.Dispose(); return ValueTask.CompletedTask; };
-            }
-            else
-            {
-                var schema = sharedSchema ?? TestPostgres.NewSchemaName("so");
-                builder.UsePostgreSql(TestPostgres.Require(), o => o.Schema = schema);
-                cleanup = async () => { if (sharedSchema is null) await TestPostgres.DropSchemaAsync(schema); };
-            }
+            // A node on a shared database leaves it to its creator; a node on its own database drops it.
+            var own = shared is null ? TestDatabase.Create(store, "so") : null;
+            (shared ?? own!).Use(builder);
+            Func<ValueTask> cleanup = () => own?.DisposeAsync() ?? ValueTask.CompletedTask;
             var sp = services.BuildServiceProvider();
             await sp.GetRequiredService<IJobStore>().MigrateAsync(CancellationToken.None);
-            if (startWorker) await sp.GetRequiredService<JobWorker>().StartAsync(CancellationToken.None);
+            await sp.GetRequiredService<JobWorker>().StartAsync(CancellationToken.None);
             return new Node(sp, cleanup);
         }
 

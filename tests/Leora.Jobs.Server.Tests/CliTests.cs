@@ -8,9 +8,9 @@ namespace Leora.Jobs.Server.Tests;
 public sealed class CliTests : IAsyncLifetime
 {
     private readonly TempSqlite _db = new();
-    private Receiver _receiver = null!;
+    private WebhookReceiver _receiver = null!;
 
-    public async Task InitializeAsync() => _receiver = await Receiver.StartAsync();
+    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -28,7 +28,7 @@ public sealed class CliTests : IAsyncLifetime
 
     private async Task<long> EnqueueAsync(string path = "/ok", params string[] extra)
     {
-        var r = await RunAsync(["enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url(path)}}","body":"hi"}""", "--json", .. extra]);
+        var r = await RunAsync(["enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl(path)}}","body":"hi"}""", "--json", .. extra]);
         Assert.True(r.ExitCode == 0, r.ToString());
         return JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetInt64();
     }
@@ -75,7 +75,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Enqueue_status_and_list_show_the_job_as_a_table_and_as_json()
     {
-        var text = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--priority", "5", "--queue", "mail", "--delay", "10m");
+        var text = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--priority", "5", "--queue", "mail", "--delay", "10m");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Matches(@"Enqueued job 1 \(webhook, queue mail", text.Out);
 
@@ -95,8 +95,8 @@ public sealed class CliTests : IAsyncLifetime
         var items = Json(await RunAsync("list", "--json", "--queue", "mail")).GetProperty("items");
         Assert.Equal(1, items.GetArrayLength());
 
-        var again = Json(await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--idempotency-key", "k1", "--json"));
-        var repeat = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--idempotency-key", "k1");
+        var again = Json(await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1", "--json"));
+        var repeat = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1");
         Assert.Contains($"Job {again.GetProperty("id").GetInt64()} already exists", repeat.Out, StringComparison.Ordinal);
     }
 
@@ -302,7 +302,7 @@ public sealed class CliTests : IAsyncLifetime
             Assert.True(migrate.ExitCode == 0, migrate.ToString());
             Assert.Contains($"PostgreSQL database", migrate.Out, StringComparison.Ordinal);
             Assert.Contains(schema, migrate.Out, StringComparison.Ordinal);
-            var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.Url("/ok")}}"}""", "--json"));
+            var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--json"));
             var batch = Json(await LeoraJobsAsync(_db.Directory, pg, "process", "--json"));
             Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
             var job = Json(await LeoraJobsAsync(_db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));

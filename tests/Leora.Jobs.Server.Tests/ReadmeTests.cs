@@ -21,7 +21,7 @@ public sealed partial class ReadmeTests
     public async Task The_first_README_command_serves_and_a_webhook_job_enqueued_with_curl_completes()
     {
         using var folder = new TempSqlite();
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         const string key = "readme-test-key-5d2f8a";
         var info = Start("dotnet", ["run", "--project", Path.Combine(RepoRoot, "src", "Leora.Jobs.Server")], folder.Directory, new Dictionary<string, string?>
         {
@@ -50,7 +50,7 @@ public sealed partial class ReadmeTests
             Assert.True(File.Exists(Path.Combine(folder.Directory, "data", "jobs.db")), "the database belongs under ./data/");
 
             var enqueue = await RunAsync("curl", ["-sS", "-X", "POST", $"{baseUrl}/api/jobs", "-H", $"x-api-key: {key}", "-H", "Content-Type: application/json",
-                "-d", JsonSerializer.Serialize(new { type = "webhook", payload = new { url = receiver.Url("/ok"), body = new { hello = "world" } } })], folder.Directory);
+                "-d", JsonSerializer.Serialize(new { type = "webhook", payload = new { url = receiver.IpUrl("/ok"), body = new { hello = "world" } } })], folder.Directory);
             Assert.True(enqueue.ExitCode == 0, enqueue.ToString());
             var id = JsonDocument.Parse(enqueue.Out).RootElement.GetProperty("id").GetInt64();
 

@@ -10,26 +10,26 @@ using Npgsql;
 
 namespace Leora.Jobs.Tests;
 
-/// <summary>One isolated queue for one test: a fresh SQLite file or a fresh PostgreSQL schema, migrated.</summary>
+/// <summary>
+/// One isolated queue for one test of this project: the suite's job types over a fresh, migrated
+/// <see cref="TestDatabase"/> (a SQLite file or a PostgreSQL schema, from the shared test support).
+/// </summary>
 public sealed class Harness : IAsyncDisposable
 {
-    private readonly Func<ValueTask> _cleanup;
+    private readonly TestDatabase _database;
 
-    private Harness(ServiceProvider services, FakeTimeProvider? time, Func<ValueTask> cleanup, string provider, string connectionString, string? schema)
+    private Harness(ServiceProvider services, FakeTimeProvider? time, TestDatabase database)
     {
         Services = services;
         Time = time;
-        _cleanup = cleanup;
-        Provider = provider;
-        ConnectionString = connectionString;
-        Schema = schema;
+        _database = database;
     }
 
-    public string Provider { get; }
+    public string Provider => _database.Provider;
     /// <summary>The jobs database, for a child process to use.</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString => _database.ConnectionString;
     /// <summary>The PostgreSQL schema (null on SQLite).</summary>
-    public string? Schema { get; }
+    public string? Schema => _database.Schema;
 
     public ServiceProvider Services { get; }
     public FakeTimeProvider? Time { get; }
@@ -66,34 +66,17 @@ public sealed class Harness : IAsyncDisposable
             .AddJob<SlowArgs, SlowHandler>(o => o.Timeout = TimeSpan.FromMilliseconds(300))
             .AddJob<NoopArgs, NoopHandler>()
             .AddJob<StrictArgs, StrictHandler>();
-        Func<ValueTask> cleanup;
-        string connectionString;
-        string? schemaName = null;
-        switch (provider)
-        {
-            case "sqlite":
-                var file = new TempSqlite();
-                builder.UseSqlite(connectionString = file.ConnectionString);
-                cleanup = () => { file.Dispose(); return ValueTask.CompletedTask; };
-                break;
-            case "postgresql":
-                var schema = TestPostgres.NewSchemaName("lj");
-                builder.UsePostgreSql(connectionString = TestPostgres.Require(), o => o.Schema = schema);
-                schemaName = schema;
-                cleanup = async () => await TestPostgres.DropSchemaAsync(schema);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(provider));
-        }
+        var database = TestDatabase.Create(provider, "lj");
+        database.Use(builder);
         configure?.Invoke(builder);
         var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         await sp.GetRequiredService<IJobStore>().MigrateAsync(CancellationToken.None);
-        return new Harness(sp, time, cleanup, provider, connectionString, schemaName);
+        return new Harness(sp, time, database);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        await _cleanup();
+        await _database.DisposeAsync();
     }
 }

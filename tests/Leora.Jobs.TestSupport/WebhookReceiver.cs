@@ -4,9 +4,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Leora.Jobs.AspNetCore.Tests;
+namespace Leora.Jobs.TestSupport;
 
-/// <summary>A real HTTP server on 127.0.0.1 (free port) that webhook jobs call; it records every request it gets.</summary>
+/// <summary>
+/// A real HTTP server on 127.0.0.1 (free port) that webhook jobs call; it records every request it gets. The one
+/// receiver of every test project (API, CLI, README): <c>/ok</c> answers 200, the others answer as their names say.
+/// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -77,6 +80,3 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-/// <summary>One request the receiver got.</summary>
-public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
