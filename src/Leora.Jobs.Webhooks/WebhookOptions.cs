@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Leora.Jobs.Webhooks;
 
-/// <summary>Settings of the built-in <c>webhook</c> job type (configuration section <c>Jobs:Webhook</c>).</summary>
-public sealed class WebhookOptions
+/// <summary>
+/// Settings of the built-in <c>webhook</c> job type (configuration section <c>Jobs:Webhook</c>). Validated at start by
+/// <see cref="WebhookOptionsValidator"/>.
+/// </summary>
+public sealed class WebhookOptions : IValidatableObject
 {
     /// <summary>
     /// Host names (or IP literals) that may be called even when they resolve to loopback, private, link-local,
@@ -11,6 +17,7 @@ public sealed class WebhookOptions
     public IList<string> AllowedHosts { get; } = new List<string>();
 
     /// <summary>How many redirects one request may follow; each target is checked like the first. Defaults to 5.</summary>
+    [Range(0, 20, ErrorMessage = "Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.")]
     public int MaxRedirects { get; set; } = 5;
 
     /// <summary>The time limit of a request whose payload names none. Defaults to 30 seconds.</summary>
@@ -19,13 +26,19 @@ public sealed class WebhookOptions
     /// <summary>The longest <c>Retry-After</c> honoured; longer values are capped. Defaults to 1 hour.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate()
     {
-        if (MaxRedirects is < 0 or > 20) throw new InvalidOperationException("Jobs:Webhook:MaxRedirects must be 0–20.");
+        var result = new WebhookOptionsValidator().Validate(Options.DefaultName, this);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(WebhookOptions), result.Failures);
+    }
+
+    // The checks DataAnnotations cannot express: durations and the entries of a list.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
         if (DefaultTimeout <= TimeSpan.Zero || DefaultTimeout > TimeSpan.FromSeconds(WebhookTimeoutConverter.Max))
-            throw new InvalidOperationException($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.");
-        if (MaxRetryAfter < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Webhook:MaxRetryAfter must not be negative.");
-        foreach (var host in AllowedHosts)
-            if (string.IsNullOrWhiteSpace(host)) throw new InvalidOperationException("Jobs:Webhook:AllowedHosts has an empty entry.");
+            yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.", [nameof(DefaultTimeout)]);
+        if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.", [nameof(MaxRetryAfter)]);
+        if (AllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("Jobs:Webhook:AllowedHosts has an empty entry.", [nameof(AllowedHosts)]);
     }
 }

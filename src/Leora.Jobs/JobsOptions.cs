@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Leora.Jobs;
 
-/// <summary>Settings shared by every part of Leora Jobs in one service provider. Validated at start.</summary>
-public sealed class JobsOptions
+/// <summary>
+/// Settings shared by every part of Leora Jobs in one service provider (configuration section <c>Jobs</c> in the
+/// <c>leora-jobs</c> service). Validated at start by <see cref="JobsOptionsValidator"/>.
+/// </summary>
+public sealed class JobsOptions : IValidatableObject
 {
     /// <summary>How long a claimed job's lease lasts before another worker may rescue it. Defaults to 5 minutes.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
@@ -10,15 +16,18 @@ public sealed class JobsOptions
     public TimeSpan? HeartbeatInterval { get; set; }
 
     /// <summary>Attempts a job gets unless its type or its enqueue says otherwise. Defaults to 3.</summary>
+    [Range(1, 1000, ErrorMessage = "Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.")]
     public int DefaultMaxAttempts { get; set; } = 3;
 
     /// <summary>The queue used when neither the job type nor the enqueue names one. Defaults to <c>default</c>.</summary>
     public string DefaultQueue { get; set; } = "default";
 
     /// <summary>How many jobs of one batch (<see cref="IJobProcessor.ProcessBatchAsync"/>) run at once. Defaults to 4.</summary>
+    [Range(1, 1000, ErrorMessage = "Jobs:BatchConcurrency must be a whole number from 1 to 1000.")]
     public int BatchConcurrency { get; set; } = 4;
 
     /// <summary>The most expired leases rescued by one maintenance pass (each batch call and worker poll runs one). Defaults to 100.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Jobs:RescueBatchSize must be at least 1.")]
     public int RescueBatchSize { get; set; } = 100;
 
     /// <summary>This process's name in the <c>worker</c> column. Defaults to null: host name and process id.</summary>
@@ -37,14 +46,15 @@ public sealed class JobsOptions
 
     internal string EffectiveWorkerName => WorkerName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    internal void Validate()
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
+    internal void Validate() => new JobsOptionsValidator().ThrowIfInvalid(this);
+
+    // The checks DataAnnotations cannot express: durations and rules that relate two settings.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (Lease < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("Jobs:Lease must be at least 1 second.");
+        if (Lease < TimeSpan.FromSeconds(1)) yield return new("Jobs:Lease must be at least 1 second.", [nameof(Lease)]);
         if (HeartbeatInterval is { } hb && (hb <= TimeSpan.Zero || hb >= Lease))
-            throw new InvalidOperationException("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.");
-        if (DefaultMaxAttempts < 1) throw new InvalidOperationException("Jobs:DefaultMaxAttempts must be at least 1.");
-        if (BatchConcurrency < 1) throw new InvalidOperationException("Jobs:BatchConcurrency must be at least 1.");
-        if (RescueBatchSize < 1) throw new InvalidOperationException("Jobs:RescueBatchSize must be at least 1.");
-        if (!QueueName.IsValid(DefaultQueue)) throw new InvalidOperationException($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
+            yield return new("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.", [nameof(HeartbeatInterval)]);
+        if (!QueueName.IsValid(DefaultQueue)) yield return new($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.", [nameof(DefaultQueue)]);
     }
 }

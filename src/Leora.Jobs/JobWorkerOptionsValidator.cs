@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs;
+
+/// <summary>Validates <see cref="JobWorkerOptions"/>: its DataAnnotations attributes and its own checks (source-generated, no reflection).</summary>
+[OptionsValidator]
+internal sealed partial class JobWorkerOptionsValidator : IValidateOptions<JobWorkerOptions>;
