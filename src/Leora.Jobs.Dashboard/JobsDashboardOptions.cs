@@ -41,7 +41,6 @@ public sealed class JobsDashboardOptions : IValidatableObject
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The most jobs one "retry all failed" action sends back. Defaults to 1,000.</summary>
-    [Range(1, 100_000, ErrorMessage = "Jobs:Dashboard:RetryAllLimit must be 1–100000.")]
     public int RetryAllLimit { get; set; } = 1000;
 
     /// <summary>The overview turns red when the oldest due pending job has waited longer than this. Defaults to 5 minutes.</summary>
@@ -57,9 +56,12 @@ public sealed class JobsDashboardOptions : IValidatableObject
     [Required(AllowEmptyStrings = false, ErrorMessage = "Jobs:Dashboard:Title must not be empty.")]
     public string Title { get; set; } = "Leora Jobs";
 
-    // The checks DataAnnotations cannot express: durations, a ratio's open bound, and a rule that relates two settings.
+    // The checks DataAnnotations cannot express here: durations, a ratio's open bound, and a rule that relates two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        if (RetryAllLimit is < 1 or > 100_000) yield return new("Jobs:Dashboard:RetryAllLimit must be 1–100000.", [nameof(RetryAllLimit)]);
         if (SessionLifetime < TimeSpan.FromMinutes(1)) yield return new("Jobs:Dashboard:SessionLifetime must be at least 1 minute.", [nameof(SessionLifetime)]);
         if (PollInterval < TimeSpan.FromMilliseconds(250)) yield return new("Jobs:Dashboard:PollInterval must be at least 250 ms.", [nameof(PollInterval)]);
         if (BacklogAlertAge <= TimeSpan.Zero) yield return new("Jobs:Dashboard:BacklogAlertAge must be positive.", [nameof(BacklogAlertAge)]);

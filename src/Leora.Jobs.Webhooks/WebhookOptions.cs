@@ -17,7 +17,6 @@ public sealed class WebhookOptions : IValidatableObject
     public IList<string> AllowedHosts { get; } = new List<string>();
 
     /// <summary>How many redirects one request may follow; each target is checked like the first. Defaults to 5.</summary>
-    [Range(0, 20, ErrorMessage = "Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.")]
     public int MaxRedirects { get; set; } = 5;
 
     /// <summary>The time limit of a request whose payload names none. Defaults to 30 seconds.</summary>
@@ -33,9 +32,12 @@ public sealed class WebhookOptions : IValidatableObject
         if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(WebhookOptions), result.Failures);
     }
 
-    // The checks DataAnnotations cannot express: durations and the entries of a list.
+    // The checks DataAnnotations cannot express here: durations and the entries of a list.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        if (MaxRedirects is < 0 or > 20) yield return new("Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.", [nameof(MaxRedirects)]);
         if (DefaultTimeout <= TimeSpan.Zero || DefaultTimeout > TimeSpan.FromSeconds(WebhookTimeoutConverter.Max))
             yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.", [nameof(DefaultTimeout)]);
         if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.", [nameof(MaxRetryAfter)]);

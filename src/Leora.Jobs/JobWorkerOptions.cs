@@ -13,7 +13,6 @@ public sealed class JobWorkerOptions : IValidatableObject
     public bool Enabled { get; set; } = true;
 
     /// <summary>Jobs run at once when <see cref="Queues"/> is empty (one producer for every queue). Defaults to 4.</summary>
-    [Range(1, 1000, ErrorMessage = "Jobs:Worker:Concurrency must be a whole number from 1 to 1000.")]
     public int Concurrency { get; set; } = 4;
 
     /// <summary>Named queues, each with its own producer and concurrency. Defaults to empty: every queue, <see cref="Concurrency"/> at once.</summary>
@@ -50,15 +49,18 @@ public sealed class JobWorkerOptions : IValidatableObject
     public TimeSpan? Retention { get; set; }
 
     /// <summary>The most finished jobs one pruning statement deletes; the leader runs up to 10 per heartbeat. Defaults to 1,000.</summary>
-    [Range(1, int.MaxValue, ErrorMessage = "Jobs:Worker:PruneBatchSize must be at least 1.")]
     public int PruneBatchSize { get; set; } = 1000;
 
     /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate() => new JobWorkerOptionsValidator().ThrowIfInvalid(this);
 
-    // The checks DataAnnotations cannot express: queue names, durations and rules that relate two settings.
+    // The checks DataAnnotations cannot express here: queue names, durations and rules that relate two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        if (Concurrency is < 1 or > 1000) yield return new("Jobs:Worker:Concurrency must be a whole number from 1 to 1000.", [nameof(Concurrency)]);
+        if (PruneBatchSize < 1) yield return new("Jobs:Worker:PruneBatchSize must be at least 1.", [nameof(PruneBatchSize)]);
         foreach (var (queue, n) in Queues)
         {
             if (!QueueName.IsValid(queue)) yield return new($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.", [nameof(Queues)]);

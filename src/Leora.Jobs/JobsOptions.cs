@@ -16,18 +16,15 @@ public sealed class JobsOptions : IValidatableObject
     public TimeSpan? HeartbeatInterval { get; set; }
 
     /// <summary>Attempts a job gets unless its type or its enqueue says otherwise. Defaults to 3.</summary>
-    [Range(1, 1000, ErrorMessage = "Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.")]
     public int DefaultMaxAttempts { get; set; } = 3;
 
     /// <summary>The queue used when neither the job type nor the enqueue names one. Defaults to <c>default</c>.</summary>
     public string DefaultQueue { get; set; } = "default";
 
     /// <summary>How many jobs of one batch (<see cref="IJobProcessor.ProcessBatchAsync"/>) run at once. Defaults to 4.</summary>
-    [Range(1, 1000, ErrorMessage = "Jobs:BatchConcurrency must be a whole number from 1 to 1000.")]
     public int BatchConcurrency { get; set; } = 4;
 
     /// <summary>The most expired leases rescued by one maintenance pass (each batch call and worker poll runs one). Defaults to 100.</summary>
-    [Range(1, int.MaxValue, ErrorMessage = "Jobs:RescueBatchSize must be at least 1.")]
     public int RescueBatchSize { get; set; } = 100;
 
     /// <summary>This process's name in the <c>worker</c> column. Defaults to null: host name and process id.</summary>
@@ -49,9 +46,15 @@ public sealed class JobsOptions : IValidatableObject
     /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate() => new JobsOptionsValidator().ThrowIfInvalid(this);
 
-    // The checks DataAnnotations cannot express: durations and rules that relate two settings.
+    // The checks DataAnnotations cannot express here: durations and rules that relate two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        if (DefaultMaxAttempts is < 1 or > 1000)
+            yield return new("Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.", [nameof(DefaultMaxAttempts)]);
+        if (BatchConcurrency is < 1 or > 1000) yield return new("Jobs:BatchConcurrency must be a whole number from 1 to 1000.", [nameof(BatchConcurrency)]);
+        if (RescueBatchSize < 1) yield return new("Jobs:RescueBatchSize must be at least 1.", [nameof(RescueBatchSize)]);
         if (Lease < TimeSpan.FromSeconds(1)) yield return new("Jobs:Lease must be at least 1 second.", [nameof(Lease)]);
         if (HeartbeatInterval is { } hb && (hb <= TimeSpan.Zero || hb >= Lease))
             yield return new("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.", [nameof(HeartbeatInterval)]);
