@@ -28,8 +28,8 @@ public sealed class LeoraJobsApiOptions : IValidatableObject
     // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (MaxRequestBodyBytes < 1024) yield return new("Jobs:Api:MaxRequestBodyBytes must be at least 1024.", [nameof(MaxRequestBodyBytes)]);
-        if (DefaultCleanupAge < TimeSpan.Zero) yield return new("Jobs:Retention must not be negative.", [nameof(DefaultCleanupAge)]);
-        if (MaxPendingListed is < 1 or > 1000) yield return new("MaxPendingListed must be 1–1000.", [nameof(MaxPendingListed)]);
+        if (MaxRequestBodyBytes < 1024) yield return new("Jobs:Api:MaxRequestBodyBytes must be at least 1024.");
+        if (DefaultCleanupAge < TimeSpan.Zero) yield return new("Jobs:Retention must not be negative.");
+        if (MaxPendingListed is < 1 or > 1000) yield return new("MaxPendingListed must be 1–1000.");
     }
 }

@@ -61,12 +61,12 @@ public sealed class JobsDashboardOptions : IValidatableObject
     // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (RetryAllLimit is < 1 or > 100_000) yield return new("Jobs:Dashboard:RetryAllLimit must be 1–100000.", [nameof(RetryAllLimit)]);
-        if (SessionLifetime < TimeSpan.FromMinutes(1)) yield return new("Jobs:Dashboard:SessionLifetime must be at least 1 minute.", [nameof(SessionLifetime)]);
-        if (PollInterval < TimeSpan.FromMilliseconds(250)) yield return new("Jobs:Dashboard:PollInterval must be at least 250 ms.", [nameof(PollInterval)]);
-        if (BacklogAlertAge <= TimeSpan.Zero) yield return new("Jobs:Dashboard:BacklogAlertAge must be positive.", [nameof(BacklogAlertAge)]);
-        if (FailureAlertRatio is <= 0 or > 1) yield return new("Jobs:Dashboard:FailureAlertRatio must be in (0, 1].", [nameof(FailureAlertRatio)]);
+        if (RetryAllLimit is < 1 or > 100_000) yield return new("Jobs:Dashboard:RetryAllLimit must be 1–100000.");
+        if (SessionLifetime < TimeSpan.FromMinutes(1)) yield return new("Jobs:Dashboard:SessionLifetime must be at least 1 minute.");
+        if (PollInterval < TimeSpan.FromMilliseconds(250)) yield return new("Jobs:Dashboard:PollInterval must be at least 250 ms.");
+        if (BacklogAlertAge <= TimeSpan.Zero) yield return new("Jobs:Dashboard:BacklogAlertAge must be positive.");
+        if (FailureAlertRatio is <= 0 or > 1) yield return new("Jobs:Dashboard:FailureAlertRatio must be in (0, 1].");
         if (ActionPolicy is not null && AuthorizationPolicy is null)
-            yield return new("Jobs:Dashboard:ActionPolicy needs AuthorizationPolicy.", [nameof(ActionPolicy)]);
+            yield return new("Jobs:Dashboard:ActionPolicy needs AuthorizationPolicy.");
     }
 }

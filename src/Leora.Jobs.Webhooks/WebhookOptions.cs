@@ -37,10 +37,10 @@ public sealed class WebhookOptions : IValidatableObject
     // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (MaxRedirects is < 0 or > 20) yield return new("Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.", [nameof(MaxRedirects)]);
+        if (MaxRedirects is < 0 or > 20) yield return new("Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.");
         if (DefaultTimeout <= TimeSpan.Zero || DefaultTimeout > TimeSpan.FromSeconds(WebhookTimeoutConverter.Max))
-            yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.", [nameof(DefaultTimeout)]);
-        if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.", [nameof(MaxRetryAfter)]);
-        if (AllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("Jobs:Webhook:AllowedHosts has an empty entry.", [nameof(AllowedHosts)]);
+            yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.");
+        if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.");
+        if (AllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("Jobs:Webhook:AllowedHosts has an empty entry.");
     }
 }

@@ -59,22 +59,22 @@ public sealed class JobWorkerOptions : IValidatableObject
     // (dotnet/runtime#123137), and the message must name the setting.
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (Concurrency is < 1 or > 1000) yield return new("Jobs:Worker:Concurrency must be a whole number from 1 to 1000.", [nameof(Concurrency)]);
-        if (PruneBatchSize < 1) yield return new("Jobs:Worker:PruneBatchSize must be at least 1.", [nameof(PruneBatchSize)]);
+        if (Concurrency is < 1 or > 1000) yield return new("Jobs:Worker:Concurrency must be a whole number from 1 to 1000.");
+        if (PruneBatchSize < 1) yield return new("Jobs:Worker:PruneBatchSize must be at least 1.");
         foreach (var (queue, n) in Queues)
         {
-            if (!QueueName.IsValid(queue)) yield return new($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.", [nameof(Queues)]);
-            else if (n is < 1 or > 1000) yield return new($"Jobs:Worker:Queues:{queue} must be a whole number from 1 to 1000.", [nameof(Queues)]);
+            if (!QueueName.IsValid(queue)) yield return new($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.");
+            else if (n is < 1 or > 1000) yield return new($"Jobs:Worker:Queues:{queue} must be a whole number from 1 to 1000.");
         }
-        if (PollInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:PollInterval must be positive.", [nameof(PollInterval)]);
+        if (PollInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:PollInterval must be positive.");
         if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval)
-            yield return new("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.", [nameof(FetchCooldown)]);
-        if (RescueInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:RescueInterval must be positive.", [nameof(RescueInterval)]);
-        if (NodeHeartbeatInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:NodeHeartbeatInterval must be positive.", [nameof(NodeHeartbeatInterval)]);
+            yield return new("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
+        if (RescueInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:RescueInterval must be positive.");
+        if (NodeHeartbeatInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:NodeHeartbeatInterval must be positive.");
         if (LeaderLease <= NodeHeartbeatInterval)
-            yield return new("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.", [nameof(LeaderLease)]);
+            yield return new("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.");
         if (Retention is { } r && r <= TimeSpan.Zero)
-            yield return new("Jobs:Worker:Retention must be positive (or null to keep finished jobs).", [nameof(Retention)]);
-        if (ShutdownGrace < TimeSpan.Zero) yield return new("Jobs:Worker:ShutdownGrace must not be negative.", [nameof(ShutdownGrace)]);
+            yield return new("Jobs:Worker:Retention must be positive (or null to keep finished jobs).");
+        if (ShutdownGrace < TimeSpan.Zero) yield return new("Jobs:Worker:ShutdownGrace must not be negative.");
     }
 }

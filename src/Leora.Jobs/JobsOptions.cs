@@ -52,12 +52,12 @@ public sealed class JobsOptions : IValidatableObject
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (DefaultMaxAttempts is < 1 or > 1000)
-            yield return new("Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.", [nameof(DefaultMaxAttempts)]);
-        if (BatchConcurrency is < 1 or > 1000) yield return new("Jobs:BatchConcurrency must be a whole number from 1 to 1000.", [nameof(BatchConcurrency)]);
-        if (RescueBatchSize < 1) yield return new("Jobs:RescueBatchSize must be at least 1.", [nameof(RescueBatchSize)]);
-        if (Lease < TimeSpan.FromSeconds(1)) yield return new("Jobs:Lease must be at least 1 second.", [nameof(Lease)]);
+            yield return new("Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.");
+        if (BatchConcurrency is < 1 or > 1000) yield return new("Jobs:BatchConcurrency must be a whole number from 1 to 1000.");
+        if (RescueBatchSize < 1) yield return new("Jobs:RescueBatchSize must be at least 1.");
+        if (Lease < TimeSpan.FromSeconds(1)) yield return new("Jobs:Lease must be at least 1 second.");
         if (HeartbeatInterval is { } hb && (hb <= TimeSpan.Zero || hb >= Lease))
-            yield return new("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.", [nameof(HeartbeatInterval)]);
-        if (!QueueName.IsValid(DefaultQueue)) yield return new($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.", [nameof(DefaultQueue)]);
+            yield return new("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.");
+        if (!QueueName.IsValid(DefaultQueue)) yield return new($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
     }
 }
