@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Leora.Crm;
 
-/// <summary>Settings of Leora CRM. Validated when the host starts.</summary>
-public sealed class CrmOptions
+/// <summary>Settings of Leora CRM (configuration section <c>Crm</c> in the <c>leora-jobs</c> service). Validated when the host starts by <see cref="CrmOptionsValidator"/>.</summary>
+public sealed class CrmOptions : IValidatableObject
 {
     /// <summary>The environment variable read for <see cref="AnthropicApiKey"/> when it is not set.</summary>
     public const string ApiKeyEnvironmentVariable = "ANTHROPIC_API_KEY";
@@ -60,4 +62,18 @@ public sealed class CrmOptions
 
     /// <summary>Whether image extraction can run: an API key is configured.</summary>
     public bool ImageExtractionConfigured => !string.IsNullOrWhiteSpace(AnthropicApiKey);
+
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137).
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (MaxImageBytes <= 0 || MaxImportBytes <= 0) yield return new("CrmOptions: MaxImageBytes and MaxImportBytes must be positive.");
+        if (ImportBatchSize is < 1 or > 10_000) yield return new("CrmOptions: ImportBatchSize must be between 1 and 10000.");
+        if (MaxTokens <= 0 || RequestTimeout <= TimeSpan.Zero) yield return new("CrmOptions: MaxTokens and RequestTimeout must be positive.");
+        if (string.IsNullOrWhiteSpace(Model)) yield return new("CrmOptions: Model is empty.");
+        if (DefaultPhoneCountryCode is not null && (DefaultPhoneCountryCode.Length is < 1 or > 3 || !DefaultPhoneCountryCode.All(char.IsAsciiDigit)))
+            yield return new("CrmOptions: DefaultPhoneCountryCode must be 1 to 3 digits.");
+        if (MaxXlsxEntries <= 0 || MaxXlsxUncompressedBytes <= 0 || MaxXlsxCompressionRatio <= 1)
+            yield return new("CrmOptions: the XLSX limits must be positive.");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
@@ -13,23 +12,26 @@ public static class AddLeoraJobsApiExtensions
 {
     /// <summary>
     /// Adds what <c>MapLeoraJobsApi()</c> needs: the API-key authentication scheme and the <see cref="LeoraJobsApiDefaults.Policy"/>
-    /// policy, problem details, and <see cref="LeoraJobsApiOptions"/> read from configuration (<c>JOB_PROCESSOR_API_KEY</c>,
-    /// <c>Jobs:ApiKeys</c>, <c>Jobs:Api:MaxRequestBodyBytes</c>, <c>Jobs:Retention</c>) and then <paramref name="configure"/>.
+    /// policy, problem details, the key ring (<c>JOB_PROCESSOR_API_KEY</c>, <c>Jobs:ApiKeys</c>), and
+    /// <see cref="LeoraJobsApiOptions"/> bound from configuration (<c>Jobs:Api</c>, <c>Jobs:Retention</c>) and then
+    /// <paramref name="configure"/>, validated at start.
     /// </summary>
     public static IServiceCollection AddLeoraJobsApi(this IServiceCollection services, Action<LeoraJobsApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<LeoraJobsApiOptions>().Configure<IServiceProvider>((o, sp) =>
         {
-            if (sp.GetService<IConfiguration>() is { } config) ReadConfiguration(o, config);
+            if (sp.GetService<IConfiguration>() is { } config) Bind(o, config);
         });
         if (configure is not null) options.Configure(configure);
-        options.Validate(o => { o.Validate(); return true; });
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeoraJobsApiOptions>, LeoraJobsApiOptionsValidator>());
+        // Re-bound when configuration reloads, as the key ring is re-read.
         services.AddSingleton<IOptionsChangeTokenSource<LeoraJobsApiOptions>>(sp =>
             new ConfigurationChangeTokenSource<LeoraJobsApiOptions>(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
 
         services.AddProblemDetails();
-        services.TryAddSingleton<ApiKeyRing>();
+        services.AddLeoraJobsApiKeyRing();
         services.AddHostedService<ApiKeyStartupCheck>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(LeoraJobsApiDefaults.AuthenticationScheme, null);
@@ -40,19 +42,27 @@ public static class AddLeoraJobsApiExtensions
         return services;
     }
 
-    private static void ReadConfiguration(LeoraJobsApiOptions o, IConfiguration config)
+    /// <summary>The key ring shared by the HTTP API and the dashboard: one per container, whichever registers it first.</summary>
+    internal static IServiceCollection AddLeoraJobsApiKeyRing(this IServiceCollection services)
     {
-        // JOB_PROCESSOR_API_KEY is the name the original design used; Jobs:ApiKeys holds several for rotation.
-        if (config["JOB_PROCESSOR_API_KEY"] is { Length: > 0 } single) o.ApiKeys.Add(single.Trim());
-        var list = config.GetSection("Jobs:ApiKeys");
-        if (list.Value is { Length: > 0 } joined)
-            foreach (var key in joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) o.ApiKeys.Add(key);
-        foreach (var child in list.GetChildren())
-            if (child.Value is { Length: > 0 } key) o.ApiKeys.Add(key.Trim());
-        if (config["Jobs:Api:MaxRequestBodyBytes"] is { Length: > 0 } max)
-            o.MaxRequestBodyBytes = long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m
-                : throw new InvalidOperationException($"Jobs:Api:MaxRequestBodyBytes '{max}' is not a whole number of bytes.");
-        if (config["Jobs:Retention"] is { Length: > 0 } retention)
-            o.DefaultCleanupAge = DurationText.Parse(retention, "Jobs:Retention");
+        services.TryAddSingleton(sp => new ApiKeyRing(sp.GetService<IConfiguration>()));
+        return services;
+    }
+
+    private static void Bind(LeoraJobsApiOptions o, IConfiguration config)
+    {
+        // The keys are the key ring's; the cleanup age is Jobs:Retention's.
+        ConfigurationBinding.Bind(config, "Jobs:Api", o, nameof(LeoraJobsApiOptions.ApiKeys), nameof(LeoraJobsApiOptions.DefaultCleanupAge));
+        TimeSpan? retention;
+        try
+        {
+            retention = RetentionSetting.Read(config);
+        }
+        catch (FormatException ex)
+        {
+            throw new OptionsValidationException(RetentionSetting.Key, typeof(LeoraJobsApiOptions), [ex.Message]);
+        }
+        // With retention off, cleanup without an age still uses the default age, as the command line's cleanup does.
+        o.DefaultCleanupAge = retention ?? RetentionSetting.Default;
     }
 }

@@ -17,7 +17,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyRing keys,
+    ApiKeyRing ring,
+    IOptionsMonitor<LeoraJobsApiOptions> api,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string HeaderName = "x-api-key";
@@ -36,20 +37,24 @@ internal sealed class ApiKeyAuthenticationHandler(
             presented.Add(value["Bearer ".Length..].Trim());
 
         if (presented.Count == 0) return Task.FromResult(AuthenticateResult.NoResult());
-        if (keys.Count == 0) return Task.FromResult(AuthenticateResult.Fail(NoKeyConfigured));
+        var keys = Keys;
+        if (keys.FullCount == 0) return Task.FromResult(AuthenticateResult.Fail(NoKeyConfigured));
         // Every presented key is checked (no short-circuit), so the time taken does not tell which one was wrong.
         var allValid = true;
-        foreach (var key in presented) allValid &= key.Length > 0 && keys.IsValid(key);
+        foreach (var key in presented) allValid &= key.Length > 0 && keys.Match(ApiKeySet.Digest(key)).Full;
         if (!allValid) return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
+    // The keys of the key ring (configuration) and those the host added in code; only full keys open the API.
+    private ApiKeySet Keys => ring.Current.With(api.CurrentValue.ApiKeys, []);
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        var detail = keys.Count == 0 ? NoKeyConfigured
+        var detail = Keys.FullCount == 0 ? NoKeyConfigured
             : result.Failure?.Message ?? "An API key is required: send x-api-key: <key> or Authorization: Bearer <key>.";
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.Append(HeaderNames.WWWAuthenticate, "Bearer");

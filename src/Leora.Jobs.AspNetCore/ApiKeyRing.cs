@@ -1,43 +1,62 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>
-/// The accepted API keys, kept only as SHA-256 hashes. A presented key is hashed and compared with every stored
-/// hash by <see cref="CryptographicOperations.FixedTimeEquals"/>, without stopping at a match, so neither the
-/// key's content nor which key matched shows in the timing. Follows configuration reloads (rotation without restart).
+/// The API keys in configuration, read here and nowhere else: the HTTP API's authentication and the dashboard's
+/// sign-in both ask this ring. Forms, as docs/configuration.md and docs/dashboard.md list them:
+/// <list type="bullet">
+/// <item><c>JOB_PROCESSOR_API_KEY</c>: one key, taken whole (trimmed).</item>
+/// <item><c>Jobs:ApiKeys</c>: a list (<c>Jobs:ApiKeys:0</c>, <c>:1</c> …, each entry one key) or one comma-separated value.</item>
+/// <item><c>Jobs:Dashboard:ReadOnlyKeys</c>: the same forms; keys that may sign in to the dashboard and look, never act
+/// (the HTTP API does not accept them).</item>
+/// </list>
+/// The ring holds SHA-256 digests only (see <see cref="ApiKeySet"/>) and reads configuration again after it reloads, so a
+/// rotated key takes effect without a restart. Keys are never logged.
 /// </summary>
-internal sealed class ApiKeyRing(IOptionsMonitor<LeoraJobsApiOptions> options)
+internal sealed class ApiKeyRing(IConfiguration? configuration)
 {
-    // One immutable snapshot, swapped whole, so a reader never pairs one options instance with another's hashes.
+    public const string EnvironmentKey = "JOB_PROCESSOR_API_KEY";
+    public const string ApiKeysSection = "Jobs:ApiKeys";
+    public const string ReadOnlyKeysSection = "Jobs:Dashboard:ReadOnlyKeys";
+
+    // One immutable snapshot, swapped whole, kept until configuration signals a reload.
     private Snapshot? _current;
 
-    public int Count => Hashes.Length;
-
-    private byte[][] Hashes
+    /// <summary>The keys configured now.</summary>
+    public ApiKeySet Current
     {
         get
         {
-            var value = options.CurrentValue;
+            if (configuration is null) return ApiKeySet.Empty;
             var current = Volatile.Read(ref _current);
-            if (current is not null && ReferenceEquals(current.Source, value)) return current.Hashes;
-            var hashes = value.ApiKeys.Where(k => !string.IsNullOrWhiteSpace(k))
-                .Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Trim()))).ToArray();
-            Volatile.Write(ref _current, new Snapshot(value, hashes));
-            return hashes;
+            if (current is not null && !current.Reload.HasChanged) return current.Keys;
+            // The token is taken before the keys are read, so a reload during the read is seen by the next call.
+            var reload = configuration.GetReloadToken();
+            var keys = Read(configuration);
+            Volatile.Write(ref _current, new Snapshot(reload, keys));
+            return keys;
         }
     }
 
-    private sealed record Snapshot(LeoraJobsApiOptions Source, byte[][] Hashes);
-
-    public bool IsValid(string presented)
+    /// <summary>Parses the keys of <paramref name="configuration"/>: the one place that knows the forms above.</summary>
+    public static ApiKeySet Read(IConfiguration configuration)
     {
-        var hashes = Hashes;
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var match = false;
-        foreach (var known in hashes) match |= CryptographicOperations.FixedTimeEquals(hash, known);
-        return match;
+        ArgumentNullException.ThrowIfNull(configuration);
+        var full = new List<string>();
+        if (configuration[EnvironmentKey] is { } single) full.Add(single);
+        full.AddRange(List(configuration.GetSection(ApiKeysSection)));
+        return ApiKeySet.Create(full, List(configuration.GetSection(ReadOnlyKeysSection)));
     }
+
+    // A section is one comma-separated value (as an environment variable holds it) or a list (as a JSON array binds).
+    // A list entry is one key, whole: splitting it would turn "x,long-secret" into a second, short key "x".
+    private static IEnumerable<string> List(IConfigurationSection section)
+    {
+        var joined = section.Value is { } value ? value.Split(',') : [];
+        return joined.Concat(section.GetChildren().Select(c => c.Value).OfType<string>());
+    }
+
+    private sealed record Snapshot(IChangeToken Reload, ApiKeySet Keys);
 }

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>Says at start-up how many API keys are accepted, or how to set one when there is none.</summary>
-internal sealed class ApiKeyStartupCheck(ApiKeyRing keys, ILogger<ApiKeyStartupCheck> logger) : IHostedService
+internal sealed class ApiKeyStartupCheck(ApiKeyRing ring, IOptions<LeoraJobsApiOptions> api, ILogger<ApiKeyStartupCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (keys.Count == 0) Log.NoApiKey(logger);
-        else Log.ApiKeys(logger, keys.Count);
+        var count = ring.Current.With(api.Value.ApiKeys, []).FullCount;
+        if (count == 0) Log.NoApiKey(logger);
+        else Log.ApiKeys(logger, count);
         return Task.CompletedTask;
     }
 

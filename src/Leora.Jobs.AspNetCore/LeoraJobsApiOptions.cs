@@ -1,30 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>
-/// Settings of the jobs HTTP API. <c>AddLeoraJobsApi()</c> reads them from configuration:
-/// <c>JOB_PROCESSOR_API_KEY</c>, <c>Jobs:ApiKeys</c>, <c>Jobs:Api:MaxRequestBodyBytes</c>, <c>Jobs:Retention</c>.
+/// Settings of the jobs HTTP API. <c>AddLeoraJobsApi()</c> binds them from configuration (<c>Jobs:Api</c>, and
+/// <c>Jobs:Retention</c> for <see cref="DefaultCleanupAge"/>); the API keys themselves are read by the key ring
+/// (<c>JOB_PROCESSOR_API_KEY</c>, <c>Jobs:ApiKeys</c>). Validated at start by <see cref="LeoraJobsApiOptionsValidator"/>.
 /// </summary>
-public sealed class LeoraJobsApiOptions
+public sealed class LeoraJobsApiOptions : IValidatableObject
 {
     /// <summary>
-    /// The API keys accepted (all at once, for rotation). Empty means every protected request is refused (fail closed).
-    /// Never logged. Defaults to <c>JOB_PROCESSOR_API_KEY</c> and the entries of <c>Jobs:ApiKeys</c>.
+    /// API keys accepted in addition to those in configuration (<c>JOB_PROCESSOR_API_KEY</c>, <c>Jobs:ApiKeys</c>), all at
+    /// once, for rotation. With no key at all every protected request is refused (fail closed). Never logged. Defaults to empty.
     /// </summary>
     public IList<string> ApiKeys { get; } = new List<string>();
 
-    /// <summary>The largest request body accepted; larger ones get 413. Defaults to 256 KiB.</summary>
+    /// <summary>The largest request body accepted; larger ones get 413. At least 1024. Defaults to 256 KiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
     /// <summary>The age used by <c>POST /api/jobs/cleanup</c> without <c>olderThanDays</c>. Defaults to 30 days.</summary>
     public TimeSpan DefaultCleanupAge { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>The most jobs <c>GET /api/jobs/process</c> lists. Defaults to 100.</summary>
+    /// <summary>The most jobs <c>GET /api/jobs/process</c> lists (1–1000). Defaults to 100.</summary>
     public int MaxPendingListed { get; set; } = 100;
 
-    internal void Validate()
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (MaxRequestBodyBytes < 1024) throw new InvalidOperationException("Jobs:Api:MaxRequestBodyBytes must be at least 1024.");
-        if (DefaultCleanupAge < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Retention must not be negative.");
-        if (MaxPendingListed is < 1 or > 1000) throw new InvalidOperationException("MaxPendingListed must be 1–1000.");
+        if (MaxRequestBodyBytes < 1024) yield return new("Jobs:Api:MaxRequestBodyBytes must be at least 1024.");
+        if (DefaultCleanupAge < TimeSpan.Zero) yield return new("Jobs:Retention must not be negative.");
+        if (MaxPendingListed is < 1 or > 1000) yield return new("MaxPendingListed must be 1–1000.");
     }
 }

@@ -1,11 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Leora.Jobs.Dashboard;
 
 /// <summary>
-/// Settings of the Leora Jobs dashboard. Validated at start. By default the dashboard signs operators in with the
+/// Settings of the Leora Jobs dashboard. Validated at start by <see cref="JobsDashboardOptionsValidator"/>. By default the dashboard signs operators in with the
 /// API keys of the job service (<c>JOB_PROCESSOR_API_KEY</c> and <c>Jobs:ApiKeys</c> in configuration); set
 /// <see cref="AuthorizationPolicy"/> to use the host's own ASP.NET Core authentication instead.
 /// </summary>
-public sealed class JobsDashboardOptions
+public sealed class JobsDashboardOptions : IValidatableObject
 {
     /// <summary>Keys that may sign in and act, in addition to those in configuration. Defaults to empty.</summary>
     public IList<string> ApiKeys { get; } = [];
@@ -51,17 +53,20 @@ public sealed class JobsDashboardOptions
     public double FailureAlertRatio { get; set; } = 0.1;
 
     /// <summary>The title shown in the page header. Defaults to <c>Leora Jobs</c>.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Jobs:Dashboard:Title must not be empty.")]
     public string Title { get; set; } = "Leora Jobs";
 
-    internal void Validate()
+    // The checks DataAnnotations cannot express here: durations, a ratio's open bound, and a rule that relates two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (SessionLifetime < TimeSpan.FromMinutes(1)) throw new InvalidOperationException("Jobs:Dashboard:SessionLifetime must be at least 1 minute.");
-        if (PollInterval < TimeSpan.FromMilliseconds(250)) throw new InvalidOperationException("Jobs:Dashboard:PollInterval must be at least 250 ms.");
-        if (RetryAllLimit is < 1 or > 100_000) throw new InvalidOperationException("Jobs:Dashboard:RetryAllLimit must be 1–100000.");
-        if (BacklogAlertAge <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Dashboard:BacklogAlertAge must be positive.");
-        if (FailureAlertRatio is <= 0 or > 1) throw new InvalidOperationException("Jobs:Dashboard:FailureAlertRatio must be in (0, 1].");
+        if (RetryAllLimit is < 1 or > 100_000) yield return new("Jobs:Dashboard:RetryAllLimit must be 1–100000.");
+        if (SessionLifetime < TimeSpan.FromMinutes(1)) yield return new("Jobs:Dashboard:SessionLifetime must be at least 1 minute.");
+        if (PollInterval < TimeSpan.FromMilliseconds(250)) yield return new("Jobs:Dashboard:PollInterval must be at least 250 ms.");
+        if (BacklogAlertAge <= TimeSpan.Zero) yield return new("Jobs:Dashboard:BacklogAlertAge must be positive.");
+        if (FailureAlertRatio is <= 0 or > 1) yield return new("Jobs:Dashboard:FailureAlertRatio must be in (0, 1].");
         if (ActionPolicy is not null && AuthorizationPolicy is null)
-            throw new InvalidOperationException("Jobs:Dashboard:ActionPolicy needs AuthorizationPolicy.");
-        if (string.IsNullOrWhiteSpace(Title)) throw new InvalidOperationException("Jobs:Dashboard:Title must not be empty.");
+            yield return new("Jobs:Dashboard:ActionPolicy needs AuthorizationPolicy.");
     }
 }

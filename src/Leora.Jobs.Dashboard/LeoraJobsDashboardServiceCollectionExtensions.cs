@@ -1,5 +1,6 @@
 using Leora.Jobs.Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,11 +17,14 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<JobsDashboardOptions>();
         if (configure is not null) options.Configure(configure);
-        options.Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsDashboardOptions>, JobsDashboardOptionsValidator>());
         services.AddAntiforgery();
         services.AddDataProtection();
         services.AddAuthorization();
         services.TryAddSingleton(TimeProvider.System);
+        // The same key ring as the HTTP API's (AddLeoraJobsApi registers it too; the first registration wins).
+        services.AddLeoraJobsApiKeyRing();
         services.TryAddSingleton<DashboardKeys>();
         services.TryAddSingleton<DashboardAuth>();
         services.TryAddSingleton<DashboardAssets>();

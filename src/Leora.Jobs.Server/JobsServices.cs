@@ -1,41 +1,34 @@
+using Leora.Jobs.AspNetCore;
 using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
+using Leora.Jobs.Webhooks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Leora.Jobs.Server;
 
-/// <summary>Registers Leora Jobs from <see cref="ServerSettings"/>: the store named by Jobs:Provider, the built-in job types, and optionally the worker.</summary>
+/// <summary>
+/// Registers Leora Jobs for the service: the store named by Jobs:Provider, the built-in job types, and optionally the
+/// worker. Each options class is bound from its configuration section (docs/configuration.md) and validated at start.
+/// </summary>
 internal static class JobsServices
 {
-    public static LeoraJobsBuilder Add(IServiceCollection services, ServerSettings settings, bool worker,
-        Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public static LeoraJobsBuilder Add(IServiceCollection services, ServerSettings settings, bool worker, IConfiguration configuration)
     {
-        var jobs = services.AddLeoraJobs(o =>
-        {
-            if (settings.Lease is { } lease) o.Lease = lease;
-            if (settings.HeartbeatInterval is { } hb) o.HeartbeatInterval = hb;
-            if (settings.DefaultMaxAttempts is { } attempts) o.DefaultMaxAttempts = attempts;
-            if (settings.DefaultQueue is { } queue) o.DefaultQueue = queue;
-            if (settings.BatchConcurrency is { } batch) o.BatchConcurrency = batch;
-            if (settings.WorkerName is { } name) o.WorkerName = name;
-            o.MigrateOnStart = settings.MigrateOnStart;
-        });
+        var jobs = services.AddLeoraJobs();
+        Bind<JobsOptions>(services, configuration, "Jobs");
+        Bind<JobWorkerOptions>(services, configuration, "Jobs:Worker");
 
         switch (settings.Provider)
         {
+            // The store options are built when the store is registered; ConnectionStrings:Jobs stays their connection string.
             case "sqlite":
                 jobs.UseSqlite(settings.ConnectionString, o =>
-                {
-                    if (settings.SqliteSynchronous is { } sync) o.Synchronous = sync;
-                    if (settings.SqliteWorkerSynchronous is { } workerSync) o.WorkerSynchronous = workerSync;
-                });
+                    ConfigurationBinding.Bind(configuration, "Jobs:Sqlite", o, nameof(o.ConnectionString)));
                 break;
             case "postgresql":
                 jobs.UsePostgreSql(settings.ConnectionString, o =>
-                {
-                    if (settings.PostgreSqlSchema is { } schema) o.Schema = schema;
-                    if (settings.PostgreSqlListen is { } listen) o.Listen = listen;
-                });
+                    ConfigurationBinding.Bind(configuration, "Jobs:PostgreSql", o, nameof(o.ConnectionString)));
                 break;
             default:
                 throw new ServerConfigurationException($"Jobs:Provider '{settings.Provider}' is not supported.");
@@ -45,27 +38,11 @@ internal static class JobsServices
         jobs.AddLeoraCrm();
         services.Configure<Leora.Crm.CrmOptions>(configuration.GetSection("Crm"));
 
-        jobs.AddWebhookJob(o =>
-        {
-            foreach (var host in settings.WebhookAllowedHosts) o.AllowedHosts.Add(host);
-            if (settings.WebhookMaxRedirects is { } redirects) o.MaxRedirects = redirects;
-            if (settings.WebhookDefaultTimeout is { } timeout) o.DefaultTimeout = timeout;
-        });
+        jobs.AddWebhookJob();
+        Bind<WebhookOptions>(services, configuration, "Jobs:Webhook");
 
-        if (worker)
-        {
-            jobs.AddWorker(o =>
-            {
-                o.Enabled = true;
-                o.Concurrency = settings.WorkerConcurrency;
-                if (settings.WorkerPollInterval is { } poll) o.PollInterval = poll;
-                if (settings.WorkerShutdownGrace is { } grace) o.ShutdownGrace = grace;
-                if (settings.WorkerFetchCooldown is { } cooldown) o.FetchCooldown = cooldown;
-                if (settings.WorkerNodeHeartbeatInterval is { } nodeHeartbeat) o.NodeHeartbeatInterval = nodeHeartbeat;
-                if (settings.WorkerLeaderLease is { } leaderLease) o.LeaderLease = leaderLease;
-                foreach (var (queue, n) in settings.WorkerQueues) o.Queues[queue] = n;
-            });
-        }
+        // `work` runs the worker whatever Jobs:Worker:Enabled says (that switch is serve's, ServerSettings.WorkerEnabled).
+        if (worker) jobs.AddWorker(o => o.Enabled = true);
         // Every host that starts (serve, work) prunes, with or without the worker: an API-only service fed by a cron still
         // prunes. Only the maintenance leader deletes, hourly; the one-shot commands never start their host.
         if (settings.Retention is { } retention) jobs.AddPruning(retention, TimeSpan.FromHours(1));
@@ -87,4 +64,8 @@ internal static class JobsServices
 
     /// <summary>The SQLite file's path, when the store is SQLite.</summary>
     public static string? SqlitePath(IJobStore store) => (store as SqliteJobStore)?.DatabasePath;
+
+    // Bound before any code configuration registered later, so code still has the last word (as with BindConfiguration).
+    private static void Bind<TOptions>(IServiceCollection services, IConfiguration configuration, string section) where TOptions : class =>
+        services.AddOptions<TOptions>().Configure(o => ConfigurationBinding.Bind(configuration, section, o));
 }

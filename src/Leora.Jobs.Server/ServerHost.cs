@@ -1,3 +1,4 @@
+using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace Leora.Jobs.Server;
@@ -54,6 +56,7 @@ internal static class ServerHost
         Program.AddModules(builder);
 
         var app = builder.Build();
+        settings = Validate(app.Services, settings);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
@@ -83,14 +86,33 @@ internal static class ServerHost
         ConfigureLogging(builder.Logging, level);
         var settings = ServerSettings.Read(builder.Configuration);
         JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
-        return (builder.Build(), settings);
+        var host = builder.Build();
+        return (host, Validate(host.Services, settings));
     }
 
-    /// <summary>Opens the store and applies migrations (unless Jobs:MigrateOnStart is false), with clear errors.</summary>
+    /// <summary>
+    /// Checks every option now, as starting the host would: the one-shot commands never start theirs, and a bad value
+    /// must stop them too (exit code 5). Then completes the settings with what the banner shows.
+    /// </summary>
+    private static ServerSettings Validate(IServiceProvider services, ServerSettings settings)
+    {
+        services.GetService<IStartupValidator>()?.Validate();
+        var schema = (JobsServices.ResolveStore(services) as PostgreSqlJobStore)?.Schema;
+        return settings with
+        {
+            WorkerConcurrency = services.GetRequiredService<IOptions<JobWorkerOptions>>().Value.Concurrency,
+            PostgreSqlSchema = schema == new PostgreSqlJobStoreOptions().Schema ? null : schema,
+        };
+    }
+
+    /// <summary>
+    /// Opens the store and applies migrations (unless Jobs:MigrateOnStart, bound onto <see cref="JobsOptions"/>, is
+    /// false), with clear errors. <paramref name="settings"/> is the commands' handle on the service; the store reads none of it.
+    /// </summary>
     public static async Task<IJobStore> OpenStoreAsync(IServiceProvider services, ServerSettings settings, bool forceMigrate, CancellationToken ct)
     {
         var store = JobsServices.ResolveStore(services);
-        if (settings.MigrateOnStart || forceMigrate)
+        if (services.GetRequiredService<IOptions<JobsOptions>>().Value.MigrateOnStart || forceMigrate)
         {
             await store.MigrateAsync(ct);
             // The CRM's tables live in the same database and are migrated with it.

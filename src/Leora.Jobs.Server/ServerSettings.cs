@@ -1,14 +1,14 @@
 using System.Data.Common;
-using System.Globalization;
 using Leora.Jobs.AspNetCore;
 using Microsoft.Extensions.Configuration;
 
 namespace Leora.Jobs.Server;
 
 /// <summary>
-/// The service's settings, read once from configuration (appsettings.json, environment, command line) and checked,
-/// so a bad provider, connection string or duration stops start-up with a message naming the setting.
-/// Every key is listed in docs/configuration.md.
+/// What only the service decides, read once from configuration (appsettings.json, environment, command line) and
+/// checked: which store (<c>Jobs:Provider</c>, <c>ConnectionStrings:Jobs</c>), which parts run (<c>Jobs:Worker:Enabled</c>,
+/// <c>Jobs:OpenApi:Enabled</c>) and how long finished jobs are kept (<c>Jobs:Retention</c>). Every other setting is bound
+/// straight onto its options class by <see cref="JobsServices"/> and validated at start. Every key is listed in docs/configuration.md.
 /// </summary>
 internal sealed record ServerSettings
 {
@@ -17,31 +17,16 @@ internal sealed record ServerSettings
 
     public required string Provider { get; init; }
     public required string ConnectionString { get; init; }
-    public string? PostgreSqlSchema { get; init; }
-    public string? SqliteSynchronous { get; init; }
-    public string? SqliteWorkerSynchronous { get; init; }
+    /// <summary>Whether <c>serve</c> runs the built-in worker (<c>work</c> always does).</summary>
     public bool WorkerEnabled { get; init; } = true;
-    public int WorkerConcurrency { get; init; } = 4;
-    public TimeSpan? WorkerPollInterval { get; init; }
-    public TimeSpan? WorkerShutdownGrace { get; init; }
-    public TimeSpan? WorkerFetchCooldown { get; init; }
-    public TimeSpan? WorkerNodeHeartbeatInterval { get; init; }
-    public TimeSpan? WorkerLeaderLease { get; init; }
-    public bool? PostgreSqlListen { get; init; }
-    public IReadOnlyDictionary<string, int> WorkerQueues { get; init; } = new Dictionary<string, int>();
-    public TimeSpan? Lease { get; init; }
-    public TimeSpan? HeartbeatInterval { get; init; }
-    public int? DefaultMaxAttempts { get; init; }
-    public string? DefaultQueue { get; init; }
-    public int? BatchConcurrency { get; init; }
-    public string? WorkerName { get; init; }
-    public bool MigrateOnStart { get; init; } = true;
     /// <summary>Finished jobs older than this are deleted by the service (hourly). Null: kept forever.</summary>
-    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(30);
-    public IReadOnlyList<string> WebhookAllowedHosts { get; init; } = [];
-    public int? WebhookMaxRedirects { get; init; }
-    public TimeSpan? WebhookDefaultTimeout { get; init; }
+    public TimeSpan? Retention { get; init; } = RetentionSetting.Default;
     public bool OpenApiEnabled { get; init; } = true;
+
+    /// <summary>The worker's concurrency, for the start-up banner; known once the host is built (<see cref="ServerHost"/>).</summary>
+    public int WorkerConcurrency { get; init; } = new JobWorkerOptions().Concurrency;
+    /// <summary>The PostgreSQL schema when it is not the default, for <see cref="DescribeDatabase"/>; known once the host is built.</summary>
+    public string? PostgreSqlSchema { get; init; }
 
     public static ServerSettings Read(IConfiguration config)
     {
@@ -61,38 +46,22 @@ internal sealed record ServerSettings
         }
         CheckConnectionString(provider, connectionString);
 
-        var retention = config["Jobs:Retention"] is { Length: > 0 } r
-            ? (r.Trim().ToLowerInvariant() is "off" or "none" or "forever" ? (TimeSpan?)null : Duration(r, "Jobs:Retention"))
-            : TimeSpan.FromDays(30);
+        TimeSpan? retention;
+        try
+        {
+            retention = RetentionSetting.Read(config);
+        }
+        catch (FormatException ex)
+        {
+            throw new ServerConfigurationException(ex.Message, ex);
+        }
 
         return new ServerSettings
         {
             Provider = provider,
             ConnectionString = connectionString,
-            PostgreSqlSchema = config["Jobs:PostgreSql:Schema"] is { Length: > 0 } schema ? schema : null,
-            SqliteSynchronous = config["Jobs:Sqlite:Synchronous"] is { Length: > 0 } sync ? sync : null,
-            SqliteWorkerSynchronous = config["Jobs:Sqlite:WorkerSynchronous"] is { Length: > 0 } wsync ? wsync : null,
             WorkerEnabled = Bool(config, "Jobs:Worker:Enabled") ?? true,
-            WorkerConcurrency = Int(config, "Jobs:Worker:Concurrency", 1, 1000) ?? 4,
-            WorkerPollInterval = OptionalDuration(config, "Jobs:Worker:PollInterval"),
-            WorkerShutdownGrace = OptionalDuration(config, "Jobs:Worker:ShutdownGrace"),
-            WorkerFetchCooldown = OptionalDuration(config, "Jobs:Worker:FetchCooldown"),
-            WorkerNodeHeartbeatInterval = OptionalDuration(config, "Jobs:Worker:NodeHeartbeatInterval"),
-            WorkerLeaderLease = OptionalDuration(config, "Jobs:Worker:LeaderLease"),
-            PostgreSqlListen = Bool(config, "Jobs:PostgreSql:Listen"),
-            WorkerQueues = config.GetSection("Jobs:Worker:Queues").GetChildren()
-                .ToDictionary(c => c.Key, c => Int(config, c.Path, 1, 1000) ?? 1, StringComparer.Ordinal),
-            Lease = OptionalDuration(config, "Jobs:Lease"),
-            HeartbeatInterval = OptionalDuration(config, "Jobs:HeartbeatInterval"),
-            DefaultMaxAttempts = Int(config, "Jobs:DefaultMaxAttempts", 1, 1000),
-            DefaultQueue = config["Jobs:DefaultQueue"] is { Length: > 0 } q ? q : null,
-            BatchConcurrency = Int(config, "Jobs:BatchConcurrency", 1, 1000),
-            WorkerName = config["Jobs:WorkerName"] is { Length: > 0 } w ? w : null,
-            MigrateOnStart = Bool(config, "Jobs:MigrateOnStart") ?? true,
             Retention = retention,
-            WebhookAllowedHosts = List(config, "Jobs:Webhook:AllowedHosts"),
-            WebhookMaxRedirects = Int(config, "Jobs:Webhook:MaxRedirects", 0, 20),
-            WebhookDefaultTimeout = OptionalDuration(config, "Jobs:Webhook:DefaultTimeout"),
             OpenApiEnabled = Bool(config, "Jobs:OpenApi:Enabled") ?? true,
         };
     }
@@ -126,40 +95,8 @@ internal sealed record ServerSettings
             throw new ServerConfigurationException("ConnectionStrings:Jobs names no PostgreSQL host: write for example 'Host=localhost;Username=jobs;Password=…;Database=jobs'.");
     }
 
-    private static TimeSpan Duration(string text, string key)
-    {
-        try
-        {
-            return DurationText.Parse(text, key);
-        }
-        catch (FormatException ex)
-        {
-            throw new ServerConfigurationException(ex.Message, ex);
-        }
-    }
-
-    private static TimeSpan? OptionalDuration(IConfiguration config, string key) =>
-        config[key] is { Length: > 0 } text ? Duration(text, key) : null;
-
     private static bool? Bool(IConfiguration config, string key) =>
         config[key] is not { Length: > 0 } text ? null
         : bool.TryParse(text, out var b) ? b
         : throw new ServerConfigurationException($"{key} '{text}' is not true or false.");
-
-    private static int? Int(IConfiguration config, string key, int min, int max)
-    {
-        if (config[key] is not { Length: > 0 } text) return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-            throw new ServerConfigurationException($"{key} '{text}' must be a whole number from {min} to {max}.");
-        return n;
-    }
-
-    private static string[] List(IConfiguration config, string key)
-    {
-        var section = config.GetSection(key);
-        var items = new List<string>();
-        if (section.Value is { Length: > 0 } joined) items.AddRange(joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        items.AddRange(section.GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0));
-        return [.. items];
-    }
 }

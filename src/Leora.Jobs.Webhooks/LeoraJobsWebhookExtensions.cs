@@ -1,6 +1,7 @@
 using Leora.Jobs;
 using Leora.Jobs.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class LeoraJobsWebhookExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<WebhookOptions>();
         if (configure is not null) options.Configure(configure);
-        options.Validate(o => { o.Validate(); return true; });
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
         builder.Services.TryAddSingleton<WebhookHttp>();
         return builder.AddJob<WebhookArgs, WebhookJobHandler>(o =>
         {

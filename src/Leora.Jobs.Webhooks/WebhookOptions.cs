@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Leora.Jobs.Webhooks;
 
-/// <summary>Settings of the built-in <c>webhook</c> job type (configuration section <c>Jobs:Webhook</c>).</summary>
-public sealed class WebhookOptions
+/// <summary>
+/// Settings of the built-in <c>webhook</c> job type (configuration section <c>Jobs:Webhook</c>). Validated at start by
+/// <see cref="WebhookOptionsValidator"/>.
+/// </summary>
+public sealed class WebhookOptions : IValidatableObject
 {
     /// <summary>
     /// Host names (or IP literals) that may be called even when they resolve to loopback, private, link-local,
@@ -19,13 +25,22 @@ public sealed class WebhookOptions
     /// <summary>The longest <c>Retry-After</c> honoured; longer values are capped. Defaults to 1 hour.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate()
     {
-        if (MaxRedirects is < 0 or > 20) throw new InvalidOperationException("Jobs:Webhook:MaxRedirects must be 0–20.");
+        var result = new WebhookOptionsValidator().Validate(Options.DefaultName, this);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(WebhookOptions), result.Failures);
+    }
+
+    // The checks DataAnnotations cannot express here: durations and the entries of a list.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (MaxRedirects is < 0 or > 20) yield return new("Jobs:Webhook:MaxRedirects must be a whole number from 0 to 20.");
         if (DefaultTimeout <= TimeSpan.Zero || DefaultTimeout > TimeSpan.FromSeconds(WebhookTimeoutConverter.Max))
-            throw new InvalidOperationException($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.");
-        if (MaxRetryAfter < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Webhook:MaxRetryAfter must not be negative.");
-        foreach (var host in AllowedHosts)
-            if (string.IsNullOrWhiteSpace(host)) throw new InvalidOperationException("Jobs:Webhook:AllowedHosts has an empty entry.");
+            yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.");
+        if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.");
+        if (AllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("Jobs:Webhook:AllowedHosts has an empty entry.");
     }
 }

@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Leora.Jobs;
 
-/// <summary>Settings of the long-running worker (the <c>serve</c> and <c>work</c> modes). Validated at start.</summary>
-public sealed class JobWorkerOptions
+/// <summary>
+/// Settings of the long-running worker (the <c>serve</c> and <c>work</c> modes; configuration section <c>Jobs:Worker</c>
+/// in the <c>leora-jobs</c> service). Validated at start by <see cref="JobWorkerOptionsValidator"/>.
+/// </summary>
+public sealed class JobWorkerOptions : IValidatableObject
 {
     /// <summary>Whether the worker runs in this host. Defaults to true.</summary>
     public bool Enabled { get; set; } = true;
@@ -51,21 +57,30 @@ public sealed class JobWorkerOptions
     /// </summary>
     public TimeSpan? PruneInterval { get; set; }
 
-    internal void Validate()
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
+    internal void Validate() => new JobWorkerOptionsValidator().ThrowIfInvalid(this);
+
+    // The checks DataAnnotations cannot express here: queue names, durations and rules that relate two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (Concurrency < 1) throw new InvalidOperationException("Jobs:Worker:Concurrency must be at least 1.");
+        if (Concurrency is < 1 or > 1000) yield return new("Jobs:Worker:Concurrency must be a whole number from 1 to 1000.");
+        if (PruneBatchSize < 1) yield return new("Jobs:Worker:PruneBatchSize must be at least 1.");
         foreach (var (queue, n) in Queues)
         {
-            if (!QueueName.IsValid(queue)) throw new InvalidOperationException($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.");
-            if (n < 1) throw new InvalidOperationException($"Jobs:Worker:Queues:{queue} must be at least 1.");
+            if (!QueueName.IsValid(queue)) yield return new($"Jobs:Worker:Queues: '{queue}' is not a valid queue name.");
+            else if (n is < 1 or > 1000) yield return new($"Jobs:Worker:Queues:{queue} must be a whole number from 1 to 1000.");
         }
-        if (PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:PollInterval must be positive.");
-        if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval) throw new InvalidOperationException("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
-        if (RescueInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:RescueInterval must be positive.");
-        if (NodeHeartbeatInterval <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:NodeHeartbeatInterval must be positive.");
-        if (LeaderLease <= NodeHeartbeatInterval) throw new InvalidOperationException("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.");
-        if (Retention is { } r && r <= TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:Retention must be positive (or null to keep finished jobs).");
-        if (PruneBatchSize < 1) throw new InvalidOperationException("Jobs:Worker:PruneBatchSize must be at least 1.");
-        if (ShutdownGrace < TimeSpan.Zero) throw new InvalidOperationException("Jobs:Worker:ShutdownGrace must not be negative.");
+        if (PollInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:PollInterval must be positive.");
+        if (FetchCooldown < TimeSpan.Zero || FetchCooldown >= PollInterval)
+            yield return new("Jobs:Worker:FetchCooldown must be zero or more and shorter than PollInterval.");
+        if (RescueInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:RescueInterval must be positive.");
+        if (NodeHeartbeatInterval <= TimeSpan.Zero) yield return new("Jobs:Worker:NodeHeartbeatInterval must be positive.");
+        if (LeaderLease <= NodeHeartbeatInterval)
+            yield return new("Jobs:Worker:LeaderLease must be longer than NodeHeartbeatInterval.");
+        if (Retention is { } r && r <= TimeSpan.Zero)
+            yield return new("Jobs:Worker:Retention must be positive (or null to keep finished jobs).");
+        if (ShutdownGrace < TimeSpan.Zero) yield return new("Jobs:Worker:ShutdownGrace must not be negative.");
     }
 }

@@ -1,7 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
 namespace Leora.Jobs;
 
-/// <summary>Settings shared by every part of Leora Jobs in one service provider. Validated at start.</summary>
-public sealed class JobsOptions
+/// <summary>
+/// Settings shared by every part of Leora Jobs in one service provider (configuration section <c>Jobs</c> in the
+/// <c>leora-jobs</c> service). Validated at start by <see cref="JobsOptionsValidator"/>.
+/// </summary>
+public sealed class JobsOptions : IValidatableObject
 {
     /// <summary>How long a claimed job's lease lasts before another worker may rescue it. Defaults to 5 minutes.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
@@ -37,14 +43,21 @@ public sealed class JobsOptions
 
     internal string EffectiveWorkerName => WorkerName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    internal void Validate()
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
+    internal void Validate() => new JobsOptionsValidator().ThrowIfInvalid(this);
+
+    // The checks DataAnnotations cannot express here: durations and rules that relate two settings.
+    // Ranges are checked here, not with [Range]: the source-generated copy of RangeAttribute drops ErrorMessage
+    // (dotnet/runtime#123137), and the message must name the setting.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (Lease < TimeSpan.FromSeconds(1)) throw new InvalidOperationException("Jobs:Lease must be at least 1 second.");
+        if (DefaultMaxAttempts is < 1 or > 1000)
+            yield return new("Jobs:DefaultMaxAttempts must be a whole number from 1 to 1000.");
+        if (BatchConcurrency is < 1 or > 1000) yield return new("Jobs:BatchConcurrency must be a whole number from 1 to 1000.");
+        if (RescueBatchSize < 1) yield return new("Jobs:RescueBatchSize must be at least 1.");
+        if (Lease < TimeSpan.FromSeconds(1)) yield return new("Jobs:Lease must be at least 1 second.");
         if (HeartbeatInterval is { } hb && (hb <= TimeSpan.Zero || hb >= Lease))
-            throw new InvalidOperationException("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.");
-        if (DefaultMaxAttempts < 1) throw new InvalidOperationException("Jobs:DefaultMaxAttempts must be at least 1.");
-        if (BatchConcurrency < 1) throw new InvalidOperationException("Jobs:BatchConcurrency must be at least 1.");
-        if (RescueBatchSize < 1) throw new InvalidOperationException("Jobs:RescueBatchSize must be at least 1.");
-        if (!QueueName.IsValid(DefaultQueue)) throw new InvalidOperationException($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
+            yield return new("Jobs:HeartbeatInterval must be positive and shorter than Jobs:Lease.");
+        if (!QueueName.IsValid(DefaultQueue)) yield return new($"Jobs:DefaultQueue '{DefaultQueue}' is not a valid queue name.");
     }
 }

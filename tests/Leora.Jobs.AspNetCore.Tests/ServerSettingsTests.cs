@@ -1,3 +1,4 @@
+using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +21,9 @@ public sealed class ServerSettingsTests
             ["Jobs:PostgreSql:Listen"] = "false",
         }).Build();
         var settings = ServerSettings.Read(config);
-        Assert.Equal(TimeSpan.FromMilliseconds(20), settings.WorkerFetchCooldown);
-        Assert.Equal(TimeSpan.FromSeconds(3), settings.WorkerNodeHeartbeatInterval);
-        Assert.Equal(TimeSpan.FromSeconds(12), settings.WorkerLeaderLease);
-        Assert.False(settings.PostgreSqlListen);
+        var postgres = new PostgreSqlJobStoreOptions();
+        ConfigurationBinding.Bind(config, "Jobs:PostgreSql", postgres);
+        Assert.False(postgres.Listen);
 
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));

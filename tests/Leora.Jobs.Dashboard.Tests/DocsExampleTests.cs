@@ -63,6 +63,6 @@ public sealed class DocsExampleTests
             }
         });
         using var provider = services.BuildServiceProvider();
-        Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IOptions<JobsDashboardOptions>>().Value);
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<JobsDashboardOptions>>().Value);
     }
 }

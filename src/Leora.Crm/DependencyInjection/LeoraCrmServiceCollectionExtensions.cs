@@ -10,6 +10,7 @@ using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -29,14 +30,8 @@ public static class LeoraCrmServiceCollectionExtensions
         services.AddOptions<CrmOptions>()
             .Configure(o => o.AnthropicApiKey ??= Environment.GetEnvironmentVariable(CrmOptions.ApiKeyEnvironmentVariable))
             .Configure(o => configure?.Invoke(o))
-            .Validate(o => o.MaxImageBytes > 0 && o.MaxImportBytes > 0, "CrmOptions: MaxImageBytes and MaxImportBytes must be positive.")
-            .Validate(o => o.ImportBatchSize is >= 1 and <= 10_000, "CrmOptions: ImportBatchSize must be between 1 and 10000.")
-            .Validate(o => o.MaxTokens > 0 && o.RequestTimeout > TimeSpan.Zero, "CrmOptions: MaxTokens and RequestTimeout must be positive.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Model), "CrmOptions: Model is empty.")
-            .Validate(o => o.DefaultPhoneCountryCode is null || (o.DefaultPhoneCountryCode.Length is >= 1 and <= 3 && o.DefaultPhoneCountryCode.All(char.IsAsciiDigit)),
-                "CrmOptions: DefaultPhoneCountryCode must be 1 to 3 digits.")
-            .Validate(o => o.MaxXlsxEntries > 0 && o.MaxXlsxUncompressedBytes > 0 && o.MaxXlsxCompressionRatio > 1, "CrmOptions: the XLSX limits must be positive.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CrmDatabase>(sp => CreateDatabase(sp.GetRequiredService<IJobStore>()));
         services.TryAddSingleton<CrmStore>();

@@ -1,5 +1,6 @@
 using Leora.Jobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md, Npgsql).
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,8 +17,11 @@ public static class LeoraJobsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<JobsOptions>();
         if (configure is not null) options.Configure(configure);
-        options.Validate(o => { o.Validate(); return true; });
-        services.AddOptions<JobWorkerOptions>();
+        // Source-generated validators, run when the host starts: a bad value stops start-up with a message naming it.
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
+        services.AddOptions<JobWorkerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobWorkerOptions>, JobWorkerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new JobTypeRegistry(sp.GetServices<JobTypeDescriptor>()));
         services.TryAddSingleton<JobSignal>();

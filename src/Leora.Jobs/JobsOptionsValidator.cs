@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace Leora.Jobs;
+
+/// <summary>Validates <see cref="JobsOptions"/> (source-generated, no reflection): its DataAnnotations attributes, if any, and its own checks.</summary>
+[OptionsValidator]
+internal sealed partial class JobsOptionsValidator : IValidateOptions<JobsOptions>;
