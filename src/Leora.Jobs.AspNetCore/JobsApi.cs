@@ -217,7 +217,7 @@ internal static class JobsApi
     /// <c>checks</c> member (<c>database</c>: ok, unreachable or not-migrated; <c>worker</c>: ok or unavailable, when one runs).
     /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
-        IJobStore store, IServiceProvider services, IOptions<JobWorkerOptions> workerOptions, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IJobClient client, IServiceProvider services, IOptions<JobWorkerOptions> workerOptions, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var worker = workerOptions.Value.Enabled ? services.GetService(typeof(JobWorker)) as JobWorker : null;
         var problems = new List<string>();
@@ -227,11 +227,11 @@ internal static class JobsApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            (applied, var latest) = await store.MigrationVersionAsync(timeout.Token);
+            (applied, var latest) = await client.SchemaVersionAsync(timeout.Token);
             if (applied < latest)
             {
                 checks["database"] = "not-migrated";
-                problems.Add($"The {store.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
+                problems.Add($"The {client.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
             }
             else
             {
@@ -242,7 +242,7 @@ internal static class JobsApi
         {
             Log.NotReady(loggers.CreateLogger("Leora.Jobs.AspNetCore.Health"), ex);
             checks["database"] = "unreachable";
-            problems.Add($"The {store.Provider} database is not reachable.");
+            problems.Add($"The {client.Provider} database is not reachable.");
         }
         if (worker is not null)
         {
@@ -253,9 +253,9 @@ internal static class JobsApi
             var available = worker.DatabaseAvailable;
             checks["worker"] = available ? "ok" : "unavailable";
             if (!available)
-                problems.Add($"The job worker in this process cannot reach the {store.Provider} database: it has stopped claiming jobs and retries with backoff.");
+                problems.Add($"The job worker in this process cannot reach the {client.Provider} database: it has stopped claiming jobs and retries with backoff.");
         }
-        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", store.Provider, applied));
+        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", client.Provider, applied));
         return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
             extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["checks"] = checks });
     }

@@ -1,4 +1,3 @@
-using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -11,18 +10,16 @@ namespace Leora.Jobs.Dashboard;
 /// </summary>
 internal sealed class StoreNodeSource(
     IJobClient client,
-    IJobStore store,
     IServiceProvider services,
     IOptions<JobsOptions> jobs,
-    IOptions<JobWorkerOptions> worker,
-    TimeProvider time) : IJobNodeSource
+    IOptions<JobWorkerOptions> worker) : IJobNodeSource
 {
     // A bound on what one refresh reads; a deployment running more jobs at once than this sees the first ones.
     private const int MaxRunning = 1000;
 
     public async Task<IReadOnlyList<JobNodeInfo>> ListNodesAsync(CancellationToken cancellationToken)
     {
-        var registered = await store.NodeListAsync(cancellationToken);
+        var registered = await client.NodesAsync(cancellationToken);
         var page = await client.ListAsync(new JobQuery { Status = JobStatus.Processing, Limit = MaxRunning, NewestFirst = false }, cancellationToken);
         var running = page.Items
             .GroupBy(j => j.Worker ?? "(unknown)", StringComparer.Ordinal)
@@ -32,7 +29,6 @@ internal sealed class StoreNodeSource(
         var hostedWorker = worker.Value.Enabled ? services.GetService<JobWorker>() : null;
         // Same default as JobsOptions.EffectiveWorkerName (internal to the core) when no worker runs here to ask.
         var self = hostedWorker?.NodeName ?? jobs.Value.WorkerName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
-        var now = time.GetUtcNow();
 
         var nodes = new List<JobNodeInfo>();
         foreach (var n in registered)
@@ -43,10 +39,12 @@ internal sealed class StoreNodeSource(
                 ThisProcess = n.Name == self,
                 Working = true,
                 Concurrency = n.Concurrency,
-                Queues = string.IsNullOrEmpty(n.Queues) ? null : n.Queues,
+                // As the node registered them: "*" when it serves every queue (JobNode says null).
+                Queues = n.Queues is null ? "*" : string.Join(',', n.Queues),
                 StartedAt = n.StartedAt,
                 LastSeen = n.HeartbeatAt,
-                Silent = JobNode.IsSilent(n.HeartbeatAt, now, worker.Value.NodeHeartbeatInterval),
+                // By this process's clock, as NodesAsync judges.
+                Silent = n.Silent,
                 IsLeader = n.IsLeader,
                 Running = RunningOn(n.Name),
             });
