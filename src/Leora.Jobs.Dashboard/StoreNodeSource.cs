@@ -39,8 +39,7 @@ internal sealed class StoreNodeSource(
                 ThisProcess = n.Name == self,
                 Working = true,
                 Concurrency = n.Concurrency,
-                // As the node registered them: "*" when it serves every queue (JobNode says null).
-                Queues = n.Queues is null ? "*" : string.Join(',', n.Queues),
+                Queues = string.IsNullOrEmpty(n.RegisteredQueues) ? null : n.RegisteredQueues,
                 StartedAt = n.StartedAt,
                 LastSeen = n.HeartbeatAt,
                 // By this process's clock, as NodesAsync judges.
