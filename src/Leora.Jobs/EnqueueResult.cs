@@ -23,4 +23,10 @@ public readonly record struct EnqueueResult(long Id, bool Existing)
     /// which answer with ids only. Mapped (its payload parsed) on each call.
     /// </summary>
     public JobInfo? ToJobInfo() => _row is null ? null : JobMapping.ToInfo(_row);
+
+    /// <summary>Equal when both name the same job the same way; the row one may carry is not compared.</summary>
+    public bool Equals(EnqueueResult other) => Id == other.Id && Existing == other.Existing;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Existing);
 }
