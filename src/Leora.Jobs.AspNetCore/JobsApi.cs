@@ -62,43 +62,23 @@ internal static class JobsApi
         if (!request.HasJsonContentType())
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the job as JSON with Content-Type: application/json.");
         var limit = options.CurrentValue.MaxRequestBodyBytes;
-        if (request.ContentLength > limit) return TooLarge(limit);
+        if (await RequestBody.ReadAsync(request, limit, cancellationToken) is not { } body) return TooLarge(limit);
 
-        byte[] body;
-        using (var buffer = new MemoryStream())
-        {
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit) return TooLarge(limit);
-                buffer.Write(chunk, 0, read);
-            }
-            body = buffer.ToArray();
-        }
-
+        // One pass over the body: the request, its payload element included, is read straight from the bytes. Only a
+        // body that fails to bind is parsed once more, to tell malformed JSON (or not an object) from a bad field.
         EnqueueRequest? job;
         try
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object.");
-            try
-            {
-                job = document.RootElement.Deserialize<EnqueueRequest>(JobJson.Options);
-            }
-            catch (JsonException ex)
-            {
-                var field = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
-                return Invalid(field, FirstSentence(ex.Message));
-            }
-            job = job is null ? null : job with { Payload = job.Payload.Clone() };
+            job = JsonSerializer.Deserialize<EnqueueRequest>(body, JobJson.Options);
         }
         catch (JsonException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {FirstSentence(ex.Message)}");
+            if (Malformed(body) is { } malformed) return malformed;
+            var field = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
+            return Invalid(field, FirstSentence(ex.Message));
         }
-        if (job is null) return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
+        // A JSON null binds to no request; it is valid JSON but not an object.
+        if (job is null) return Malformed(body) ?? Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
         if (job.DelaySeconds is { } d && (double.IsNaN(d) || d < 0 || d > TimeSpan.MaxValue.TotalSeconds / 2))
             return Invalid("delaySeconds", "delaySeconds must be zero or more.");
 
@@ -125,8 +105,9 @@ internal static class JobsApi
             return Invalid(ex.Field ?? "payload", ex.Message);
         }
 
-        var info = JobResponse.From(await client.GetAsync(result.Id, cancellationToken)
-            ?? throw new InvalidOperationException($"Job {result.Id} vanished right after it was enqueued."));
+        // The reply is the job as the insert itself answered (or as its idempotency key found it): no second read.
+        var info = JobResponse.From(result.ToJobInfo()
+            ?? throw new InvalidOperationException($"The store answered the enqueue of job {result.Id} without its row."));
         if (result.Existing) return TypedResults.Ok(info);
         var location = $"{request.PathBase}{request.Path.Value?.TrimEnd('/')}/{result.Id}";
         return TypedResults.Created(location, info);
@@ -217,7 +198,7 @@ internal static class JobsApi
     /// <c>checks</c> member (<c>database</c>: ok, unreachable or not-migrated; <c>worker</c>: ok or unavailable, when one runs).
     /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
-        IJobStore store, JobNodeState node, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IJobClient client, JobNodeState node, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -226,11 +207,11 @@ internal static class JobsApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            (applied, var latest) = await store.MigrationVersionAsync(timeout.Token);
+            (applied, var latest) = await client.SchemaVersionAsync(timeout.Token);
             if (applied < latest)
             {
                 checks["database"] = "not-migrated";
-                problems.Add($"The {store.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
+                problems.Add($"The {client.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
             }
             else
             {
@@ -241,7 +222,7 @@ internal static class JobsApi
         {
             Log.NotReady(loggers.CreateLogger("Leora.Jobs.AspNetCore.Health"), ex);
             checks["database"] = "unreachable";
-            problems.Add($"The {store.Provider} database is not reachable.");
+            problems.Add($"The {client.Provider} database is not reachable.");
         }
         if (node.HasWorker)
         {
@@ -252,11 +233,27 @@ internal static class JobsApi
             var available = node.DatabaseAvailable;
             checks["worker"] = available ? "ok" : "unavailable";
             if (!available)
-                problems.Add($"The job worker in this process cannot reach the {store.Provider} database: it has stopped claiming jobs and retries with backoff.");
+                problems.Add($"The job worker in this process cannot reach the {client.Provider} database: it has stopped claiming jobs and retries with backoff.");
         }
-        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", store.Provider, applied));
+        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", client.Provider, applied));
         return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
             extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["checks"] = checks });
+    }
+
+    /// <summary>The answer for a body that is not valid JSON, or not a JSON object; null for a well-formed object.</summary>
+    private static ProblemHttpResult? Malformed(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? null
+                : Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {FirstSentence(ex.Message)}");
+        }
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Leora.Jobs.AspNetCore;
 
 namespace Leora.Jobs.Dashboard;
 
@@ -35,26 +37,36 @@ internal sealed record JobSummaryDto(long Id, string Type, string Queue, string 
 
 internal sealed record JobPageDto(IReadOnlyList<JobSummaryDto> Items, string? NextCursor);
 
-internal sealed record JobErrorDto(int Attempt, string Message, string Type, string? StackTrace, DateTimeOffset At, string? Worker);
-
-internal sealed record JobDetailDto(long Id, string Type, string Queue, string Status, bool Scheduled, int Priority, int Attempts, int MaxAttempts,
-    string? IdempotencyKey, int? Progress, string? ProgressMessage, JsonElement Payload, JsonElement? Result, IReadOnlyList<JobErrorDto> Errors,
-    string? Worker, DateTimeOffset? LockedUntil, bool CancelRequested, DateTimeOffset CreatedAt, DateTimeOffset RunAt,
-    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, double? WaitedMs, double? RanMs, DateTimeOffset Now)
+/// <summary>
+/// A job in the detail view: the API's <see cref="JobResponse"/> (the one job shape on the wire) and what the view
+/// derives from it. <see cref="DashboardJson"/> keeps the member order the script has always received.
+/// </summary>
+internal sealed record JobDetailDto : JobResponse
 {
-    public static JobDetailDto From(JobInfo j, DateTimeOffset now) => new(j.Id, j.Type, j.Queue, j.Status.ToName(),
-        j.Status == JobStatus.Pending && j.RunAt > now, j.Priority, j.Attempts, j.MaxAttempts, j.IdempotencyKey, j.Progress, j.ProgressMessage,
-        j.Payload, j.Result, [.. j.Errors.Select(e => new JobErrorDto(e.Attempt, e.Message, e.Type, e.StackTrace, e.At, e.Worker))],
-        j.Worker, j.LockedUntil, j.CancelRequested, j.CreatedAt, j.RunAt, j.StartedAt, j.CompletedAt,
-        j.StartedAt is { } s && s >= j.RunAt ? (s - j.RunAt).TotalMilliseconds : null,
-        j.StartedAt is { } s2 ? ((j.CompletedAt ?? (j.Status == JobStatus.Processing ? now : s2)) - s2).TotalMilliseconds : null,
-        now);
+    [SetsRequiredMembers]
+    private JobDetailDto(JobResponse job) : base(job)
+    {
+    }
+
+    /// <summary>Pending and not due yet.</summary>
+    public bool Scheduled { get; init; }
+    /// <summary>From due to started, for a job that started on or after it was due.</summary>
+    public double? WaitedMs { get; init; }
+    /// <summary>How long the last attempt ran (so far, for a running job).</summary>
+    public double? RanMs { get; init; }
+    /// <summary>This process's time when the job was read.</summary>
+    public DateTimeOffset Now { get; init; }
+
+    public static JobDetailDto From(JobInfo j, DateTimeOffset now) => new(JobResponse.From(j))
+    {
+        Scheduled = j.Status == JobStatus.Pending && j.RunAt > now,
+        WaitedMs = j.StartedAt is { } s && s >= j.RunAt ? (s - j.RunAt).TotalMilliseconds : null,
+        RanMs = j.StartedAt is { } s2 ? ((j.CompletedAt ?? (j.Status == JobStatus.Processing ? now : s2)) - s2).TotalMilliseconds : null,
+        Now = now,
+    };
 }
 
 internal sealed record JobTypeDto(string Kind, string? Queue, int? Priority, int? MaxAttempts, double? TimeoutSeconds, JsonElement Template);
-
-internal sealed record EnqueueRequest(string? Type, JsonElement Payload, string? Queue, int? Priority, double? DelaySeconds, DateTimeOffset? RunAt,
-    int? MaxAttempts, string? IdempotencyKey);
 
 internal sealed record EnqueueResultDto(long Id, bool Existing);
 

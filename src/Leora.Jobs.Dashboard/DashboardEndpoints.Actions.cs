@@ -1,3 +1,4 @@
+using Leora.Jobs.AspNetCore;
 using Leora.Jobs.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -197,20 +198,12 @@ internal static partial class DashboardEndpoints
         var request = context.Request;
         if (!request.HasJsonContentType())
             return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "JSON expected", "Send the body as application/json."));
-        if (request.ContentLength > MaxBodyBytes)
-            return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", "The body may be at most 1 MB."));
         try
         {
-            using var limited = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
-            {
-                if (limited.Length + read > MaxBodyBytes)
-                    return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", "The body may be at most 1 MB."));
-                limited.Write(buffer, 0, read);
-            }
-            limited.Position = 0;
+            if (await RequestBody.ReadAsync(request, MaxBodyBytes, context.RequestAborted) is not { } body)
+                return (null, Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", "The body may be at most 1 MB."));
+            // Read as a stream, as the dashboard always has: a stream read skips a UTF-8 byte order mark.
+            using var limited = new MemoryStream(body, writable: false);
             var value = await JsonSerializer.DeserializeAsync<T>(limited, DashboardJson.Options, context.RequestAborted);
             return value is null
                 ? (null, Problem(StatusCodes.Status400BadRequest, "Body required", "Send a JSON object."))

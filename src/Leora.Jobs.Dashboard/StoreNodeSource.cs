@@ -1,5 +1,3 @@
-using Leora.Jobs.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Dashboard;
@@ -11,26 +9,22 @@ namespace Leora.Jobs.Dashboard;
 /// </summary>
 internal sealed class StoreNodeSource(
     IJobClient client,
-    IJobStore store,
-    IServiceProvider services,
-    IOptions<JobWorkerOptions> worker,
-    TimeProvider time) : IJobNodeSource
+    JobNodeState here,
+    IOptions<JobWorkerOptions> worker) : IJobNodeSource
 {
     // A bound on what one refresh reads; a deployment running more jobs at once than this sees the first ones.
     private const int MaxRunning = 1000;
 
     public async Task<IReadOnlyList<JobNodeInfo>> ListNodesAsync(CancellationToken cancellationToken)
     {
-        var registered = await store.NodeListAsync(cancellationToken);
+        var registered = await client.NodesAsync(cancellationToken);
         var page = await client.ListAsync(new JobQuery { Status = JobStatus.Processing, Limit = MaxRunning, NewestFirst = false }, cancellationToken);
         var running = page.Items
             .GroupBy(j => j.Worker ?? "(unknown)", StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<JobNodeRunningJob>)[.. g.Select(j => new JobNodeRunningJob(j.Id, j.Type, j.Queue, j.Progress, j.StartedAt))], StringComparer.Ordinal);
         IReadOnlyList<JobNodeRunningJob> RunningOn(string name) => running.TryGetValue(name, out var r) ? r : [];
 
-        var here = services.GetRequiredService<JobNodeState>();
         var self = here.NodeName;
-        var now = time.GetUtcNow();
 
         var nodes = new List<JobNodeInfo>();
         foreach (var n in registered)
@@ -41,10 +35,11 @@ internal sealed class StoreNodeSource(
                 ThisProcess = n.Name == self,
                 Working = true,
                 Concurrency = n.Concurrency,
-                Queues = string.IsNullOrEmpty(n.Queues) ? null : n.Queues,
+                Queues = string.IsNullOrEmpty(n.RegisteredQueues) ? null : n.RegisteredQueues,
                 StartedAt = n.StartedAt,
                 LastSeen = n.HeartbeatAt,
-                Silent = JobNode.IsSilent(n.HeartbeatAt, now, worker.Value.NodeHeartbeatInterval),
+                // By this process's clock, as NodesAsync judges.
+                Silent = n.Silent,
                 IsLeader = n.IsLeader,
                 Running = RunningOn(n.Name),
             });

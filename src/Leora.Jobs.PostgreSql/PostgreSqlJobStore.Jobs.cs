@@ -23,16 +23,17 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("idempotency_key", NpgsqlDbType.Text) { Value = (object?)job.IdempotencyKey ?? DBNull.Value });
             p.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = job.RunAt is { } r ? r.UtcDateTime : DBNull.Value });
             p.Add(new NpgsqlParameter("delay_ms", NpgsqlDbType.Bigint) { Value = job.Delay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
-            var id = await cmd.ExecuteScalarAsync(cancellationToken);
-            if (id is long inserted)
+            if ((await ReadRowsAsync(cmd, cancellationToken)) is [var inserted])
             {
                 await WakeUpAsync(c, tx, cancellationToken);
                 return new EnqueueResult(inserted, false);
             }
 
-            await using var existing = Command(c, tx, PostgreSqlSql.JobIdByIdempotencyKey);
+            await using var existing = Command(c, tx, PostgreSqlSql.JobGetByIdempotencyKey);
             existing.Parameters.AddWithValue("idempotency_key", job.IdempotencyKey!);
-            return new EnqueueResult((long)(await existing.ExecuteScalarAsync(cancellationToken))!, true);
+            return new EnqueueResult((await ReadRowsAsync(existing, cancellationToken)) is [var found]
+                ? found
+                : throw new InvalidOperationException("The job insert wrote no row and found no job with its idempotency key."), true);
         }, cancellationToken);
 
     /// <inheritdoc />

@@ -88,6 +88,10 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     /// <summary>The schema that holds the jobs tables.</summary>
     public string Schema { get; }
 
+    /// <inheritdoc />
+    async ValueTask<DbConnection> IJobStore.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken);
+
     /// <summary>The schema, quoted for SQL.</summary>
     public string QuotedSchema { get; }
 

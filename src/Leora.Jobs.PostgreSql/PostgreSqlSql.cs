@@ -30,13 +30,15 @@ internal static class PostgreSqlSql
 
     public const string MigrationRecord = "INSERT INTO {s}.migrations (version) VALUES (@version)";
 
+    // Returns the row as stored (jsonb's own rendering of the payload, the database's times), so that a caller can answer
+    // with the job without reading it back. A taken key returns nothing: JobGetByIdempotencyKey reads the existing row.
     public const string JobInsert = """
         INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
         VALUES (@kind, @queue, 'pending', @priority, @payload::jsonb, @max_attempts, @idempotency_key, coalesce(@now, now()),
                 coalesce(@run_at, coalesce(@now, now()) + coalesce(@delay_ms, 0) * interval '1 millisecond'))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        RETURNING id
-        """;
+        RETURNING
+        """ + " " + Columns;
 
     // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order.
     public const string JobInsertMany = """
@@ -51,7 +53,7 @@ internal static class PostgreSqlSql
         RETURNING id, idempotency_key
         """;
 
-    public const string JobIdByIdempotencyKey = "SELECT id FROM {s}.jobs WHERE idempotency_key = @idempotency_key";
+    public const string JobGetByIdempotencyKey = "SELECT " + Columns + " FROM {s}.jobs WHERE idempotency_key = @idempotency_key";
 
     public const string JobIdsByIdempotencyKeys = "SELECT idempotency_key, id FROM {s}.jobs WHERE idempotency_key = ANY(@idempotency_keys)";
 

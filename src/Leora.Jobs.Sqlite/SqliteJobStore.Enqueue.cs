@@ -60,7 +60,7 @@ public sealed partial class SqliteJobStore
         return WriteAsync(transaction, async (c, tx) =>
         {
             using var insert = new RowInserter(c, tx, NowMs);
-            return await insert.InsertAsync(job, cancellationToken);
+            return await insert.InsertRowAsync(job, cancellationToken);
         }, cancellationToken);
     }
 
@@ -207,7 +207,7 @@ public sealed partial class SqliteJobStore
                 using var insert = new RowInserter(c, tx, NowMs);
                 if (group.Count == 1)
                 {
-                    results[0] = await insert.InsertAsync(group[0].Job, CancellationToken.None);
+                    results[0] = await insert.InsertRowAsync(group[0].Job, CancellationToken.None);
                     return true;
                 }
                 // In order, as if the calls had come one after another: a key repeated within the group finds the
@@ -217,7 +217,7 @@ public sealed partial class SqliteJobStore
                     await tx.SaveAsync("leora_enqueue", CancellationToken.None);
                     try
                     {
-                        results[i] = await insert.InsertAsync(group[i].Job, CancellationToken.None);
+                        results[i] = await insert.InsertRowAsync(group[i].Job, CancellationToken.None);
                     }
                     catch (SqliteException ex) when (raw.sqlite3_get_autocommit(c.Handle) == 0)
                     {
@@ -255,7 +255,8 @@ public sealed partial class SqliteJobStore
 
     /// <summary>
     /// The insert statement prepared once and re-bound per row (by parameter object, not by name lookup). The new id
-    /// comes from <c>sqlite3_last_insert_rowid</c>; a taken idempotency key inserts nothing and the existing id is read.
+    /// comes from <c>sqlite3_last_insert_rowid</c>; a taken idempotency key inserts nothing and the existing id (or row)
+    /// is read.
     /// </summary>
     private sealed class RowInserter : IDisposable
     {
@@ -286,7 +287,48 @@ public sealed partial class SqliteJobStore
             _insert.Prepare();
         }
 
+        /// <summary>Inserts one row; answers with its id, or the existing job's id for a taken idempotency key (bulk inserts).</summary>
         public async Task<EnqueueResult> InsertAsync(JobInsertParams job, CancellationToken ct)
+        {
+            if (await ExecuteAsync(job, ct) is { } id) return new EnqueueResult(id, false);
+            var existing = Existing(SqliteSql.JobIdByIdempotencyKey, job.IdempotencyKey!);
+            return new EnqueueResult(Convert.ToInt64(await existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
+        }
+
+        /// <summary>
+        /// Inserts one row; answers with the row as written (built from what was bound: the statement sets nothing else
+        /// but the columns' defaults), or the existing job's row for a taken idempotency key (single enqueues).
+        /// </summary>
+        public async Task<EnqueueResult> InsertRowAsync(JobInsertParams job, CancellationToken ct)
+        {
+            if (await ExecuteAsync(job, ct) is { } id)
+            {
+                return new EnqueueResult(new JobRow
+                {
+                    Id = id,
+                    Kind = job.Kind,
+                    Queue = job.Queue,
+                    Status = JobStatus.Pending,
+                    Priority = job.Priority,
+                    Payload = job.Payload,
+                    Attempts = 0,
+                    MaxAttempts = job.MaxAttempts,
+                    IdempotencyKey = job.IdempotencyKey,
+                    Errors = "[]",
+                    CancelRequested = false,
+                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(_now),
+                    RunAt = DateTimeOffset.FromUnixTimeMilliseconds(RunAt(job)),
+                }, false);
+            }
+            var existing = Existing(SqliteSql.JobGetByIdempotencyKey, job.IdempotencyKey!);
+            await using var reader = await existing.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+                throw new InvalidOperationException("The job insert wrote no row and found no job with its idempotency key.");
+            return new EnqueueResult(ReadRow(reader), true);
+        }
+
+        /// <summary>Runs the insert. The new id, or null when the idempotency key was taken (nothing was written).</summary>
+        private async Task<long?> ExecuteAsync(JobInsertParams job, CancellationToken ct)
         {
             _kind.Value = job.Kind;
             _queue.Value = job.Queue;
@@ -295,18 +337,23 @@ public sealed partial class SqliteJobStore
             _maxAttempts.Value = job.MaxAttempts;
             _key.Value = (object?)job.IdempotencyKey ?? DBNull.Value;
             _runAt.Value = RunAt(job);
-            if (await _insert.ExecuteNonQueryAsync(ct) == 1)
-                return new EnqueueResult(raw.sqlite3_last_insert_rowid(_connection.Handle), false);
+            if (await _insert.ExecuteNonQueryAsync(ct) == 1) return raw.sqlite3_last_insert_rowid(_connection.Handle);
             if (job.IdempotencyKey is null)
                 throw new InvalidOperationException("The job insert wrote no row and reported no conflict.");
+            return null;
+        }
 
-            if (_existing is null)
+        // The lookup of a taken key, prepared on first use: by id for bulk inserts, the whole row for single ones.
+        private SqliteCommand Existing(string sql, string key)
+        {
+            if (_existing is null || _existing.CommandText != sql)
             {
-                _existing = Command(_connection, _tx, SqliteSql.JobIdByIdempotencyKey);
+                _existing?.Dispose();
+                _existing = Command(_connection, _tx, sql);
                 _existing.Parameters.Add("@idempotency_key", SqliteType.Text);
             }
-            _existing.Parameters[0].Value = job.IdempotencyKey;
-            return new EnqueueResult(Convert.ToInt64(await _existing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture), true);
+            _existing.Parameters[0].Value = key;
+            return _existing;
         }
 
         /// <summary>

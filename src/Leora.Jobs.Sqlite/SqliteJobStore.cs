@@ -76,6 +76,14 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>SQLite has no schemas: always null.</remarks>
+    public string? Schema => null;
+
+    /// <inheritdoc />
+    async ValueTask<DbConnection> IJobStore.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenConnectionAsync(cancellationToken);
+
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc />

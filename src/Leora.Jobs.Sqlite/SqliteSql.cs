@@ -47,6 +47,8 @@ internal static class SqliteSql
 
     public const string JobIdByIdempotencyKey = "SELECT id FROM leora_jobs WHERE idempotency_key = @idempotency_key";
 
+    public const string JobGetByIdempotencyKey = "SELECT " + Columns + " FROM leora_jobs WHERE idempotency_key = @idempotency_key";
+
     // SQLite has one writer at a time, so the claim needs no row lock; it runs in BEGIN IMMEDIATE so that the
     // read of the candidates and their update are one write transaction (no lock upgrade, no SQLITE_BUSY_SNAPSHOT).
     // randomblob() is evaluated per row: every claimed job gets its own token.

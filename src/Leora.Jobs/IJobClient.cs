@@ -5,11 +5,15 @@ using Leora.Jobs.Storage;
 namespace Leora.Jobs;
 
 /// <summary>
-/// Enqueues, reads and steers jobs. Every enqueue has an overload that joins the caller's open
-/// <see cref="DbTransaction"/>, so a domain row and its job commit or roll back together.
+/// Enqueues, reads and steers jobs: what every consumer uses (the HTTP API, the dashboard, the CLI, the CRM, an
+/// application). Every enqueue has an overload that joins the caller's open <see cref="DbTransaction"/>, so a domain
+/// row and its job commit or roll back together.
 /// </summary>
 public interface IJobClient
 {
+    /// <summary>The database behind this client: <c>sqlite</c> or <c>postgresql</c>.</summary>
+    string Provider { get; }
+
     /// <summary>Enqueues one typed job.</summary>
     Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs;
@@ -40,6 +44,19 @@ public interface IJobClient
 
     /// <summary>Counts jobs by status (every status present, zero included).</summary>
     Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The worker nodes registered in the nodes table, by name, each marked <see cref="JobNode.Silent"/> when it has missed
+    /// three heartbeats by this process's clock (its <see cref="TimeProvider"/>). <see cref="StatsAsync"/> judges by the
+    /// time the store read its counts instead (the database's clock on PostgreSQL).
+    /// </summary>
+    Task<IReadOnlyList<JobNode>> NodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks the database which migration it is at. A round trip, so it is also the readiness check that the database
+    /// answers: it throws when the database cannot be reached.
+    /// </summary>
+    Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Counts for monitoring, and the worker nodes registered in the nodes table (<see cref="JobStats.Nodes"/>, silent ones marked).</summary>
     Task<JobStats> StatsAsync(CancellationToken cancellationToken = default);

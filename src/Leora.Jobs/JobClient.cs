@@ -13,7 +13,8 @@ internal sealed class JobClient(
     JobSignal signal,
     RunningJobs running,
     IOptions<JobsOptions> options,
-    IOptions<JobWorkerOptions> worker) : IJobClient
+    IOptions<JobWorkerOptions> worker,
+    TimeProvider time) : IJobClient
 {
     private const int CleanupBatchSize = 1000;
     private const int MaxIdempotencyKeyLength = 200;
@@ -122,14 +123,27 @@ internal sealed class JobClient(
     public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
         store.JobCountByStatusAsync(cancellationToken);
 
+    public string Provider => store.Provider;
+
+    public async Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var (applied, latest) = await store.MigrationVersionAsync(cancellationToken);
+        return new JobSchemaVersion(applied, latest);
+    }
+
+    public async Task<IReadOnlyList<JobNode>> NodesAsync(CancellationToken cancellationToken = default) =>
+        Nodes(await store.NodeListAsync(cancellationToken), time.GetUtcNow());
+
     public async Task<JobStats> StatsAsync(CancellationToken cancellationToken = default)
     {
         var stats = await store.JobStatsAsync(cancellationToken);
-        var nodes = await store.NodeListAsync(cancellationToken);
-        // Heartbeats spaced as this process's settings space them; compared with the store's clock (the database's on
-        // PostgreSQL), which also stamped the heartbeats.
-        return stats with { Nodes = [.. nodes.Select(n => JobNode.From(n, stats.Now, worker.Value.NodeHeartbeatInterval))] };
+        // Compared with the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
+        return stats with { Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now) };
     }
+
+    // Heartbeats spaced as this process's settings space them.
+    private IReadOnlyList<JobNode> Nodes(IReadOnlyList<NodeRow> rows, DateTimeOffset now) =>
+        [.. rows.Select(n => JobNode.From(n, now, worker.Value.NodeHeartbeatInterval))];
 
     public Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>
         store.JobThroughputAsync(window, cancellationToken);

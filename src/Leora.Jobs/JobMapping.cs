@@ -4,7 +4,7 @@ using Leora.Jobs.Storage;
 namespace Leora.Jobs;
 
 /// <summary>Maps stored rows to the public read model.</summary>
-public static class JobMapping
+internal static class JobMapping
 {
     /// <summary>The public view of a stored row.</summary>
     public static JobInfo ToInfo(JobRow row)

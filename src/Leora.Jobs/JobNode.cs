@@ -13,6 +13,11 @@ public sealed record JobNode
     public required string Name { get; init; }
     /// <summary>The queues the node serves; null when it serves every queue.</summary>
     public IReadOnlyList<string>? Queues { get; init; }
+    /// <summary>
+    /// The queues as the node wrote them to the nodes table: <c>*</c> for every queue, or a comma-separated list (empty
+    /// from nodes of older versions). <see cref="Queues"/> is the parsed form; the dashboard shows this one.
+    /// </summary>
+    public string RegisteredQueues { get; init; } = "";
     /// <summary>How many jobs the node runs at once (the sum over its queues).</summary>
     public required int Concurrency { get; init; }
     /// <summary>How many jobs the node was running at its last heartbeat.</summary>
@@ -45,6 +50,7 @@ public sealed record JobNode
             Queues = string.IsNullOrEmpty(row.Queues) || row.Queues == "*"
                 ? null
                 : [.. row.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            RegisteredQueues = row.Queues,
             Concurrency = row.Concurrency,
             Running = row.Running,
             StartedAt = row.StartedAt,

@@ -15,37 +15,17 @@ public enum JobStatus
     Cancelled,
 }
 
-/// <summary>The stored names of <see cref="JobStatus"/> values (lower case, as in the database and on the wire).</summary>
+/// <summary>Status names as extension methods, for brevity at call sites; the names themselves are <see cref="JobNames"/>'s.</summary>
 public static class JobStatusNames
 {
-    /// <summary>The stored name of a status.</summary>
-    public static string ToName(this JobStatus status) => status switch
-    {
-        JobStatus.Pending => "pending",
-        JobStatus.Processing => "processing",
-        JobStatus.Completed => "completed",
-        JobStatus.Failed => "failed",
-        JobStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
+    /// <summary>The stored name of a status (<see cref="JobNames.Status"/>).</summary>
+    public static string ToName(this JobStatus status) => JobNames.Status(status);
 
-    /// <summary>Parses a stored name; returns false for anything else.</summary>
-    public static bool TryParse(string? name, out JobStatus status)
-    {
-        switch (name?.Trim().ToLowerInvariant())
-        {
-            case "pending": status = JobStatus.Pending; return true;
-            case "processing": status = JobStatus.Processing; return true;
-            case "completed": status = JobStatus.Completed; return true;
-            case "failed": status = JobStatus.Failed; return true;
-            case "cancelled": status = JobStatus.Cancelled; return true;
-            default: status = default; return false;
-        }
-    }
+    /// <summary>Parses a stored name; returns false for anything else (<see cref="JobNames.TryParseStatus"/>).</summary>
+    public static bool TryParse(string? name, out JobStatus status) => JobNames.TryParseStatus(name, out status);
 
-    /// <summary>Parses a stored name; throws on anything else.</summary>
-    public static JobStatus Parse(string name) =>
-        TryParse(name, out var status) ? status : throw new FormatException($"Unknown job status '{name}'.");
+    /// <summary>Parses a stored name; throws on anything else (<see cref="JobNames.ParseStatus"/>).</summary>
+    public static JobStatus Parse(string name) => JobNames.ParseStatus(name);
 
     /// <summary>True for completed, failed and cancelled.</summary>
     public static bool IsFinished(this JobStatus status) =>

@@ -39,12 +39,7 @@ public sealed class Harness : IAsyncDisposable
     public Recorder Recorder => Services.GetRequiredService<Recorder>();
 
     /// <summary>Opens a connection to the jobs database, for a caller's own transaction.</summary>
-    public async Task<DbConnection> OpenConnectionAsync() => Store switch
-    {
-        SqliteJobStore s => await s.OpenConnectionAsync(),
-        PostgreSqlJobStore p => await p.DataSource.OpenConnectionAsync(),
-        _ => throw new NotSupportedException(),
-    };
+    public async Task<DbConnection> OpenConnectionAsync() => await Store.OpenConnectionAsync(CancellationToken.None);
 
     public static async Task<Harness> CreateAsync(string provider, bool fakeTime = false, Action<LeoraJobsBuilder>? configure = null,
         Action<JobsOptions>? options = null)

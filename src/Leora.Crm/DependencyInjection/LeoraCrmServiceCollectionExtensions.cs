@@ -6,8 +6,6 @@ using Leora.Crm.Imports;
 using Leora.Crm.Reports;
 using Leora.Crm.Storage;
 using Leora.Jobs;
-using Leora.Jobs.PostgreSql;
-using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -48,10 +46,12 @@ public static class LeoraCrmServiceCollectionExtensions
         return builder;
     }
 
-    private static CrmDatabase CreateDatabase(IJobStore store) => store switch
+    // The CRM's SQL is written per database (CrmSql), so it picks its dialect by the store's provider name; connections
+    // and the schema come through the store seam, never from a concrete store type.
+    private static CrmDatabase CreateDatabase(IJobStore store) => store.Provider switch
     {
-        SqliteJobStore sqlite => new SqliteCrmDatabase(sqlite),
-        PostgreSqlJobStore postgres => new PostgreSqlCrmDatabase(postgres),
+        "sqlite" => new SqliteCrmDatabase(store),
+        "postgresql" => new PostgreSqlCrmDatabase(store),
         _ => throw new InvalidOperationException(
             $"Leora CRM supports the SQLite and PostgreSQL stores; the jobs store is {store.GetType().Name} ({store.Provider})."),
     };

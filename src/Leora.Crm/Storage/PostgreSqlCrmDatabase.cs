@@ -1,12 +1,14 @@
 using System.Data.Common;
-using Leora.Jobs.PostgreSql;
+using Leora.Jobs.Storage;
 
 namespace Leora.Crm.Storage;
 
 /// <summary>The CRM on the jobs' PostgreSQL database, in the jobs schema.</summary>
-internal sealed class PostgreSqlCrmDatabase(PostgreSqlJobStore store) : CrmDatabase
+internal sealed class PostgreSqlCrmDatabase(IJobStore store) : CrmDatabase
 {
-    private readonly CrmSql _sql = new PostgreSqlCrmSql(store.Schema);
+    private readonly string _schema = store.Schema
+        ?? throw new InvalidOperationException($"The {store.Provider} jobs store names no schema.");
+    private readonly CrmSql _sql = new PostgreSqlCrmSql(store.Schema!);
 
     public override string Provider => "postgresql";
     public override CrmSql Sql => _sql;
@@ -15,13 +17,13 @@ internal sealed class PostgreSqlCrmDatabase(PostgreSqlJobStore store) : CrmDatab
     // The schema name is validated by the jobs store (lower-case letters, digits, '_'), so it is safe in SQL text.
     // The advisory lock serialises nodes that start together; search_path puts the migration's unqualified tables in the schema.
     protected override string MigrationPrologue => $"""
-        SELECT pg_advisory_xact_lock(hashtext('leora-crm-migrate:{store.Schema}'));
-        CREATE SCHEMA IF NOT EXISTS {store.QuotedSchema};
-        SET LOCAL search_path TO {store.QuotedSchema};
+        SELECT pg_advisory_xact_lock(hashtext('leora-crm-migrate:{_schema}'));
+        CREATE SCHEMA IF NOT EXISTS "{_schema}";
+        SET LOCAL search_path TO "{_schema}";
         """;
 
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await store.DataSource.OpenConnectionAsync(cancellationToken);
+        await store.OpenConnectionAsync(cancellationToken);
 
     public override async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);

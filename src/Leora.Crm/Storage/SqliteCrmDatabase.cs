@@ -1,11 +1,11 @@
 using System.Data.Common;
-using Leora.Jobs.Sqlite;
+using Leora.Jobs.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Leora.Crm.Storage;
 
 /// <summary>The CRM on the jobs' SQLite database.</summary>
-internal sealed class SqliteCrmDatabase(SqliteJobStore store) : CrmDatabase
+internal sealed class SqliteCrmDatabase(IJobStore store) : CrmDatabase
 {
     private static readonly CrmSql Statements = new SqliteCrmSql();
 

@@ -12,18 +12,9 @@ public sealed record BatchJobLine(long Id, string Type, string Outcome, double D
     public static BatchJobLine From(JobRunReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new(report.Id, report.Type, OutcomeName(report.Outcome), Math.Round(report.DurationMs, 1), report.Error);
+        return new(report.Id, report.Type, JobNames.Outcome(report.Outcome), Math.Round(report.DurationMs, 1), report.Error);
     }
 
-    /// <summary>The wire name of an outcome.</summary>
-    public static string OutcomeName(JobOutcome outcome) => outcome switch
-    {
-        JobOutcome.Completed => "completed",
-        JobOutcome.Retried => "retried",
-        JobOutcome.Failed => "failed",
-        JobOutcome.Cancelled => "cancelled",
-        JobOutcome.Released => "released",
-        JobOutcome.LeaseLost => "lease_lost",
-        _ => outcome.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The wire name of an outcome (<see cref="JobNames.Outcome"/>).</summary>
+    public static string OutcomeName(JobOutcome outcome) => JobNames.Outcome(outcome);
 }

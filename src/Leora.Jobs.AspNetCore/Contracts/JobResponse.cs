@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Leora.Jobs.AspNetCore;
 
-/// <summary>A job as the HTTP API reports it.</summary>
-public sealed record JobResponse
+/// <summary>
+/// A job on the wire: what the HTTP API reports, and what the dashboard shows (it adds its view's timings). Not sealed
+/// for that one reason: the dashboard's detail extends it, so both send the same fields under the same names.
+/// </summary>
+public record JobResponse
 {
     public required long Id { get; init; }
     public required string Type { get; init; }

@@ -7,10 +7,30 @@ namespace Leora.Jobs.Storage;
 /// (SQLite, PostgreSQL) writes its own SQL under the same names and passes the same conformance suite.
 /// Every write after a claim is fenced by the claim's lock token and the processing status.
 /// </summary>
+/// <remarks>
+/// This interface is the internal seam between the core and the stores shipped in this repository; it is public only so
+/// that those stores can live in their own assemblies. It is not meant to be implemented outside the repository, and it
+/// may change in any release without notice. Applications use <see cref="IJobClient"/> to enqueue, read and steer jobs.
+/// </remarks>
 public interface IJobStore
 {
     /// <summary>A short name of the database, such as <c>sqlite</c> or <c>postgresql</c>.</summary>
     string Provider { get; }
+
+    /// <summary>
+    /// The schema that holds the jobs tables, for a database that has schemas (PostgreSQL: lower-case letters, digits
+    /// and <c>_</c>, validated, so safe to quote into SQL); null for one that has none (SQLite).
+    /// </summary>
+    string? Schema { get; }
+
+    /// <summary>
+    /// Opens a connection to the jobs database, configured as the store configures its own (SQLite: busy timeout,
+    /// synchronous level, foreign keys; PostgreSQL: the store's data source), for a caller's own rows and transactions:
+    /// a transaction begun on it can be passed to the enqueue overloads that take one, so a domain row and its job
+    /// commit or roll back together. The caller owns and disposes the connection. Leave no session state behind on it:
+    /// pooled connections are not reset on reuse (use <c>SET LOCAL</c> in a transaction on PostgreSQL, not <c>SET</c>).
+    /// </summary>
+    ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     /// <summary>Applies the embedded migrations that are not applied yet. Safe when several nodes start at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

@@ -1,0 +1,52 @@
+namespace Leora.Jobs;
+
+/// <summary>
+/// The names of job statuses and attempt outcomes, as stored in the database, sent on the wire (HTTP API, dashboard,
+/// CLI) and tagged on metrics: lower case, words joined by <c>_</c>. The one table of them; everything else asks here.
+/// </summary>
+public static class JobNames
+{
+    /// <summary>The name of a status: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
+    public static string Status(JobStatus status) => status switch
+    {
+        JobStatus.Pending => "pending",
+        JobStatus.Processing => "processing",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        JobStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    /// <summary>
+    /// The name of an attempt's outcome: <c>completed</c>, <c>retried</c>, <c>failed</c>, <c>cancelled</c>,
+    /// <c>released</c> or <c>lease_lost</c>.
+    /// </summary>
+    public static string Outcome(JobOutcome outcome) => outcome switch
+    {
+        JobOutcome.Completed => "completed",
+        JobOutcome.Retried => "retried",
+        JobOutcome.Failed => "failed",
+        JobOutcome.Cancelled => "cancelled",
+        JobOutcome.Released => "released",
+        JobOutcome.LeaseLost => "lease_lost",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    /// <summary>Parses a status name, ignoring case and surrounding spaces; returns false for anything else.</summary>
+    public static bool TryParseStatus(string? name, out JobStatus status)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "pending": status = JobStatus.Pending; return true;
+            case "processing": status = JobStatus.Processing; return true;
+            case "completed": status = JobStatus.Completed; return true;
+            case "failed": status = JobStatus.Failed; return true;
+            case "cancelled": status = JobStatus.Cancelled; return true;
+            default: status = default; return false;
+        }
+    }
+
+    /// <summary>Parses a status name; throws <see cref="FormatException"/> on anything else.</summary>
+    public static JobStatus ParseStatus(string name) =>
+        TryParseStatus(name, out var status) ? status : throw new FormatException($"Unknown job status '{name}'.");
+}

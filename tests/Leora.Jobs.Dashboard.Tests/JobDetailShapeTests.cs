@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Leora.Jobs.Dashboard.Tests;
+
+/// <summary>
+/// The job detail the dashboard's script reads is the API's job shape plus the view's timings; its members stay those
+/// the script has always received, in the same order.
+/// </summary>
+public sealed class JobDetailShapeTests : IAsyncLifetime
+{
+    private DashboardHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task The_job_detail_keeps_its_members_and_their_order()
+    {
+        var id = (await _host.Client.EnqueueAsync(new EchoArgs("shape"))).Id;
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _host.Dashboard };
+        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key = _host.FullKey }) })
+        {
+            request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
+            using var signIn = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        }
+
+        var job = await client.GetFromJsonAsync<JsonElement>($"api/jobs/{id}");
+
+        Assert.Equal(
+        [
+            "id", "type", "queue", "status", "scheduled", "priority", "attempts", "maxAttempts", "idempotencyKey", "progress",
+            "progressMessage", "payload", "result", "errors", "worker", "lockedUntil", "cancelRequested", "createdAt", "runAt",
+            "startedAt", "completedAt", "waitedMs", "ranMs", "now",
+        ], job.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("shape", job.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("pending", job.GetProperty("status").GetString());
+    }
+}
