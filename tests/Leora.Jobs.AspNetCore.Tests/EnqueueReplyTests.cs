@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Leora.Jobs.TestSupport;
 
 namespace Leora.Jobs.AspNetCore.Tests;
 
