@@ -1,4 +1,5 @@
 using Leora.Jobs;
+using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md, Npgsql).
@@ -22,12 +23,18 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(sp => new JobTypeRegistry(sp.GetServices<JobTypeDescriptor>()));
         services.TryAddSingleton<JobSignal>();
         services.TryAddSingleton<RunningJobs>();
-        services.TryAddSingleton<JobCompleter>();
-        services.TryAddSingleton<JobHeartbeats>();
-        services.TryAddSingleton<JobExecutor>();
-        services.TryAddSingleton<IJobClient, JobClient>();
-        services.TryAddSingleton<IJobProcessor, JobProcessor>();
+        // The core's services reach the store through the instrumented wrapper (one place for store telemetry).
+        // IJobStore itself stays the store the host registered: callers still look at its concrete type.
+        services.TryAddSingleton(sp => new InstrumentedJobStore(sp.GetRequiredService<IJobStore>()));
+        services.TryAddSingleton(WithInstrumentedStore<JobCompleter>);
+        services.TryAddSingleton(WithInstrumentedStore<JobHeartbeats>);
+        services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
+        services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
+        services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
         services.AddHostedService<JobStoreMigrator>();
         return new LeoraJobsBuilder(services);
     }
+
+    internal static T WithInstrumentedStore<T>(IServiceProvider services) =>
+        ActivatorUtilities.CreateInstance<T>(services, services.GetRequiredService<InstrumentedJobStore>());
 }
