@@ -51,7 +51,6 @@ internal sealed class JobClient(
         var rows = args.Select(a => Params(type, JsonSerializer.Serialize(a, JobJson.Options), options)).ToList();
         if (rows.Count == 0) return [];
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
-        JobsTelemetry.Enqueued.Add(results.Count(r => !r.Existing), new KeyValuePair<string, object?>("job.type", TArgs.Kind));
         signal.Notify();
         return results;
     }
@@ -61,7 +60,6 @@ internal sealed class JobClient(
         var result = await store.JobInsertAsync(job, transaction, cancellationToken);
         if (!result.Existing)
         {
-            JobsTelemetry.Enqueued.Add(1, new KeyValuePair<string, object?>("job.type", job.Kind));
             signal.Notify();
         }
         return result;
@@ -151,7 +149,10 @@ internal sealed class JobClient(
     public Task<JobActionResult> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         store.JobDeleteAsync(id, cancellationToken);
 
-    public async Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    public Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) =>
+        CleanupAsync(olderThan, null, cancellationToken);
+
+    public async Task<long> CleanupAsync(TimeSpan olderThan, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         if (olderThan < TimeSpan.Zero) throw new JobValidationException("olderThan must not be negative.", "olderThan");
         long total = 0;
@@ -159,6 +160,7 @@ internal sealed class JobClient(
         {
             var deleted = await store.JobDeleteFinishedAsync(olderThan, CleanupBatchSize, cancellationToken);
             total += deleted;
+            progress?.Report(total);
             if (deleted < CleanupBatchSize) return total;
         }
     }
