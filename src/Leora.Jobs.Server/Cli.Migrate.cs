@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Leora.Crm;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
@@ -16,11 +18,14 @@ internal static partial class Cli
             var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
             using (host)
             {
-                var store = await ServerHost.OpenStoreAsync(host.Services, settings, forceMigrate: true, ct);
-                var (applied, latest) = await store.MigrationVersionAsync(ct);
-                if (parse.GetValue(json)) WriteJson(new { provider = store.Provider, schemaVersion = applied, latestVersion = latest });
-                else Console.Out.WriteLine($"The {settings.DescribeDatabase(JobsServices.SqlitePath(store))} is at schema version {applied} (latest {latest}).");
-                return applied >= latest ? ExitCodes.Ok : ExitCodes.Failure;
+                // Resolved first, so that a bad connection string fails with a clear message (and for the SQLite file's path).
+                var store = JobsServices.ResolveStore(host.Services);
+                var version = await host.Services.GetRequiredService<IJobStoreMigrator>().MigrateAsync(ct);
+                // The CRM's tables live in the same database and are migrated with it (as every command does at start).
+                await host.Services.GetRequiredService<ICrmMigrator>().MigrateAsync(ct);
+                if (parse.GetValue(json)) WriteJson(new { provider = version.Provider, schemaVersion = version.Applied, latestVersion = version.Latest });
+                else Console.Out.WriteLine($"The {settings.DescribeDatabase(JobsServices.SqlitePath(store))} is at schema version {version.Applied} (latest {version.Latest}).");
+                return version.IsCurrent ? ExitCodes.Ok : ExitCodes.Failure;
             }
         });
         return command;

@@ -31,7 +31,9 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
         services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
         services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
-        services.AddHostedService<JobStoreMigrator>();
+        services.TryAddSingleton<JobStoreMigrator>();
+        services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
+        services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());
         return new LeoraJobsBuilder(services);
     }
 
