@@ -31,8 +31,8 @@ public sealed class EventIdTests
     {
         var data = method.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.FullName == typeof(LoggerMessageAttribute).FullName);
         if (data is null) return null;
-        if (data.NamedArguments.FirstOrDefault(a => a.MemberName == nameof(LoggerMessageAttribute.EventId)) is { MemberName: not null } named)
-            return (int)named.TypedValue.Value!;
+        foreach (var named in data.NamedArguments)
+            if (named.MemberName == nameof(LoggerMessageAttribute.EventId)) return (int)named.TypedValue.Value!;
         return data.ConstructorArguments.Count > 0 && data.ConstructorArguments[0].ArgumentType == typeof(int)
             ? (int)data.ConstructorArguments[0].Value!
             : -1;
