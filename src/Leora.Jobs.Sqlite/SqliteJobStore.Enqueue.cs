@@ -34,7 +34,7 @@ public sealed partial class SqliteJobStore
 
     // Created on first use: the queue's writer is an instance method, and the store's constructors live elsewhere.
     private GroupCommitQueue<JobInsertParams, EnqueueResult> EnqueueGroups =>
-        LazyInitializer.EnsureInitialized(ref _enqueueGroups, () => new(MaxEnqueueGroup, WriteEnqueueGroupAsync));
+        LazyInitializer.EnsureInitialized(ref _enqueueGroups, () => new(MaxEnqueueGroup, leadWritesInline: true, WriteEnqueueGroupAsync));
 
     /// <summary>Whether a group of single enqueues is being written (for tests).</summary>
     internal bool EnqueueGroupWriting => EnqueueGroups.Writing;

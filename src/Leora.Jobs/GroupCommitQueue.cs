@@ -1,9 +1,9 @@
 namespace Leora.Jobs;
 
 /// <summary>
-/// Group commit: the first write is made at once, on the caller's own flow (no thread hop for a lone caller); the
-/// writes that arrive while it is in progress wait and go together in the next group, so they share one commit (one
-/// fsync) instead of queueing for one each. No timer, so an idle process pays no added latency. Each caller is answered
+/// Group commit: the first write is made at once (on the caller's own flow, or on the thread pool); the writes that
+/// arrive while it is in progress wait and go together in the next group, so they share one commit (one fsync)
+/// instead of queueing for one each. No timer, so an idle process pays no added latency. Each caller is answered
 /// with its own result, only after the group's write returned; an error reaches every caller of the group it sank.
 /// Used by <see cref="JobCompleter"/> (completions) and by the SQLite store (single enqueues).
 /// </summary>
@@ -12,23 +12,31 @@ namespace Leora.Jobs;
 internal sealed class GroupCommitQueue<TItem, TResult>
 {
     private readonly int _maxGroup;
+    private readonly bool _leadWritesInline;
     private readonly Func<IReadOnlyList<Entry>, Task> _writeGroup;
     private readonly Lock _lock = new();
     private List<Entry> _queued = [];
     private bool _writing;
 
     /// <param name="maxGroup">The most writes in one group.</param>
+    /// <param name="leadWritesInline">
+    /// True: a caller that finds no write in progress writes its group itself, on its own flow (no thread hop for a lone
+    /// client: the SQLite enqueue). False: every group is written on the thread pool, so a caller never blocks on a
+    /// write (the completer: Microsoft.Data.Sqlite's async calls run synchronously, and a worker's dispatch loop that
+    /// wrote inline would start no job until the write was done; measured: the SQLite drain fell to a third).
+    /// </param>
     /// <param name="writeGroup">
     /// Writes one group and answers each entry (<see cref="TaskCompletionSource{TResult}.TrySetResult"/> or
     /// <see cref="TaskCompletionSource{TResult}.TrySetException(Exception)"/>, for an entry that failed alone). When it
     /// throws, every entry not answered yet gets that exception. It is never cancelled by one caller: a group holds other
     /// callers' writes.
     /// </param>
-    public GroupCommitQueue(int maxGroup, Func<IReadOnlyList<Entry>, Task> writeGroup)
+    public GroupCommitQueue(int maxGroup, bool leadWritesInline, Func<IReadOnlyList<Entry>, Task> writeGroup)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
         ArgumentNullException.ThrowIfNull(writeGroup);
         _maxGroup = maxGroup;
+        _leadWritesInline = leadWritesInline;
         _writeGroup = writeGroup;
     }
 
@@ -65,7 +73,11 @@ internal sealed class GroupCommitQueue<TItem, TResult>
             lead = !_writing;
             _writing = true;
         }
-        if (lead)
+        if (lead && !_leadWritesInline)
+        {
+            _ = Task.Run(WriteGroupsAsync, CancellationToken.None);
+        }
+        else if (lead)
         {
             // No write was in progress, so the queue held only this call: write it now. Whatever queued meanwhile is
             // written by a loop of its own, so that this caller is answered as soon as its own write is done.

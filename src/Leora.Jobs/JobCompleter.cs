@@ -19,7 +19,7 @@ internal sealed class JobCompleter
     public JobCompleter(IJobStore store)
     {
         _store = store;
-        _queue = new GroupCommitQueue<JobCompleteParams, bool>(MaxBatch, WriteAsync);
+        _queue = new GroupCommitQueue<JobCompleteParams, bool>(MaxBatch, leadWritesInline: false, WriteAsync);
     }
 
     /// <summary>Completes the job if its token still holds it. False: the lease was lost and nothing was written.</summary>

@@ -38,7 +38,7 @@ public sealed class GroupCommitQueueTests
     public async Task Writes_that_arrive_during_a_write_go_together_in_one_group_and_each_caller_gets_its_own_result()
     {
         var writer = new GatedWriter();
-        var queue = new GroupCommitQueue<int, int>(100, writer.WriteAsync);
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: true, writer.WriteAsync);
 
         var lead = queue.WriteAsync(1, CancellationToken.None);
         Assert.True(queue.Writing);
@@ -60,7 +60,7 @@ public sealed class GroupCommitQueueTests
     public async Task A_group_is_capped_at_its_size()
     {
         var writer = new GatedWriter();
-        var queue = new GroupCommitQueue<int, int>(2, writer.WriteAsync);
+        var queue = new GroupCommitQueue<int, int>(2, leadWritesInline: true, writer.WriteAsync);
         var lead = queue.WriteAsync(1, CancellationToken.None);
         var followers = Enumerable.Range(2, 5).Select(i => queue.WriteAsync(i, CancellationToken.None)).ToArray();
         writer.Release();
@@ -73,7 +73,7 @@ public sealed class GroupCommitQueueTests
     {
         var sunk = new InvalidOperationException("disk full");
         var writer = new GatedWriter { Throw = items => items.Contains(3) ? sunk : null };
-        var queue = new GroupCommitQueue<int, int>(100, writer.WriteAsync);
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: true, writer.WriteAsync);
 
         var lead = queue.WriteAsync(1, CancellationToken.None);
         var group = new[] { 2, 3, 4 }.Select(i => queue.WriteAsync(i, CancellationToken.None)).ToArray();
@@ -90,7 +90,7 @@ public sealed class GroupCommitQueueTests
     public async Task An_item_the_writer_fails_alone_fails_only_its_caller()
     {
         var writer = new GatedWriter { FailItem = i => i == 3 ? new ArgumentException("bad row") : null };
-        var queue = new GroupCommitQueue<int, int>(100, writer.WriteAsync);
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: true, writer.WriteAsync);
         var lead = queue.WriteAsync(1, CancellationToken.None);
         var group = new[] { 2, 3, 4 }.Select(i => queue.WriteAsync(i, CancellationToken.None)).ToArray();
         writer.Release();
@@ -106,7 +106,7 @@ public sealed class GroupCommitQueueTests
     public async Task A_caller_that_gives_up_while_queued_is_withdrawn_and_its_item_never_written()
     {
         var writer = new GatedWriter();
-        var queue = new GroupCommitQueue<int, int>(100, writer.WriteAsync);
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: true, writer.WriteAsync);
         var lead = queue.WriteAsync(1, CancellationToken.None);
         using var cts = new CancellationTokenSource();
         var withdrawn = queue.WriteAsync(2, cts.Token);
@@ -125,7 +125,22 @@ public sealed class GroupCommitQueueTests
     [Fact]
     public async Task A_writer_that_forgets_an_entry_does_not_leave_its_caller_waiting()
     {
-        var queue = new GroupCommitQueue<int, int>(100, _ => Task.CompletedTask);
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: true, _ => Task.CompletedTask);
         await Assert.ThrowsAsync<InvalidOperationException>(() => queue.WriteAsync(1, CancellationToken.None).WithTimeout(Wait, "the forgotten write"));
+    }
+
+    [Fact]
+    public async Task Without_inline_writes_the_lead_is_written_on_the_thread_pool_and_its_caller_returns_at_once()
+    {
+        var writer = new GatedWriter();
+        var queue = new GroupCommitQueue<int, int>(100, leadWritesInline: false, writer.WriteAsync);
+        var lead = queue.WriteAsync(1, CancellationToken.None);
+        var follower = queue.WriteAsync(2, CancellationToken.None);
+        Assert.False(lead.IsCompleted);
+        await Eventually.WaitAsync(() => Task.FromResult(writer.Groups.Count), n => n >= 1, Wait, "the first group to be taken");
+        writer.Release();
+        Assert.Equal(10, await lead.WithTimeout(Wait, "the lead"));
+        Assert.Equal(20, await follower.WithTimeout(Wait, "the follower"));
+        Assert.Equal(2, writer.Groups.Sum(g => g.Length));
     }
 }
