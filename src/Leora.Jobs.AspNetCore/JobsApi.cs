@@ -119,7 +119,7 @@ internal static class JobsApi
         JobStatus? parsed = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!JobStatusNames.TryParse(status, out var s))
+            if (!JobNames.TryParseStatus(status, out var s))
                 return Invalid("status", $"status '{status}' is not one of pending, processing, completed, failed, cancelled.");
             parsed = s;
         }
@@ -207,7 +207,8 @@ internal static class JobsApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            (applied, var latest) = await client.SchemaVersionAsync(timeout.Token);
+            var version = await client.SchemaVersionAsync(timeout.Token);
+            (applied, var latest) = (version.Applied, version.Latest);
             if (applied < latest)
             {
                 checks["database"] = "not-migrated";

@@ -69,7 +69,7 @@ internal static partial class DashboardEndpoints
             case "scheduled": parsed = JobStatus.Pending; scheduled = true; break;
             case "pending": parsed = JobStatus.Pending; scheduled = false; break;
             default:
-                if (!JobStatusNames.TryParse(status, out var s))
+                if (!JobNames.TryParseStatus(status, out var s))
                     return Problem(StatusCodes.Status400BadRequest, "Unknown status", $"'{status}' is not a status.", "status");
                 parsed = s;
                 break;

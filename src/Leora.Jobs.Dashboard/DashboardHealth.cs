@@ -1,5 +1,6 @@
 using Leora.Jobs.Storage;
 using System.Globalization;
+using Leora.Jobs.AspNetCore;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Dashboard;
@@ -34,7 +35,7 @@ internal sealed class DashboardHealth(IOptions<JobsDashboardOptions> options, Ti
 
         if (stats.OldestDuePendingAge is { } age)
         {
-            var text = $"The oldest due job has waited {Human(age)} (alert at {Human(o.BacklogAlertAge)}).";
+            var text = $"The oldest due job has waited {DurationText.Describe(age)} (alert at {DurationText.Describe(o.BacklogAlertAge)}).";
             if (age > o.BacklogAlertAge) red.Add(text);
             else if (age > o.BacklogAlertAge / 2) amber.Add(text);
         }
@@ -66,13 +67,7 @@ internal sealed class DashboardHealth(IOptions<JobsDashboardOptions> options, Ti
                 if (list[i].Due < list[i - 1].Due) return null;
             var last = list[^1].Due;
             if (last - first.Due < Math.Max(10, first.Due / 2)) return null;
-            return string.Create(CultureInfo.InvariantCulture, $"The due backlog grew from {first.Due} to {last} in {Human(span)}.");
+            return string.Create(CultureInfo.InvariantCulture, $"The due backlog grew from {first.Due} to {last} in {DurationText.Describe(span)}.");
         }
     }
-
-    internal static string Human(TimeSpan t) =>
-        t.TotalSeconds < 90 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0} s")
-        : t.TotalMinutes < 90 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0} min")
-        : t.TotalHours < 48 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} h")
-        : string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0.#} days");
 }

@@ -2,30 +2,30 @@ using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Dashboard;
 
-/// <summary>Every log message of the dashboard, with stable event ids (6000–6099). Keys are never logged.</summary>
+/// <summary>Every log message of the dashboard, with stable event ids (<see cref="LeoraJobsEventId"/>). Keys are never logged.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(6000, LogLevel.Information, "Dashboard sign-in with a {Access} key from {RemoteIp}.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardSignedIn, LogLevel.Information, "Dashboard sign-in with a {Access} key from {RemoteIp}.")]
     public static partial void SignedIn(ILogger logger, string access, string? remoteIp);
 
-    [LoggerMessage(6001, LogLevel.Warning, "Dashboard sign-in refused from {RemoteIp}: the key matches no configured key.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardSignInRefused, LogLevel.Warning, "Dashboard sign-in refused from {RemoteIp}: the key matches no configured key.")]
     public static partial void SignInRefused(ILogger logger, string? remoteIp);
 
-    [LoggerMessage(6002, LogLevel.Warning, "Dashboard sign-in attempted, but no API key is configured (JOB_PROCESSOR_API_KEY, Jobs:ApiKeys or Jobs:Dashboard:ReadOnlyKeys).")]
+    [LoggerMessage(LeoraJobsEventId.DashboardNoKeysConfigured, LogLevel.Warning, "Dashboard sign-in attempted, but no API key is configured (JOB_PROCESSOR_API_KEY, Jobs:ApiKeys or Jobs:Dashboard:ReadOnlyKeys).")]
     public static partial void NoKeysConfigured(ILogger logger);
 
-    [LoggerMessage(6003, LogLevel.Information, "Dashboard action {Action} on job {JobId} by {User}: {Result}.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardJobAction, LogLevel.Information, "Dashboard action {Action} on job {JobId} by {User}: {Result}.")]
     public static partial void JobAction(ILogger logger, string action, long jobId, string user, string result);
 
-    [LoggerMessage(6004, LogLevel.Information, "Dashboard retried {Count} failed jobs of type {Type} by {User}.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardRetriedAll, LogLevel.Information, "Dashboard retried {Count} failed jobs of type {Type} by {User}.")]
     public static partial void RetriedAll(ILogger logger, int count, string type, string user);
 
-    [LoggerMessage(6005, LogLevel.Information, "Dashboard cleanup by {User} deleted {Count} jobs finished more than {OlderThan} ago.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardCleanedUp, LogLevel.Information, "Dashboard cleanup by {User} deleted {Count} jobs finished more than {OlderThan} ago.")]
     public static partial void CleanedUp(ILogger logger, string user, long count, TimeSpan olderThan);
 
-    [LoggerMessage(6006, LogLevel.Information, "Dashboard enqueued job {JobId} of type {Type} by {User} (existing: {Existing}).")]
+    [LoggerMessage(LeoraJobsEventId.DashboardEnqueued, LogLevel.Information, "Dashboard enqueued job {JobId} of type {Type} by {User} (existing: {Existing}).")]
     public static partial void Enqueued(ILogger logger, long jobId, string type, string user, bool existing);
 
-    [LoggerMessage(6007, LogLevel.Warning, "Dashboard refused a {Method} without a valid anti-forgery token from {RemoteIp}.")]
+    [LoggerMessage(LeoraJobsEventId.DashboardAntiforgeryRefused, LogLevel.Warning, "Dashboard refused a {Method} without a valid anti-forgery token from {RemoteIp}.")]
     public static partial void AntiforgeryRefused(ILogger logger, string method, string? remoteIp);
 }

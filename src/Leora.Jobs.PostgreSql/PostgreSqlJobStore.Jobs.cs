@@ -214,7 +214,7 @@ public sealed partial class PostgreSqlJobStore
         var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
         await using var cmd = Command(c, null, PostgreSqlSql.JobCountByStatus);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) counts[JobStatusNames.Parse(r.GetString(0))] = r.GetInt64(1);
+        while (await r.ReadAsync(ct)) counts[JobNames.ParseStatus(r.GetString(0))] = r.GetInt64(1);
         return counts;
     }
 
@@ -250,7 +250,7 @@ public sealed partial class PostgreSqlJobStore
         while (await r.ReadAsync(ct))
         {
             if (!result.TryGetValue(r.GetString(0), out var byStatus)) result[r.GetString(0)] = byStatus = [];
-            byStatus[JobStatusNames.Parse(r.GetString(1))] = r.GetInt64(2);
+            byStatus[JobNames.ParseStatus(r.GetString(1))] = r.GetInt64(2);
         }
         return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<JobStatus, long>)kv.Value, StringComparer.Ordinal);
     }

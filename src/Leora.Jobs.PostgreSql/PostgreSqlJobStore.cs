@@ -184,7 +184,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         Id = r.GetInt64(0),
         Kind = r.GetString(1),
         Queue = r.GetString(2),
-        Status = JobStatusNames.Parse(r.GetString(3)),
+        Status = JobNames.ParseStatus(r.GetString(3)),
         Priority = r.GetInt32(4),
         Payload = r.GetString(5),
         Attempts = r.GetInt32(6),

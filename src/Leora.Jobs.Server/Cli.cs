@@ -3,6 +3,8 @@ using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.Json;
 using Leora.Jobs.AspNetCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 
@@ -146,6 +148,17 @@ internal static partial class Cli
             cts.Cancel();
         };
         return cts;
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the client of a host built from the command line (migrating first unless Jobs:MigrateOnStart is false).</summary>
+    private static async Task<int> WithClientAsync(ParseResult parse, Func<IJobClient, Task<int>> action, CancellationToken ct)
+    {
+        var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
+        using (host)
+        {
+            await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
+            return await action(host.Services.GetRequiredService<IJobClient>());
+        }
     }
 
     private static string Describe(JobInfo job) => $"job {job.Id} ({job.Type}, queue {job.Queue}) is {job.Status.ToName()}";

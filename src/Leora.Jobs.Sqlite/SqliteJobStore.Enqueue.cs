@@ -6,10 +6,11 @@ using SQLitePCL;
 
 namespace Leora.Jobs.Sqlite;
 
-// Enqueues. Single enqueues without a caller transaction are written by group commit: the first is written at once;
-// those that arrive while a write is in progress wait and go together in the next transaction, so they share one
-// commit (one WAL fsync at synchronous=FULL) instead of queueing for one each. Each caller is answered only after the
-// commit that holds its row, and each row is its own savepoint, so a row that fails fails only its caller.
+// Enqueues. Single enqueues without a caller transaction are written by group commit (the core's GroupCommitQueue):
+// the first is written at once; those that arrive while a write is in progress wait and go together in the next
+// transaction, so they share one commit (one WAL fsync at synchronous=FULL) instead of queueing for one each. Each
+// caller is answered only after the commit that holds its row, and each row is its own savepoint, so a row that fails
+// fails only its caller.
 public sealed partial class SqliteJobStore
 {
     // Enough to share one fsync among every caller a busy process has waiting; small enough to keep one transaction short.
@@ -29,33 +30,23 @@ public sealed partial class SqliteJobStore
     private const int MultiRowCount = 64;
     private const int MultiRowParams = 7;
 
-    private readonly Lock _enqueueLock = new();
-    private List<QueuedEnqueue> _enqueueQueue = [];
-    private bool _enqueueWriting;
+    private GroupCommitQueue<JobInsertParams, EnqueueResult>? _enqueueGroups;
+
+    // Created on first use: the queue's writer is an instance method, and the store's constructors live elsewhere.
+    private GroupCommitQueue<JobInsertParams, EnqueueResult> EnqueueGroups =>
+        LazyInitializer.EnsureInitialized(ref _enqueueGroups, () => new(MaxEnqueueGroup, leadWritesInline: true, WriteEnqueueGroupAsync));
 
     /// <summary>Whether a group of single enqueues is being written (for tests).</summary>
-    internal bool EnqueueGroupWriting
-    {
-        get
-        {
-            lock (_enqueueLock) return _enqueueWriting;
-        }
-    }
+    internal bool EnqueueGroupWriting => EnqueueGroups.Writing;
 
     /// <summary>How many single enqueues are waiting for the next group commit (for tests).</summary>
-    internal int QueuedEnqueueCount
-    {
-        get
-        {
-            lock (_enqueueLock) return _enqueueQueue.Count;
-        }
-    }
+    internal int QueuedEnqueueCount => EnqueueGroups.QueuedCount;
 
     /// <inheritdoc />
     public Task<EnqueueResult> JobInsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (transaction is null) return GroupInsertAsync(job, cancellationToken);
+        if (transaction is null) return EnqueueGroups.WriteAsync(job, cancellationToken);
         // In the caller's transaction: its commit is the caller's, so there is nothing to share.
         return WriteAsync(transaction, async (c, tx) =>
         {
@@ -124,120 +115,44 @@ public sealed partial class SqliteJobStore
     private static Task SetCacheAsync(SqliteConnection c, SqliteTransaction tx, long value, CancellationToken ct) =>
         ExecAsync(c, tx, "PRAGMA cache_size = " + value.ToString(CultureInfo.InvariantCulture), ct);
 
-    private async Task<EnqueueResult> GroupInsertAsync(JobInsertParams job, CancellationToken ct)
-    {
-        ct.ThrowIfCancellationRequested();
-        var queued = new QueuedEnqueue(job);
-        bool lead;
-        lock (_enqueueLock)
-        {
-            _enqueueQueue.Add(queued);
-            lead = !_enqueueWriting;
-            _enqueueWriting = true;
-        }
-        if (lead)
-        {
-            // No write was in progress, so the queue held only this call: write it now, on the caller's own flow (no
-            // thread hop for a lone client). Whatever queued meanwhile is written by a loop of its own, so that this
-            // caller is answered as soon as its own commit is done.
-            await WriteNextEnqueueGroupAsync();
-            bool more;
-            lock (_enqueueLock)
-            {
-                more = _enqueueQueue.Count > 0;
-                if (!more) _enqueueWriting = false;
-            }
-            if (more) _ = Task.Run(WriteEnqueueGroupsAsync, CancellationToken.None);
-            return await queued.Task;
-        }
-        if (!ct.CanBeCanceled) return await queued.Task;
-        // A caller that gives up while still queued is withdrawn (its row is never written); once its group is being
-        // written, it gets the true outcome of that commit.
-        await using var registration = ct.Register(() =>
-        {
-            lock (_enqueueLock)
-                if (!_enqueueQueue.Remove(queued)) return;
-            queued.TrySetCanceled(ct);
-        });
-        return await queued.Task;
-    }
-
-    private async Task WriteEnqueueGroupsAsync()
-    {
-        while (await WriteNextEnqueueGroupAsync())
-        {
-        }
-    }
-
-    /// <summary>Writes the queued enqueues (up to <see cref="MaxEnqueueGroup"/>) in one transaction. False: none was queued, and the writer's role is given up.</summary>
-    private async Task<bool> WriteNextEnqueueGroupAsync()
-    {
-        List<QueuedEnqueue> group;
-        lock (_enqueueLock)
-        {
-            if (_enqueueQueue.Count == 0)
-            {
-                _enqueueWriting = false;
-                return false;
-            }
-            if (_enqueueQueue.Count <= MaxEnqueueGroup)
-            {
-                group = _enqueueQueue;
-                _enqueueQueue = [];
-            }
-            else
-            {
-                group = _enqueueQueue.GetRange(0, MaxEnqueueGroup);
-                _enqueueQueue.RemoveRange(0, MaxEnqueueGroup);
-            }
-        }
-        await WriteEnqueueGroupAsync(group);
-        return true;
-    }
-
-    private async Task WriteEnqueueGroupAsync(List<QueuedEnqueue> group)
+    /// <summary>
+    /// Writes one group of single enqueues in one transaction and answers each caller after its commit. When the
+    /// transaction fails, nothing of the group was committed: the queue hands every caller the error, none a success.
+    /// </summary>
+    private async Task WriteEnqueueGroupAsync(IReadOnlyList<GroupCommitQueue<JobInsertParams, EnqueueResult>.Entry> group)
     {
         var results = new EnqueueResult[group.Count];
         var errors = new Exception?[group.Count];
-        try
+        // Not cancelled by any one caller: the group holds other callers' rows.
+        await WriteAsync(null, async (c, tx) =>
         {
-            // Not cancelled by any one caller: the group holds other callers' rows.
-            await WriteAsync(null, async (c, tx) =>
+            using var insert = new RowInserter(c, tx, NowMs);
+            if (group.Count == 1)
             {
-                using var insert = new RowInserter(c, tx, NowMs);
-                if (group.Count == 1)
-                {
-                    results[0] = await insert.InsertRowAsync(group[0].Job, CancellationToken.None);
-                    return true;
-                }
-                // In order, as if the calls had come one after another: a key repeated within the group finds the
-                // earlier row (Existing), exactly as it would after that row's own commit.
-                for (var i = 0; i < group.Count; i++)
-                {
-                    await tx.SaveAsync("leora_enqueue", CancellationToken.None);
-                    try
-                    {
-                        results[i] = await insert.InsertRowAsync(group[i].Job, CancellationToken.None);
-                    }
-                    catch (SqliteException ex) when (raw.sqlite3_get_autocommit(c.Handle) == 0)
-                    {
-                        // The statement failed but the transaction is intact (a constraint, a trigger's RAISE(ABORT)):
-                        // undo this row alone and fail only its caller. When SQLite has rolled the whole transaction
-                        // back itself (I/O error, disk full, RAISE(ROLLBACK)), the filter is false and the group fails.
-                        await tx.RollbackAsync("leora_enqueue", CancellationToken.None);
-                        errors[i] = ex;
-                    }
-                    await tx.ReleaseAsync("leora_enqueue", CancellationToken.None);
-                }
+                results[0] = await insert.InsertRowAsync(group[0].Item, CancellationToken.None);
                 return true;
-            }, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            // Nothing of the group was committed: every caller gets the error, none a success.
-            foreach (var queued in group) queued.TrySetException(ex);
-            return;
-        }
+            }
+            // In order, as if the calls had come one after another: a key repeated within the group finds the
+            // earlier row (Existing), exactly as it would after that row's own commit.
+            for (var i = 0; i < group.Count; i++)
+            {
+                await tx.SaveAsync("leora_enqueue", CancellationToken.None);
+                try
+                {
+                    results[i] = await insert.InsertRowAsync(group[i].Item, CancellationToken.None);
+                }
+                catch (SqliteException ex) when (raw.sqlite3_get_autocommit(c.Handle) == 0)
+                {
+                    // The statement failed but the transaction is intact (a constraint, a trigger's RAISE(ABORT)):
+                    // undo this row alone and fail only its caller. When SQLite has rolled the whole transaction
+                    // back itself (I/O error, disk full, RAISE(ROLLBACK)), the filter is false and the group fails.
+                    await tx.RollbackAsync("leora_enqueue", CancellationToken.None);
+                    errors[i] = ex;
+                }
+                await tx.ReleaseAsync("leora_enqueue", CancellationToken.None);
+            }
+            return true;
+        }, CancellationToken.None);
         for (var i = 0; i < group.Count; i++)
         {
             if (errors[i] is { } error) group[i].TrySetException(error);
@@ -246,12 +161,6 @@ public sealed partial class SqliteJobStore
     }
 
     private static readonly Lazy<string> MultiRowInsertSql = new(() => SqliteSql.JobInsertMany(MultiRowCount));
-
-    /// <summary>One single enqueue waiting for its group's commit; completed only after that commit.</summary>
-    private sealed class QueuedEnqueue(JobInsertParams job) : TaskCompletionSource<EnqueueResult>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public JobInsertParams Job { get; } = job;
-    }
 
     /// <summary>
     /// The insert statement prepared once and re-bound per row (by parameter object, not by name lookup). The new id

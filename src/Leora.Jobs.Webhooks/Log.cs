@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Webhooks;
 
-/// <summary>Every log message of Leora.Jobs.Webhooks, with stable event ids (3000–3099). URLs are not logged (their queries may hold secrets); hosts are.</summary>
+/// <summary>Every log message of Leora.Jobs.Webhooks, with stable event ids (<see cref="LeoraJobsEventId"/>). URLs are not logged (their queries may hold secrets); hosts are.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(3000, LogLevel.Warning, "Webhook job {JobId}: refused to call {Host} (non-public address; see Jobs:Webhook:AllowedHosts)")]
+    [LoggerMessage(LeoraJobsEventId.WebhookRefused, LogLevel.Warning, "Webhook job {JobId}: refused to call {Host} (non-public address; see Jobs:Webhook:AllowedHosts)")]
     public static partial void WebhookRefused(ILogger logger, long jobId, string host);
 }

@@ -75,4 +75,10 @@ public interface IJobClient
 
     /// <summary>Deletes finished jobs (completed, failed, cancelled) that finished more than <paramref name="olderThan"/> ago, in bounded batches. Returns how many.</summary>
     Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes finished jobs as <see cref="CleanupAsync(TimeSpan, CancellationToken)"/> does, and reports the running
+    /// total to <paramref name="progress"/> after each batch (synchronously, on the deleting flow). Returns how many.
+    /// </summary>
+    Task<long> CleanupAsync(TimeSpan olderThan, IProgress<long>? progress, CancellationToken cancellationToken = default);
 }

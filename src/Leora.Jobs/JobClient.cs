@@ -52,7 +52,6 @@ internal sealed class JobClient(
         var rows = args.Select(a => Params(type, JsonSerializer.Serialize(a, JobJson.Options), options)).ToList();
         if (rows.Count == 0) return [];
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
-        JobsTelemetry.Enqueued.Add(results.Count(r => !r.Existing), new KeyValuePair<string, object?>("job.type", TArgs.Kind));
         signal.Notify();
         return results;
     }
@@ -62,7 +61,6 @@ internal sealed class JobClient(
         var result = await store.JobInsertAsync(job, transaction, cancellationToken);
         if (!result.Existing)
         {
-            JobsTelemetry.Enqueued.Add(1, new KeyValuePair<string, object?>("job.type", job.Kind));
             signal.Notify();
         }
         return result;
@@ -128,7 +126,7 @@ internal sealed class JobClient(
     public async Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default)
     {
         var (applied, latest) = await store.MigrationVersionAsync(cancellationToken);
-        return new JobSchemaVersion(applied, latest);
+        return new JobSchemaVersion(store.Provider, applied, latest);
     }
 
     public async Task<IReadOnlyList<JobNode>> NodesAsync(CancellationToken cancellationToken = default) =>
@@ -165,15 +163,29 @@ internal sealed class JobClient(
     public Task<JobActionResult> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         store.JobDeleteAsync(id, cancellationToken);
 
-    public async Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    public Task<long> CleanupAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) =>
+        CleanupAsync(olderThan, null, cancellationToken);
+
+    public Task<long> CleanupAsync(TimeSpan olderThan, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         if (olderThan < TimeSpan.Zero) throw new JobValidationException("olderThan must not be negative.", "olderThan");
+        return DeleteFinishedAsync(store, olderThan, CleanupBatchSize, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one batched delete loop (the API's and CLI's cleanup, the leader's pruner): bounded statements of
+    /// <paramref name="batchSize"/> rows until one deletes fewer, so no statement holds locks for long.
+    /// </summary>
+    internal static async Task<long> DeleteFinishedAsync(IJobStore store, TimeSpan olderThan, int batchSize, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
         long total = 0;
         while (true)
         {
-            var deleted = await store.JobDeleteFinishedAsync(olderThan, CleanupBatchSize, cancellationToken);
+            var deleted = await store.JobDeleteFinishedAsync(olderThan, batchSize, cancellationToken);
             total += deleted;
-            if (deleted < CleanupBatchSize) return total;
+            progress?.Report(total);
+            if (deleted < batchSize) return total;
         }
     }
 }

@@ -30,13 +30,7 @@ internal sealed class JobExecutor(
     /// <summary>Runs a job a batch claimed ahead; <paramref name="waited"/> carries what its heartbeat learned while it waited.</summary>
     public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited)
     {
-        using var activity = JobsTelemetry.Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer);
-        activity?.SetTag("job.id", row.Id);
-        activity?.SetTag("job.type", row.Kind);
-        activity?.SetTag("job.queue", row.Queue);
-        activity?.SetTag("job.attempt", row.Attempts);
-        if (row.StartedAt is { } startedAt)
-            JobsTelemetry.Lag.Record(Math.Max(0, (startedAt - row.RunAt).TotalSeconds), new KeyValuePair<string, object?>("job.type", row.Kind));
+        using var activity = JobsTelemetry.StartAttempt(row);
         using var attempt = new JobAttempt(row, store, shutdown);
         running.Add(attempt);
         heartbeats.EnsureStarted();
@@ -61,7 +55,7 @@ internal sealed class JobExecutor(
         try
         {
             var report = await WriteOutcomeAsync(attempt, type, error, durationMs);
-            Record(report, activity);
+            JobsTelemetry.RecordAttempt(report, activity);
             return report;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -70,7 +64,7 @@ internal sealed class JobExecutor(
             // rescued and run again, which is the at-least-once promise.
             Log.OutcomeWriteFailed(logger, ex, row.Id);
             var report = new JobRunReport(row.Id, row.Kind, JobOutcome.LeaseLost, durationMs, ex.Message);
-            Record(report, activity);
+            JobsTelemetry.RecordAttempt(report, activity);
             return report;
         }
         finally
@@ -79,17 +73,6 @@ internal sealed class JobExecutor(
             // queued behind a slow group commit must not see its lease run out and the job rescued and run twice.
             running.Remove(attempt);
         }
-    }
-
-    private static void Record(JobRunReport report, Activity? activity)
-    {
-        var outcome = JobsTelemetry.OutcomeName(report.Outcome);
-        var tags = new TagList { { "job.type", report.Type }, { "job.outcome", outcome } };
-        JobsTelemetry.Attempts.Add(1, tags);
-        JobsTelemetry.Duration.Record(report.DurationMs / 1000, tags);
-        activity?.SetTag("job.outcome", outcome);
-        if (report.Outcome is JobOutcome.Failed or JobOutcome.Retried or JobOutcome.LeaseLost)
-            activity?.SetStatus(ActivityStatusCode.Error, report.Error);
     }
 
     private async Task<JobRunReport> WriteOutcomeAsync(JobAttempt attempt, JobTypeDescriptor? type, Exception? error, double durationMs)

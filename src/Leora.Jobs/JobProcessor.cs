@@ -114,11 +114,7 @@ internal sealed class JobProcessor(
         var count = await store.JobRescueAsync(
             new JobRescueParams(_options.RescueBatchSize, "The worker's lease expired before it finished (it died or hung)."),
             cancellationToken);
-        if (count > 0)
-        {
-            JobsTelemetry.Rescued.Add(count);
-            Log.Rescued(logger, count);
-        }
+        if (count > 0) Log.Rescued(logger, count);
         return count;
     }
 

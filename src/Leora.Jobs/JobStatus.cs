@@ -21,12 +21,6 @@ public static class JobStatusNames
     /// <summary>The stored name of a status (<see cref="JobNames.Status"/>).</summary>
     public static string ToName(this JobStatus status) => JobNames.Status(status);
 
-    /// <summary>Parses a stored name; returns false for anything else (<see cref="JobNames.TryParseStatus"/>).</summary>
-    public static bool TryParse(string? name, out JobStatus status) => JobNames.TryParseStatus(name, out status);
-
-    /// <summary>Parses a stored name; throws on anything else (<see cref="JobNames.ParseStatus"/>).</summary>
-    public static JobStatus Parse(string name) => JobNames.ParseStatus(name);
-
     /// <summary>True for completed, failed and cancelled.</summary>
     public static bool IsFinished(this JobStatus status) =>
         status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;

@@ -28,7 +28,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
     private Task? _stop;
     private readonly Lock _stopLock = new();
 
-    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, IJobClient client, JobSignal signal,
+    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal,
         JobNodeState node, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time, ILogger<JobWorker> logger)
     {
         var jobs = options.Value;
@@ -44,7 +44,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         var concurrency = w.Queues.Count == 0 ? w.Concurrency : w.Queues.Values.Sum();
         _heartbeater = new NodeHeartbeater(store, node, queues, concurrency, w.NodeHeartbeatInterval, time, logger);
         _elector = new LeaderElector(store, node, w.NodeHeartbeatInterval, w.LeaderLease, time, logger);
-        _pruner = new JobPruner(client, store, node, w, time, logger);
+        _pruner = new JobPruner(store, node, w, time, logger);
     }
 
     /// <summary>Jobs running in this worker now.</summary>

@@ -42,8 +42,8 @@ public sealed class LeoraJobsBuilder
         Services.TryAddSingleton<Maintenance.WorkerRegistration>();
         // JobWorker's constructor is internal (its dependencies are), so it is built here rather than by the container.
         Services.AddSingleton(sp => new JobWorker(
-            sp.GetRequiredService<Leora.Jobs.Storage.IJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
-            sp.GetRequiredService<IJobClient>(), sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<JobNodeState>(),
+            sp.GetRequiredService<Leora.Jobs.Storage.InstrumentedJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
+            sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<JobNodeState>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobWorkerOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobWorker>>()));

@@ -2,64 +2,64 @@ using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs;
 
-/// <summary>Every log message of Leora.Jobs, with stable event ids (1000–1999).</summary>
+/// <summary>Every log message of Leora.Jobs, with stable event ids from <see cref="LeoraJobsEventId"/>.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Information, "Applied migrations of the {Provider} job store: schema version {Version}")]
+    [LoggerMessage(LeoraJobsEventId.Migrated, LogLevel.Information, "Applied migrations of the {Provider} job store: schema version {Version}")]
     public static partial void Migrated(ILogger logger, string provider, int version);
 
-    [LoggerMessage(1001, LogLevel.Debug, "Job {JobId} ({Type}) completed in {DurationMs} ms")]
+    [LoggerMessage(LeoraJobsEventId.JobCompleted, LogLevel.Debug, "Job {JobId} ({Type}) completed in {DurationMs} ms")]
     public static partial void JobCompleted(ILogger logger, long jobId, string type, double durationMs);
 
-    [LoggerMessage(1002, LogLevel.Warning, "Job {JobId} ({Type}) attempt {Attempt} failed; retrying in {Delay}")]
+    [LoggerMessage(LeoraJobsEventId.JobRetrying, LogLevel.Warning, "Job {JobId} ({Type}) attempt {Attempt} failed; retrying in {Delay}")]
     public static partial void JobRetrying(ILogger logger, Exception exception, long jobId, string type, int attempt, TimeSpan delay);
 
-    [LoggerMessage(1003, LogLevel.Error, "Job {JobId} ({Type}) failed for good after attempt {Attempt}")]
+    [LoggerMessage(LeoraJobsEventId.JobFailed, LogLevel.Error, "Job {JobId} ({Type}) failed for good after attempt {Attempt}")]
     public static partial void JobFailed(ILogger logger, Exception exception, long jobId, string type, int attempt);
 
-    [LoggerMessage(1004, LogLevel.Information, "Job {JobId} ({Type}) was cancelled while running")]
+    [LoggerMessage(LeoraJobsEventId.JobCancelled, LogLevel.Information, "Job {JobId} ({Type}) was cancelled while running")]
     public static partial void JobCancelled(ILogger logger, long jobId, string type);
 
-    [LoggerMessage(1005, LogLevel.Warning, "Job {JobId} ({Type}): this worker lost its lease; the outcome was not written")]
+    [LoggerMessage(LeoraJobsEventId.JobLeaseLost, LogLevel.Warning, "Job {JobId} ({Type}): this worker lost its lease; the outcome was not written")]
     public static partial void JobLeaseLost(ILogger logger, long jobId, string type);
 
-    [LoggerMessage(1006, LogLevel.Information, "Job {JobId} ({Type}) handed back to pending at shutdown")]
+    [LoggerMessage(LeoraJobsEventId.JobReleased, LogLevel.Information, "Job {JobId} ({Type}) handed back to pending at shutdown")]
     public static partial void JobReleased(ILogger logger, long jobId, string type);
 
-    [LoggerMessage(1007, LogLevel.Warning, "Rescued {Count} job(s) whose lease expired")]
+    [LoggerMessage(LeoraJobsEventId.Rescued, LogLevel.Warning, "Rescued {Count} job(s) whose lease expired")]
     public static partial void Rescued(ILogger logger, int count);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Heartbeat of the {Count} jobs this node holds failed; their leases last until the next one")]
+    [LoggerMessage(LeoraJobsEventId.HeartbeatFailed, LogLevel.Warning, "Heartbeat of the {Count} jobs this node holds failed; their leases last until the next one")]
     public static partial void HeartbeatFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(1009, LogLevel.Error, "Worker loop of queue {Queue} failed; retrying in {Delay}")]
+    [LoggerMessage(LeoraJobsEventId.WorkerLoopFailed, LogLevel.Error, "Worker loop of queue {Queue} failed; retrying in {Delay}")]
     public static partial void WorkerLoopFailed(ILogger logger, Exception exception, string queue, TimeSpan delay);
 
-    [LoggerMessage(1010, LogLevel.Information, "Worker started: queue {Queue}, concurrency {Concurrency}")]
+    [LoggerMessage(LeoraJobsEventId.WorkerStarted, LogLevel.Information, "Worker started: queue {Queue}, concurrency {Concurrency}")]
     public static partial void WorkerStarted(ILogger logger, string queue, int concurrency);
 
-    [LoggerMessage(1011, LogLevel.Information, "Worker stopping: waiting up to {Grace} for {Running} running job(s)")]
+    [LoggerMessage(LeoraJobsEventId.WorkerStopping, LogLevel.Information, "Worker stopping: waiting up to {Grace} for {Running} running job(s)")]
     public static partial void WorkerStopping(ILogger logger, TimeSpan grace, int running);
 
-    [LoggerMessage(1012, LogLevel.Error, "Could not write the outcome of job {JobId}; its lease will expire and it will be rescued")]
+    [LoggerMessage(LeoraJobsEventId.OutcomeWriteFailed, LogLevel.Error, "Could not write the outcome of job {JobId}; its lease will expire and it will be rescued")]
     public static partial void OutcomeWriteFailed(ILogger logger, Exception exception, long jobId);
 
-    [LoggerMessage(1013, LogLevel.Information, "Node {Node} is now the maintenance leader")]
+    [LoggerMessage(LeoraJobsEventId.LeaderElected, LogLevel.Information, "Node {Node} is now the maintenance leader")]
     public static partial void LeaderElected(ILogger logger, string node);
 
-    [LoggerMessage(1014, LogLevel.Information, "Node {Node} is no longer the maintenance leader")]
+    [LoggerMessage(LeoraJobsEventId.LeaderLost, LogLevel.Information, "Node {Node} is no longer the maintenance leader")]
     public static partial void LeaderLost(ILogger logger, string node);
 
-    [LoggerMessage(1015, LogLevel.Information, "Pruned {Count} finished job(s) older than {Retention}")]
+    [LoggerMessage(LeoraJobsEventId.Pruned, LogLevel.Information, "Pruned {Count} finished job(s) older than {Retention}")]
     public static partial void Pruned(ILogger logger, int count, TimeSpan retention);
 
-    [LoggerMessage(1016, LogLevel.Information, "The job database is reachable again; worker loop {Queue} resumed")]
+    [LoggerMessage(LeoraJobsEventId.WorkerResumed, LogLevel.Information, "The job database is reachable again; worker loop {Queue} resumed")]
     public static partial void WorkerResumed(ILogger logger, string queue);
 
-    [LoggerMessage(1017, LogLevel.Debug, "Job {JobId} ({JobType}) was claimed ahead by a batch that ended before it started; handed back")]
+    [LoggerMessage(LeoraJobsEventId.BatchHandedBack, LogLevel.Debug, "Job {JobId} ({JobType}) was claimed ahead by a batch that ended before it started; handed back")]
     public static partial void BatchHandedBack(ILogger logger, long jobId, string jobType);
 
-    [LoggerMessage(1018, LogLevel.Warning, "Job {JobId} was claimed ahead by a batch that ended before it started and could not be handed back; it will be rescued when its lease expires")]
+    [LoggerMessage(LeoraJobsEventId.BatchHandBackFailed, LogLevel.Warning, "Job {JobId} was claimed ahead by a batch that ended before it started and could not be handed back; it will be rescued when its lease expires")]
     public static partial void BatchHandBackFailed(ILogger logger, Exception exception, long jobId);
 
     [LoggerMessage(1019, LogLevel.Warning, "Maintenance ({Service}) failed; it runs again in {Delay}")]

@@ -1,7 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
+using Leora.Jobs.Storage;
 
 namespace Leora.Crm.Storage;
 
@@ -57,20 +57,7 @@ internal abstract class CrmDatabase
         await tx.CommitAsync(cancellationToken);
     }
 
-    private IReadOnlyList<(int Version, string Sql)> LoadMigrations()
-    {
-        var asm = typeof(CrmDatabase).Assembly;
-        var prefix = $"Leora.Crm.Migrations.{MigrationFolder}.";
-        return [.. asm.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Version: int.Parse(n.AsSpan(prefix.Length, 3), CultureInfo.InvariantCulture), Sql: Read(asm, n)))
-            .OrderBy(m => m.Version)];
-
-        static string Read(Assembly asm, string name)
-        {
-            using var stream = asm.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-    }
+    // The same numbered-resource loader as the job stores' (one implementation), over this assembly's folder.
+    private IReadOnlyList<(int Version, string Sql)> LoadMigrations() =>
+        EmbeddedMigrations.Load(typeof(CrmDatabase).Assembly, $"Leora.Crm.Migrations.{MigrationFolder}.");
 }

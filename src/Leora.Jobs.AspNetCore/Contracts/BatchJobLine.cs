@@ -14,7 +14,4 @@ public sealed record BatchJobLine(long Id, string Type, string Outcome, double D
         ArgumentNullException.ThrowIfNull(report);
         return new(report.Id, report.Type, JobNames.Outcome(report.Outcome), Math.Round(report.DurationMs, 1), report.Error);
     }
-
-    /// <summary>The wire name of an outcome (<see cref="JobNames.Outcome"/>).</summary>
-    public static string OutcomeName(JobOutcome outcome) => JobNames.Outcome(outcome);
 }

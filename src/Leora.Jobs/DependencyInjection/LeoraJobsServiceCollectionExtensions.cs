@@ -1,4 +1,5 @@
 using Leora.Jobs;
+using Leora.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -27,12 +28,20 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton<JobSignal>();
         services.TryAddSingleton(JobNodeState.Create);
         services.TryAddSingleton<RunningJobs>();
-        services.TryAddSingleton<JobCompleter>();
-        services.TryAddSingleton<JobHeartbeats>();
-        services.TryAddSingleton<JobExecutor>();
-        services.TryAddSingleton<IJobClient, JobClient>();
-        services.TryAddSingleton<IJobProcessor, JobProcessor>();
-        services.AddHostedService<JobStoreMigrator>();
+        // The core's services reach the store through the instrumented wrapper (one place for store telemetry).
+        // IJobStore itself stays the store the host registered: callers still look at its concrete type.
+        services.TryAddSingleton(sp => new InstrumentedJobStore(sp.GetRequiredService<IJobStore>()));
+        services.TryAddSingleton(WithInstrumentedStore<JobCompleter>);
+        services.TryAddSingleton(WithInstrumentedStore<JobHeartbeats>);
+        services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
+        services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
+        services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
+        services.TryAddSingleton<JobStoreMigrator>();
+        services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
+        services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());
         return new LeoraJobsBuilder(services);
     }
+
+    internal static T WithInstrumentedStore<T>(IServiceProvider services) =>
+        ActivatorUtilities.CreateInstance<T>(services, services.GetRequiredService<InstrumentedJobStore>());
 }

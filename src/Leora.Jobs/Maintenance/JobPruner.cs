@@ -8,11 +8,10 @@ namespace Leora.Jobs.Maintenance;
 /// kept by <see cref="LeaderElector"/>), so that one node does it however many run (DESIGN invariant 5). Every
 /// <see cref="JobWorkerOptions.NodeHeartbeatInterval"/> it removes nodes whose heartbeat is stale; when
 /// <see cref="JobWorkerOptions.Retention"/> is set it deletes finished jobs older than that, every
-/// <see cref="JobWorkerOptions.PruneInterval"/>, through <see cref="IJobClient.CleanupAsync"/> (the one batched delete
-/// loop, shared with the HTTP API and the CLI).
+/// <see cref="JobWorkerOptions.PruneInterval"/>, in statements of <see cref="JobWorkerOptions.PruneBatchSize"/> rows through the one batched delete loop
+/// that the HTTP API's and the CLI's cleanup use (<see cref="IJobClient.CleanupAsync(TimeSpan, CancellationToken)"/>).
 /// </summary>
 internal sealed class JobPruner(
-    IJobClient client,
     IJobStore store,
     JobNodeState node,
     JobWorkerOptions worker,
@@ -51,7 +50,7 @@ internal sealed class JobPruner(
                 if (worker.Retention is { } retention && time.GetUtcNow() >= nextPrune)
                 {
                     nextPrune = time.GetUtcNow() + PruneEvery;
-                    var deleted = await client.CleanupAsync(retention, stopping);
+                    var deleted = await JobClient.DeleteFinishedAsync(store, retention, worker.PruneBatchSize, null, stopping);
                     // A count beyond int.MaxValue in one pass is not a real case; the log's count is an int.
                     if (deleted > 0) Log.Pruned(logger, (int)Math.Min(deleted, int.MaxValue), retention);
                 }

@@ -19,13 +19,13 @@ internal sealed class LeaderMaintenance : IHostedService
     private readonly LeaderElector _elector;
     private readonly JobPruner _pruner;
 
-    public LeaderMaintenance(IJobClient client, IJobStore store, JobNodeState node, IOptions<JobWorkerOptions> worker,
+    public LeaderMaintenance(InstrumentedJobStore store, JobNodeState node, IOptions<JobWorkerOptions> worker,
         TimeProvider time, ILogger<LeaderMaintenance> logger)
     {
         _node = node;
         _worker = worker.Value;
         _elector = new LeaderElector(store, node, _worker.NodeHeartbeatInterval, _worker.LeaderLease, time, logger);
-        _pruner = new JobPruner(client, store, node, _worker, time, logger);
+        _pruner = new JobPruner(store, node, _worker, time, logger);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -56,7 +56,7 @@ public sealed class StartStopServiceTests
             "rescuer" => new JobRescuer(h.Processor, Interval, time, logger),
             "node heartbeat" => new NodeHeartbeater(h.Store, node, "*", 2, Interval, time, logger),
             "leader elector" => new LeaderElector(h.Store, node, Interval, worker.LeaderLease, time, logger),
-            "pruner" => new JobPruner(h.Client, h.Store, node, worker, time, logger),
+            "pruner" => new JobPruner(h.Store, node, worker, time, logger),
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
         };
 
