@@ -50,6 +50,8 @@ public static class LeoraJobsEventId
     public const int BatchHandedBack = 1017;
     /// <summary>A job a batch claimed ahead could not be handed back.</summary>
     public const int BatchHandBackFailed = 1018;
+    /// <summary>A maintenance service (election, node clean-up, pruning) failed one round; it runs again.</summary>
+    public const int MaintenanceFailed = 1019;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>
@@ -73,11 +75,8 @@ public static class LeoraJobsEventId
     /// <summary>A webhook to a non-public address was refused.</summary>
     public const int WebhookRefused = 3000;
 
-    // ---- Leora.Jobs.Server (service and CLI): 4000–4099
-    /// <summary>The retention clean-up deleted finished jobs.</summary>
-    public const int ServerRetentionDeleted = 4000;
-    /// <summary>The retention clean-up failed.</summary>
-    public const int ServerRetentionFailed = 4001;
+    // ---- Leora.Jobs.Server (service and CLI): 4000–4099. None now: 4000 and 4001 (the server's own retention clean-up)
+    // were retired when pruning moved to the maintenance leader (1015 Pruned, 1019 MaintenanceFailed); not to be reused.
 
     // ---- Leora.Jobs.Dashboard: 5000–5099 (6000–6007 before; they collided with the CRM's)
     /// <summary>A dashboard sign-in succeeded.</summary>

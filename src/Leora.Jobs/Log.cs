@@ -62,6 +62,6 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.BatchHandBackFailed, LogLevel.Warning, "Job {JobId} was claimed ahead by a batch that ended before it started and could not be handed back; it will be rescued when its lease expires")]
     public static partial void BatchHandBackFailed(ILogger logger, Exception exception, long jobId);
 
-    [LoggerMessage(1019, LogLevel.Warning, "Maintenance ({Service}) failed; it runs again in {Delay}")]
+    [LoggerMessage(LeoraJobsEventId.MaintenanceFailed, LogLevel.Warning, "Maintenance ({Service}) failed; it runs again in {Delay}")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception, string service, TimeSpan delay);
 }
