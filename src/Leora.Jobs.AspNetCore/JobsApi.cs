@@ -153,7 +153,7 @@ internal static class JobsApi
                 var finished = await client.GetAsync(id, cancellationToken);
                 return Conflict($"Job {id} has already finished ({finished?.Status.ToName() ?? "deleted"}); there is nothing to cancel.");
             default:
-                return await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+                return await GetAsync(id, client, cancellationToken);
         }
     }
 
@@ -166,7 +166,7 @@ internal static class JobsApi
                 var current = await client.GetAsync(id, cancellationToken);
                 return Conflict($"Job {id} is {current?.Status.ToName() ?? "gone"}; only failed or cancelled jobs can be retried.");
             default:
-                return await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+                return await GetAsync(id, client, cancellationToken);
         }
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Leora.Jobs.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 
@@ -22,11 +21,9 @@ internal static partial class Cli
                 age = DurationText.TryParse(text, out var parsed) ? parsed : throw new CliUsageException($"--older-than '{text}' is not a duration (30d, 12h, 90m).");
             using var cts = CancelOnCtrlC(outer);
             var ct = cts.Token;
-            var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
-            using (host)
+            return await WithHostAsync(parse, async (services, settings) =>
             {
-                await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
-                var client = host.Services.GetRequiredService<IJobClient>();
+                var client = services.GetRequiredService<IJobClient>();
                 var limit = age ?? settings.Retention ?? TimeSpan.FromDays(30);
                 var asJson = parse.GetValue(json);
                 long total;
@@ -35,7 +32,7 @@ internal static partial class Cli
                 if (asJson) WriteJson(new CleanupResponse(total, Math.Round(limit.TotalDays, 4)));
                 else Console.Out.WriteLine($"Deleted {total} finished job(s) older than {DurationText.Format(limit)}.");
                 return ExitCodes.Ok;
-            }
+            }, ct);
         });
         return command;
     }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 
@@ -39,11 +37,8 @@ internal static partial class Cli
             if (parse.GetValue(delay) is { } d)
                 delayValue = DurationText.TryParse(d, out var parsed) ? parsed : throw new CliUsageException($"--delay '{d}' is not a duration (30s, 5m, 2h, 1d).");
 
-            var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
-            using (host)
+            return await WithClientAsync(parse, async client =>
             {
-                await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
-                var client = host.Services.GetRequiredService<IJobClient>();
                 EnqueueResult result;
                 try
                 {
@@ -71,7 +66,7 @@ internal static partial class Cli
                     ? $"Job {result.Id} already exists with this idempotency key; {Describe(job!)}."
                     : $"Enqueued job {result.Id} ({job!.Type}, queue {job.Queue}, runs at {job.RunAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z).");
                 return ExitCodes.Ok;
-            }
+            }, ct);
         });
         return command;
     }

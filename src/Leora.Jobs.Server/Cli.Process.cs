@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Leora.Jobs.AspNetCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 
@@ -28,11 +27,9 @@ internal static partial class Cli
         {
             using var cts = CancelOnCtrlC(outer);
             var ct = cts.Token;
-            var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
-            using (host)
+            return await WithHostAsync(parse, async (services, _) =>
             {
-                await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
-                var processor = host.Services.GetRequiredService<IJobProcessor>();
+                var processor = services.GetRequiredService<IJobProcessor>();
                 var max = parse.GetValue(maxJobs);
                 TimeSpan? budget = parse.GetValue(maxSeconds) is { } s ? TimeSpan.FromSeconds(s) : null;
                 var asJson = parse.GetValue(json);
@@ -43,7 +40,7 @@ internal static partial class Cli
                 if (asJson) WriteJson(BatchResponse.From(result));
                 else WriteBatch(result);
                 return parse.GetValue(failOnError) && (result.Failed > 0 || result.Retried > 0) ? ExitCodes.Failure : ExitCodes.Ok;
-            }
+            }, ct);
         });
         return command;
     }

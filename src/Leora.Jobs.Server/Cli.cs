@@ -151,13 +151,17 @@ internal static partial class Cli
     }
 
     /// <summary>Runs <paramref name="action"/> with the client of a host built from the command line (migrating first unless Jobs:MigrateOnStart is false).</summary>
-    private static async Task<int> WithClientAsync(ParseResult parse, Func<IJobClient, Task<int>> action, CancellationToken ct)
+    private static Task<int> WithClientAsync(ParseResult parse, Func<IJobClient, Task<int>> action, CancellationToken ct) =>
+        WithHostAsync(parse, (services, _) => action(services.GetRequiredService<IJobClient>()), ct);
+
+    /// <summary>Runs <paramref name="action"/> with the services and settings of a host built from the command line, its store opened (migrating first unless Jobs:MigrateOnStart is false).</summary>
+    private static async Task<int> WithHostAsync(ParseResult parse, Func<IServiceProvider, ServerSettings, Task<int>> action, CancellationToken ct)
     {
         var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
         using (host)
         {
             await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
-            return await action(host.Services.GetRequiredService<IJobClient>());
+            return await action(host.Services, settings);
         }
     }
 

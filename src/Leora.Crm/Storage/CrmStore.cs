@@ -34,15 +34,19 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
         return await reader.ReadAsync(ct) ? read(reader) : null;
     }
 
+    /// <summary>Records a row's job id inside the transaction that created both (scans, reports and imports alike).</summary>
+    private static async Task SetJobAsync(DbConnection c, DbTransaction tx, string sql, long id, long jobId, CancellationToken ct)
+    {
+        await using var cmd = CrmCommand.Create(c, tx, sql);
+        await cmd.AddLong("@id", id).AddLong("@jobId", jobId).ExecuteNonQueryAsync(ct);
+    }
+
     // ---- scans
     public Task<long> ScanInsertAsync(DbConnection c, DbTransaction tx, string scanType, long fileId, string mediaType, CancellationToken ct) =>
         InsertAsync(c, tx, db.Sql.ScanInsert, cmd => cmd.Add("@scanType", scanType).AddLong("@fileId", fileId).Add("@mediaType", mediaType).Add("@now", Now), ct);
 
-    public async Task ScanSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct)
-    {
-        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ScanSetJob);
-        await cmd.AddLong("@id", id).AddLong("@jobId", jobId).ExecuteNonQueryAsync(ct);
-    }
+    public Task ScanSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
+        SetJobAsync(c, tx, db.Sql.ScanSetJob, id, jobId, ct);
 
     public Task<ImageScan?> ScanGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ScanGet, id, r => new ImageScan(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64OrNull(5), r.GetStringOrNull(6),
@@ -58,11 +62,8 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task<long> ReportInsertAsync(DbConnection c, DbTransaction tx, string reportType, string format, CancellationToken ct) =>
         InsertAsync(c, tx, db.Sql.ReportInsert, cmd => cmd.Add("@reportType", reportType).Add("@format", format).Add("@now", Now), ct);
 
-    public async Task ReportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct)
-    {
-        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ReportSetJob);
-        await cmd.AddLong("@id", id).AddLong("@jobId", jobId).ExecuteNonQueryAsync(ct);
-    }
+    public Task ReportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
+        SetJobAsync(c, tx, db.Sql.ReportSetJob, id, jobId, ct);
 
     public Task<Report?> ReportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ReportGet, id, r => new Report(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64OrNull(4), r.GetInt64OrNull(5), r.GetInt64OrNull(6),
@@ -83,11 +84,8 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task<long> ImportInsertAsync(DbConnection c, DbTransaction tx, long fileId, string fileName, string format, CancellationToken ct) =>
         InsertAsync(c, tx, db.Sql.ImportInsert, cmd => cmd.AddLong("@fileId", fileId).Add("@fileName", fileName).Add("@format", format).Add("@now", Now), ct);
 
-    public async Task ImportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct)
-    {
-        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ImportSetJob);
-        await cmd.AddLong("@id", id).AddLong("@jobId", jobId).ExecuteNonQueryAsync(ct);
-    }
+    public Task ImportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
+        SetJobAsync(c, tx, db.Sql.ImportSetJob, id, jobId, ct);
 
     public Task<Import?> ImportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ImportGet, id, r => new Import(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64OrNull(5), r.GetInt64(6), r.GetInt64(7),
