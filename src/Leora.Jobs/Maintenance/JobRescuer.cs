@@ -9,25 +9,6 @@ namespace Leora.Jobs.Maintenance;
 /// </summary>
 internal sealed class JobRescuer(IJobProcessor processor, TimeSpan interval, TimeProvider time, ILogger logger) : StartStopService
 {
-    protected override async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await processor.RescueExpiredAsync(stopping);
-                await Task.Delay(interval, time, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                Log.WorkerLoopFailed(logger, ex, "rescue", interval);
-                try { await Task.Delay(interval, time, stopping); }
-                catch (OperationCanceledException) { break; }
-            }
-        }
-    }
+    protected override Task RunAsync(CancellationToken stopping) =>
+        RepeatAsync(processor.RescueExpiredAsync, interval, time, ex => Log.WorkerLoopFailed(logger, ex, "rescue", interval), stopping);
 }

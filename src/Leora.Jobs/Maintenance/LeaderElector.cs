@@ -21,29 +21,13 @@ internal sealed class LeaderElector(
     /// <summary>How long a stopping node tries to say goodbye (resign, leave the nodes table) before it gives up.</summary>
     public static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(5);
 
-    protected override async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
+    protected override Task RunAsync(CancellationToken stopping) =>
+        RepeatAsync(async ct => Record(await store.LeaderElectAsync(node.NodeName, lease, ct)), interval, time, ex =>
         {
-            try
-            {
-                var leader = await store.LeaderElectAsync(node.NodeName, lease, stopping);
-                Record(leader);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // Without a renewal this node cannot know it still leads: stop acting as leader until it renews.
-                node.IsLeader = false;
-                Log.MaintenanceFailed(logger, ex, "leader election", interval);
-            }
-            try { await Task.Delay(interval, time, stopping); }
-            catch (OperationCanceledException) { break; }
-        }
-    }
+            // Without a renewal this node cannot know it still leads: stop acting as leader until it renews.
+            node.IsLeader = false;
+            Log.MaintenanceFailed(logger, ex, "leader election", interval);
+        }, stopping);
 
     private void Record(bool leader)
     {

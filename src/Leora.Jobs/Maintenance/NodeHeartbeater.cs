@@ -17,26 +17,9 @@ internal sealed class NodeHeartbeater(
     TimeProvider time,
     ILogger logger) : StartStopService
 {
-    protected override async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await store.NodeHeartbeatAsync(new NodeHeartbeatParams(node.NodeName, queues, concurrency, node.RunningCount), stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                Log.WorkerLoopFailed(logger, ex, "node", interval);
-            }
-            try { await Task.Delay(interval, time, stopping); }
-            catch (OperationCanceledException) { break; }
-        }
-    }
+    protected override Task RunAsync(CancellationToken stopping) =>
+        RepeatAsync(ct => store.NodeHeartbeatAsync(new NodeHeartbeatParams(node.NodeName, queues, concurrency, node.RunningCount), ct),
+            interval, time, ex => Log.WorkerLoopFailed(logger, ex, "node", interval), stopping);
 
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
     {

@@ -70,4 +70,31 @@ internal abstract class StartStopService
 
     /// <summary>The graceful end, after the loop returned (hand back work, say goodbye). Nothing by default.</summary>
     protected virtual Task OnStoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The maintenance loop most services run: <paramref name="round"/>, then a wait of <paramref name="interval"/>, until
+    /// <paramref name="stopping"/> fires. A failed round goes to <paramref name="failed"/> (log it, drop state that needs a
+    /// success) and the loop carries on after the same wait, so a database outage is retried rather than ending the service.
+    /// </summary>
+    protected static async Task RepeatAsync(Func<CancellationToken, Task> round, TimeSpan interval, TimeProvider time,
+        Action<Exception> failed, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await round(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                failed(ex);
+            }
+            try { await Task.Delay(interval, time, stopping); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
 }
