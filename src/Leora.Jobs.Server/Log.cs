@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Leora.Jobs.Server;
 
 /// <summary>Every log message of the leora-jobs service, with stable event ids (<see cref="LeoraJobsEventId"/>).</summary>

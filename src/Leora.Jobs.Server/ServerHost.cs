@@ -1,6 +1,5 @@
 using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Storage;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
