@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Leora.Crm;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 

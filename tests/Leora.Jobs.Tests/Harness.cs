@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
