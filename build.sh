@@ -4,6 +4,11 @@
 #                                        throwaway PostgreSQL cluster on 127.0.0.1, runs every test, stops the cluster.
 #   ./build.sh build                     builds the solution.
 #   ./build.sh pg-start / pg-env         starts a throwaway cluster and prints its connection string (for development).
+#   ./build.sh public-api [--ship]       refreshes src/*/PublicAPI.*.txt after a deliberate change of the public surface:
+#                                        rebuilds the solution with RS0016/RS0017 (undeclared/removed API) reported as
+#                                        warnings, adds each undeclared symbol to PublicAPI.Unshipped.txt and drops each
+#                                        removed one from both files. --ship then moves every Unshipped line into
+#                                        PublicAPI.Shipped.txt (at a release). Review the diff before committing it.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -129,6 +134,38 @@ PY
     echo "export LEORA_TEST_PG_CTL='$LEORA_TEST_PG_CTL'"
     echo "# stop with: $LEORA_TEST_PG_CTL -m immediate stop"
     ;;
+  public-api)
+    mkdir -p "$ROOT/.tmp"
+    out="$ROOT/.tmp/public-api.log"
+    # Warnings, not errors, so that every project builds and reports its whole difference in one pass.
+    dotnet build Leora.Jobs.slnx -c Release --no-incremental -p:TreatWarningsAsErrors=false -p:WarningsAsErrors= \
+      -clp:NoSummary >"$out" 2>&1 || { tail -n 30 "$out" >&2; exit 1; }
+    python3 - "$out" "${1:-}" <<'PY'
+import os, re, sys, pathlib
+log, ship = sys.argv[1], sys.argv[2] == "--ship"
+added, removed = {}, {}
+pat = re.compile(r"warning (RS0016|RS0017): Symbol '(.*)' is (?:not part of the declared public API|part of the declared API).*\[(.*\.csproj)\]")
+for line in open(log, encoding="utf-8"):
+    m = pat.search(line)
+    if m:
+        proj = pathlib.Path(os.path.relpath(pathlib.Path(m.group(3)).parent))
+        (added if m.group(1) == "RS0016" else removed).setdefault(proj, set()).add(m.group(2))
+for proj in sorted(set(added) | set(removed) | {p.parent for p in pathlib.Path("src").glob("*/PublicAPI.Shipped.txt")}):
+    shipped, unshipped = proj / "PublicAPI.Shipped.txt", proj / "PublicAPI.Unshipped.txt"
+    if not shipped.exists():
+        continue
+    def read(f):
+        return [l for l in f.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    gone = removed.get(proj, set())
+    s = [l for l in read(shipped) if l not in gone]
+    u = [l for l in read(unshipped) if l not in gone] + sorted(added.get(proj, set()) - set(read(unshipped)))
+    if ship:
+        s, u = s + u, []
+    shipped.write_text("\n".join(["#nullable enable"] + sorted(set(s), key=str.casefold)) + "\n", encoding="utf-8")
+    unshipped.write_text("".join(l + "\n" for l in (["#nullable enable"] + sorted(set(u), key=str.casefold) if u else [])), encoding="utf-8")
+    print(f"{proj}: +{len(added.get(proj, ()))} -{len(gone)}")
+PY
+    ;;
   *)
-    echo "usage: ./build.sh [test|build|pg-start]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [test|build|pg-start|public-api]" >&2; exit 2 ;;
 esac

@@ -1,5 +1,3 @@
-using Leora.Jobs;
-
 namespace Leora.Jobs.Bench;
 
 /// <summary>A job that does nothing; <see cref="EnqueuedAtUs"/> (Unix µs, 0 for none) lets the handler measure enqueue→start latency.</summary>

@@ -1,5 +1,3 @@
-using Leora.Jobs.PostgreSql;
-using Leora.Jobs.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using Leora.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

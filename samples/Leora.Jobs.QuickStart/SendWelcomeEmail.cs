@@ -1,5 +1,3 @@
-using Leora.Jobs;
-
 namespace Leora.Jobs.QuickStart;
 
 // 1. The payload. Kind is the job type's stable name: it is stored with every job, so renaming the C# type is safe.

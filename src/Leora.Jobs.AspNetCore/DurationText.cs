@@ -7,7 +7,7 @@ namespace Leora.Jobs.AspNetCore;
 /// TimeSpan (<c>00:05:00</c>); formats in the same short form (<see cref="Format"/>, what the CLI prints and
 /// <see cref="Parse"/> reads back) or as prose for a page (<see cref="Describe"/>, what the dashboard shows).
 /// </summary>
-public static class DurationText
+internal static class DurationText
 {
     /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> naming <paramref name="setting"/> when it is not a duration.</summary>
     public static TimeSpan Parse(string text, string setting) =>

@@ -1,4 +1,3 @@
-using Leora.Jobs.Storage;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Leora.Jobs.Storage;
 using System.Globalization;
 using Leora.Jobs.AspNetCore;
 using Microsoft.Extensions.Options;

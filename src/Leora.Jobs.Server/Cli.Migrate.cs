@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Leora.Crm;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 

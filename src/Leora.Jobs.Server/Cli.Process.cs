@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Leora.Jobs.Server;
 

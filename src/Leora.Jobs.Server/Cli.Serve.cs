@@ -1,9 +1,5 @@
 using System.CommandLine;
 using Leora.Jobs.AspNetCore;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Server;

@@ -3,8 +3,6 @@ using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.Json;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server;
 

@@ -2,8 +2,6 @@ using Leora.Jobs.AspNetCore;
 using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Leora.Jobs.Webhooks;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Leora.Jobs.Server;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-
 // leora-jobs: the Leora Jobs service and its command-line tool, in one executable. Without a verb it serves
 // (HTTP API + built-in worker); `leora-jobs --help` lists the verbs (docs/cli.md).
 return await Leora.Jobs.Server.Cli.RunAsync(args);

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.Configuration;
 
 namespace Leora.Jobs.Server;
 

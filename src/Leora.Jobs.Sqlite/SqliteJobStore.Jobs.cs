@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using Leora.Jobs.Storage;
 using Microsoft.Data.Sqlite;

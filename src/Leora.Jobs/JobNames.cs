@@ -4,7 +4,7 @@ namespace Leora.Jobs;
 /// The names of job statuses and attempt outcomes, as stored in the database, sent on the wire (HTTP API, dashboard,
 /// CLI) and tagged on metrics: lower case, words joined by <c>_</c>. The one table of them; everything else asks here.
 /// </summary>
-public static class JobNames
+internal static class JobNames
 {
     /// <summary>The name of a status: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
     public static string Status(JobStatus status) => status switch

@@ -4,7 +4,7 @@ namespace Leora.Jobs;
 /// In-process wake-up: an enqueue in this process wakes this process's idle workers at once instead of at
 /// their next poll. Other processes rely on polling (or on a store's own notifier).
 /// </summary>
-public sealed class JobSignal
+internal sealed class JobSignal
 {
     private TaskCompletionSource _next = NewSource();
 

@@ -16,7 +16,7 @@ public enum JobStatus
 }
 
 /// <summary>Status names as extension methods, for brevity at call sites; the names themselves are <see cref="JobNames"/>'s.</summary>
-public static class JobStatusNames
+internal static class JobStatusNames
 {
     /// <summary>The stored name of a status (<see cref="JobNames.Status"/>).</summary>
     public static string ToName(this JobStatus status) => JobNames.Status(status);

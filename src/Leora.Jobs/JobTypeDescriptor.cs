@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Leora.Jobs;
 
 /// <summary>A registered job type: its kind, payload type, handler and settings.</summary>
-public sealed class JobTypeDescriptor
+internal sealed class JobTypeDescriptor
 {
     internal JobTypeDescriptor(string kind, Type argsType, Type handlerType, JobTypeOptions options,
         Func<IServiceProvider, JobAttempt, CancellationToken, Task> invoke, Func<JsonElement, string> bind)

@@ -1,7 +1,7 @@
 namespace Leora.Jobs;
 
 /// <summary>The job types registered in this service provider, by kind.</summary>
-public sealed class JobTypeRegistry
+internal sealed class JobTypeRegistry
 {
     private readonly Dictionary<string, JobTypeDescriptor> _byKind;
 

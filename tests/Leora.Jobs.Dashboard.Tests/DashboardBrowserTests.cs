@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Leora.Jobs.TestSupport;
 using Microsoft.Playwright;
-using Xunit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Leora.Jobs.Dashboard.Tests;

@@ -1,4 +1,3 @@
-using Leora.Jobs.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,3 @@
-using Leora.Jobs.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 

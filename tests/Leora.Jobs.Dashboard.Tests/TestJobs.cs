@@ -1,5 +1,3 @@
-using Leora.Jobs;
-
 namespace Leora.Jobs.Dashboard.Tests;
 
 /// <summary>A job that completes and echoes its text as the result.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Leora.Jobs;
 using Leora.Jobs.ScaleOut.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

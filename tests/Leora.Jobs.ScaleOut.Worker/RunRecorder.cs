@@ -1,4 +1,3 @@
-using Leora.Jobs;
 using Npgsql;
 
 namespace Leora.Jobs.ScaleOut.Worker;

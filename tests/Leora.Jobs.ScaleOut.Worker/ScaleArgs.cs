@@ -1,5 +1,3 @@
-using Leora.Jobs;
-
 namespace Leora.Jobs.ScaleOut.Worker;
 
 /// <summary>The scale-out tests' job: just a number.</summary>

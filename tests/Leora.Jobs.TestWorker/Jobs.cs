@@ -1,5 +1,4 @@
 using System.Globalization;
-using Leora.Jobs;
 
 namespace Leora.Jobs.TestWorker;
 

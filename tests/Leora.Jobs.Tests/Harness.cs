@@ -1,12 +1,9 @@
 using System.Data.Common;
-using Leora.Jobs.PostgreSql;
-using Leora.Jobs.Sqlite;
 using Leora.Jobs.Storage;
 using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 
 namespace Leora.Jobs.Tests;
 

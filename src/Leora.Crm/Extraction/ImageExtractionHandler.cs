@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anthropic.Models.Messages;
 using Leora.Crm.Claude;

@@ -1,5 +1,3 @@
-using Leora.Jobs.Storage;
-
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>Counts for monitoring (<c>GET /api/jobs/stats</c>).</summary>

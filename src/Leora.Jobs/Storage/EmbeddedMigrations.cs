@@ -7,7 +7,7 @@ namespace Leora.Jobs.Storage;
 /// Numbered SQL migrations embedded in a store's assembly: resources named <c>{prefix}NNN_name.sql</c>, applied in
 /// number order. Both stores use the same numbers for the same change.
 /// </summary>
-public static class EmbeddedMigrations
+internal static class EmbeddedMigrations
 {
     /// <summary>Reads every migration under <paramref name="prefix"/> in <paramref name="assembly"/>, sorted by number.</summary>
     public static IReadOnlyList<(int Version, string Sql)> Load(Assembly assembly, string prefix)

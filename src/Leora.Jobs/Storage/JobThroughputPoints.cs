@@ -1,7 +1,7 @@
 namespace Leora.Jobs.Storage;
 
 /// <summary>Helpers for stores that build <see cref="JobThroughputPoint"/> series.</summary>
-public static class JobThroughputPoints
+internal static class JobThroughputPoints
 {
     /// <summary>One point per minute from <paramref name="firstMinute"/> to <paramref name="lastMinute"/> (Unix minutes), zero where nothing was found.</summary>
     public static IReadOnlyList<JobThroughputPoint> Fill(long firstMinute, long lastMinute, IReadOnlyDictionary<long, (long Completed, long Failed)> found)

@@ -1,0 +1,51 @@
+namespace Leora.Jobs;
+
+/// <summary>Counts for monitoring.</summary>
+public sealed record JobStats
+{
+    /// <summary>Jobs by status.</summary>
+    public required IReadOnlyDictionary<JobStatus, long> ByStatus { get; init; }
+    /// <summary>Unfinished jobs (pending or processing) by type, then status.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> ByType { get; init; }
+    /// <summary>Unfinished jobs (pending or processing) by queue, then status.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> ByQueue { get; init; }
+    /// <summary>Pending jobs that are due now.</summary>
+    public required long DuePending { get; init; }
+    /// <summary>Pending jobs scheduled for later.</summary>
+    public required long Scheduled { get; init; }
+    public required long CompletedLastMinute { get; init; }
+    public required long FailedLastMinute { get; init; }
+    public required long CompletedLastHour { get; init; }
+    public required long FailedLastHour { get; init; }
+    /// <summary>How long the oldest due pending job has been waiting; null when none is due.</summary>
+    public TimeSpan? OldestDuePendingAge { get; init; }
+    /// <summary>The database's time when the stats were read.</summary>
+    public required DateTimeOffset Now { get; init; }
+    /// <summary>The worker nodes registered in the nodes table, by name; silent ones included and marked. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
+    public IReadOnlyList<JobNode> Nodes { get; init; } = [];
+
+    /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
+    public static JobStats Create(
+        IReadOnlyDictionary<JobStatus, long> byStatus,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> byType,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> byQueue,
+        long duePending, long scheduled, TimeSpan? oldestDuePendingAge,
+        IReadOnlyList<JobThroughputPoint> throughput, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(throughput);
+        return new JobStats
+        {
+            ByStatus = byStatus,
+            ByType = byType,
+            ByQueue = byQueue,
+            DuePending = duePending,
+            Scheduled = scheduled,
+            CompletedLastMinute = throughput[^1].Completed,
+            FailedLastMinute = throughput[^1].Failed,
+            CompletedLastHour = throughput.Sum(p => p.Completed),
+            FailedLastHour = throughput.Sum(p => p.Failed),
+            OldestDuePendingAge = oldestDuePendingAge,
+            Now = now,
+        };
+    }
+}
