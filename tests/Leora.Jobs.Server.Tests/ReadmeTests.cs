@@ -32,11 +32,14 @@ public sealed partial class ReadmeTests
         using var server = new Process { StartInfo = info };
         var output = new StringBuilder();
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The banner's lines arrive one event each: wait for its last line before reading the others.
+        var bannerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             lock (output) output.AppendLine(e.Data);
             if (Listening().Match(e.Data) is { Success: true } m) address.TrySetResult(m.Groups[1].Value);
+            if (e.Data.StartsWith("Press Ctrl+C to stop.", StringComparison.Ordinal)) bannerDone.TrySetResult();
         };
         server.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         server.Start();
@@ -46,7 +49,11 @@ public sealed partial class ReadmeTests
         {
             // dotnet run builds first (a Debug build, as a new user gets): allow for a cold build on a busy machine.
             var baseUrl = await address.Task.WithTimeout(TimeSpan.FromMinutes(10), "the service to say where it listens");
-            Assert.Contains("Jobs are kept in the SQLite database", output.ToString(), StringComparison.Ordinal);
+            await bannerDone.Task.WithTimeout(TimeSpan.FromMinutes(1), "the service's start-up banner");
+            string banner;
+            lock (output) banner = output.ToString();
+            Assert.Contains("Jobs are kept in the SQLite database", banner, StringComparison.Ordinal);
+            Assert.Contains("API keys: 1 accepted", banner, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(folder.Directory, "data", "jobs.db")), "the database belongs under ./data/");
 
             var enqueue = await RunAsync("curl", ["-sS", "-X", "POST", $"{baseUrl}/api/jobs", "-H", $"x-api-key: {key}", "-H", "Content-Type: application/json",
