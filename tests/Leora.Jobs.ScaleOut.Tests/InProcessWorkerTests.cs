@@ -44,7 +44,9 @@ public sealed class InProcessWorkerTests
         Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.Name));
         Assert.All(nodes, n => Assert.Equal("*", n.Queues));
         var (leader, follower) = nodes.Single(n => n.IsLeader).Name == "node-a" ? (a, b) : (b, a);
-        Assert.True(leader.Worker.IsLeader);
+        // The database names the leader when the elector's statement commits; the worker's own flag follows once
+        // that round returns, so on a busy machine it can lag the row: wait for it rather than read it.
+        await Eventually.WaitAsync(() => Task.FromResult(leader.Worker.IsLeader), TimeSpan.FromSeconds(30), "the leader's flag");
         Assert.False(follower.Worker.IsLeader);
 
         // A graceful stop resigns: the follower need not wait for the lease to run out.
