@@ -1,6 +1,7 @@
 // A worker process for the multi-process tests: drains jobs into a log file, or hangs inside a job until killed.
-//   drain: --provider sqlite|postgresql --cs <connection string> [--schema s] --log <file> [--concurrency n]
-//          runs the long-running worker; records each executed job id in the log; exits when nothing is pending.
+//   drain: --provider sqlite|postgresql --cs <connection string> [--schema s] --log <file> [--concurrency n] [--expect n]
+//          runs the long-running worker; records each executed job id in the log; prints "ready" once it polls; exits
+//          when nothing is pending, or with --expect once n jobs are completed.
 //   hang:  same store arguments, [--lease-ms n]; processes one "mp_hang" job whose handler prints "started <id>" and never returns.
 using Leora.Jobs;
 using Leora.Jobs.TestWorker;
@@ -35,10 +36,13 @@ switch (opts.Get("mode"))
         var worker = sp.GetRequiredService<JobWorker>();
         await worker.StartAsync(CancellationToken.None);
         Console.WriteLine("ready");
+        // With --expect N it waits for N completed jobs (the test enqueues once every worker is ready), otherwise for
+        // an empty queue.
+        var expect = opts.TryGet("expect") is { } e ? long.Parse(e, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
         while (true)
         {
             var counts = await client.CountByStatusAsync();
-            if (counts[JobStatus.Pending] == 0 && worker.RunningCount == 0) break;
+            if (expect is { } n ? counts[JobStatus.Completed] >= n : counts[JobStatus.Pending] == 0 && worker.RunningCount == 0) break;
             await Task.Delay(100);
         }
         await worker.StopAsync(CancellationToken.None);

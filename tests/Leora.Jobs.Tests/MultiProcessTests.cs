@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Leora.Jobs.Storage;
 using Leora.Jobs.TestSupport;
@@ -46,15 +47,19 @@ public abstract class MultiProcessTests
     public async Task Three_worker_processes_drain_ten_thousand_jobs_each_exactly_once()
     {
         await using var h = await Harness.CreateAsync(Provider, configure: b => b.AddJob<MpNoopArgs, CountingNoopHandler>());
-        await h.Client.EnqueueManyAsync(Enumerable.Range(0, JobCount).Select(i => new MpNoopArgs(i)));
         var dir = Directory.CreateTempSubdirectory("leora-mp-");
         try
         {
             var children = Enumerable.Range(0, 3)
-                .Select(i => ChildWorker.Start(h, "drain", "--log", Path.Combine(dir.FullName, $"w{i}.log"), "--concurrency", "4"))
+                .Select(i => ChildWorker.Start(h, "drain", "--log", Path.Combine(dir.FullName, $"w{i}.log"), "--concurrency", "4",
+                    "--expect", JobCount.ToString(CultureInfo.InvariantCulture)))
                 .ToList();
             try
             {
+                // Enqueued once every process polls: a backlog written before them would go to whichever started first
+                // (on a busy machine, all of it), and the test could not show that processes share the work.
+                foreach (var child in children) await child.WaitForLineAsync("ready", Long);
+                await h.Client.EnqueueManyAsync(Enumerable.Range(0, JobCount).Select(i => new MpNoopArgs(i)));
                 foreach (var child in children) Assert.Equal(0, await child.WaitForExitAsync(Long));
             }
             finally
@@ -91,11 +96,14 @@ public abstract class MultiProcessTests
         else builder.UsePostgreSql(a.ConnectionString, o => o.Schema = a.Schema!);
         await using var second = services.BuildServiceProvider();
 
-        await a.Client.EnqueueManyAsync(Enumerable.Range(0, JobCount).Select(i => new MpNoopArgs(i)));
         var w1 = a.Services.GetRequiredService<JobWorker>();
         var w2 = second.GetRequiredService<JobWorker>();
         await w1.StartAsync(CancellationToken.None);
         await w2.StartAsync(CancellationToken.None);
+        // Enqueued once both workers are registered (running): a backlog written before the second started could all
+        // go to the first on a busy machine.
+        await Eventually.WaitAsync(() => a.Store.NodeListAsync(CancellationToken.None), l => l.Count == 2, Long, "both workers to register");
+        await a.Client.EnqueueManyAsync(Enumerable.Range(0, JobCount).Select(i => new MpNoopArgs(i)));
         await Eventually.WaitAsync(async () => (await a.Client.CountByStatusAsync())[JobStatus.Completed] == JobCount, Long, "all jobs completed");
         await w1.StopAsync(CancellationToken.None);
         await w2.StopAsync(CancellationToken.None);
