@@ -47,12 +47,12 @@ public abstract class NodeTests(string provider, ReceiverFixture fixture)
         })).ExpectAsync(HttpStatusCode.Created);
 
         var running = await Eventually.WaitAsync(async () => Node(await StatsAsync(client), node),
-            n => n is { } e && e.GetProperty("leader").GetBoolean() && e.Int("running") == 1, Timeout,
-            "the worker's node to be listed as leader, running the held job");
+            // Not silent either: on a busy machine a heartbeat can come late, and the next one clears the mark.
+            n => n is { } e && e.GetProperty("leader").GetBoolean() && e.Int("running") == 1 && !e.GetProperty("silent").GetBoolean(), Timeout,
+            "the worker's node to be listed as leader, running the held job, heartbeating");
         var listed = running!.Value;
         Assert.Equal(2, listed.Int("concurrency"));
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("queues").ValueKind);
-        Assert.False(listed.GetProperty("silent").GetBoolean());
         Assert.True(listed.GetProperty("startedAt").GetDateTimeOffset() <= listed.GetProperty("heartbeatAt").GetDateTimeOffset());
         Assert.InRange(listed.GetProperty("heartbeatAgeSeconds").GetDouble(), 0, 30);
 
@@ -77,8 +77,11 @@ public abstract class NodeTests(string provider, ReceiverFixture fixture)
         var gone = NewName("gone-");
         await service.App.Services.GetRequiredService<IJobStore>().NodeHeartbeatAsync(new NodeHeartbeatParams(gone, "mail,reports", 3, 1), CancellationToken.None);
 
+        // The live worker keeps heartbeating, so it is listed and not silent in the same answer (waited for: on a busy
+        // machine one of its heartbeats can come late, and the next one clears the mark).
         var silent = await Eventually.WaitAsync(async () => await StatsAsync(client),
-            s => Node(s, gone) is { } e && e.GetProperty("silent").GetBoolean(), Timeout, "the quiet node to be marked silent");
+            s => Node(s, gone) is { } e && e.GetProperty("silent").GetBoolean() && Node(s, node) is { } live && !live.GetProperty("silent").GetBoolean(),
+            Timeout, "the quiet node to be marked silent while the live one is not");
         var quiet = Node(silent, gone)!.Value;
         Assert.Equal(["mail", "reports"], quiet.GetProperty("queues").EnumerateArray().Select(q => q.GetString()!).ToArray());
         Assert.Equal(3, quiet.Int("concurrency"));
@@ -87,9 +90,6 @@ public abstract class NodeTests(string provider, ReceiverFixture fixture)
         // Silent means "more than three heartbeats (3 × 200 ms) old"; the age is rounded to the millisecond, so an age just
         // past 0.6 s reads as 0.6.
         Assert.True(quiet.GetProperty("heartbeatAgeSeconds").GetDouble() >= 0.6, quiet.ToString());
-        // The live worker keeps heartbeating: it is listed too, and not silent.
-        var alive = Node(silent, node);
-        Assert.True(alive is { } a && !a.GetProperty("silent").GetBoolean(), silent.ToString());
 
         await Eventually.WaitAsync(async () => Node(await StatsAsync(client), gone) is null, Timeout,
             "the leader to delete the silent node after its lease time");
