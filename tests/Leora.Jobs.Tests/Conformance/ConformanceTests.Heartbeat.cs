@@ -8,7 +8,7 @@ public abstract partial class ConformanceTests
     [Fact]
     public async Task A_heartbeat_keeps_a_long_job_from_being_rescued()
     {
-        await using var h = await NewAsync(options: o => { o.Lease = TimeSpan.FromSeconds(1); o.HeartbeatInterval = TimeSpan.FromMilliseconds(150); });
+        await using var h = await NewAsync(options: o => { o.Lease = TimeSpan.FromSeconds(3); o.HeartbeatInterval = TimeSpan.FromMilliseconds(150); });
         var r = await h.Client.EnqueueAsync(new BlockArgs("long"));
         var run = h.Processor.ProcessOneAsync();
         await h.Recorder.Started("long").WaitAsync(Wait);
@@ -25,7 +25,7 @@ public abstract partial class ConformanceTests
     [Fact]
     public async Task One_heartbeat_keeps_running_jobs_and_jobs_a_batch_claimed_ahead()
     {
-        await using var h = await NewAsync(options: o => { o.Lease = TimeSpan.FromSeconds(1); o.HeartbeatInterval = TimeSpan.FromMilliseconds(150); });
+        await using var h = await NewAsync(options: o => { o.Lease = TimeSpan.FromSeconds(3); o.HeartbeatInterval = TimeSpan.FromMilliseconds(150); });
         var ids = new List<long>();
         foreach (var key in (string[])["ahead-a", "ahead-b", "ahead-c"])
             ids.Add((await h.Client.EnqueueAsync(new BlockArgs(key))).Id);
