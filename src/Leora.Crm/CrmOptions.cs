@@ -57,6 +57,27 @@ public sealed class CrmOptions : IValidatableObject
     /// <summary>Highest ratio of expanded to compressed size of one XLSX entry (a zip bomb's mark). Defaults to 200.</summary>
     public int MaxXlsxCompressionRatio { get; set; } = 200;
 
+    /// <summary>
+    /// Most shared strings an XLSX import holds (the table a sheet's cells refer to by index is kept in memory while the
+    /// sheet is read). A workbook with more is refused. Defaults to 2,000,000.
+    /// </summary>
+    public int MaxXlsxSharedStrings { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// Most characters the shared strings of an XLSX import may hold in all (two bytes each in memory). A workbook with
+    /// more is refused. Defaults to 32,000,000; at most 1,000,000,000.
+    /// </summary>
+    public int MaxXlsxSharedStringChars { get; set; } = 32_000_000;
+
+    /// <summary>
+    /// Most columns an import reads in one row (CSV fields, XLSX cells up to the last one used). A row reaching further is
+    /// refused and the import fails. Defaults to 1000.
+    /// </summary>
+    public int MaxImportColumns { get; set; } = 1000;
+
+    /// <summary>Most characters one row of an import may hold in all its cells. A longer row fails the import. Defaults to 1,048,576 (1 Mi).</summary>
+    public int MaxImportRowChars { get; set; } = 1024 * 1024;
+
     /// <summary>Whether the CRM tables are migrated when the host starts. Defaults to true.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
@@ -75,5 +96,9 @@ public sealed class CrmOptions : IValidatableObject
             yield return new("CrmOptions: DefaultPhoneCountryCode must be 1 to 3 digits.");
         if (MaxXlsxEntries <= 0 || MaxXlsxUncompressedBytes <= 0 || MaxXlsxCompressionRatio <= 1)
             yield return new("CrmOptions: the XLSX limits must be positive.");
+        if (MaxXlsxSharedStrings <= 0 || MaxXlsxSharedStringChars is <= 0 or > 1_000_000_000)
+            yield return new("CrmOptions: MaxXlsxSharedStrings must be positive and MaxXlsxSharedStringChars between 1 and 1000000000.");
+        if (MaxImportColumns <= 0 || MaxImportRowChars <= 0)
+            yield return new("CrmOptions: MaxImportColumns and MaxImportRowChars must be positive.");
     }
 }

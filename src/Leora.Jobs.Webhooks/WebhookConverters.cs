@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 
 namespace Leora.Jobs.Webhooks;
 
-// Converters validate while binding, so a bad URL, method or timeout is refused at enqueue with the field named
-// ("payload.url"), never discovered when the job runs (DESIGN.md invariant 10).
+// Converters validate while binding, so a bad URL, method, header or timeout is refused at enqueue with the field named
+// ("payload.url"), never discovered when the job runs (DESIGN.md invariant 10). A stored payload that no longer binds
+// (written around the validation) fails its job for good when it runs (JobTypeDescriptor).
 
 internal sealed class WebhookUrlConverter : JsonConverter<Uri>
 {
@@ -54,5 +55,32 @@ internal sealed class WebhookTimeoutConverter : JsonConverter<int?>
     {
         if (value is { } v) writer.WriteNumberValue(v);
         else writer.WriteNullValue();
+    }
+}
+
+internal sealed class WebhookHeadersConverter : JsonConverter<IReadOnlyDictionary<string, string>>
+{
+    public override IReadOnlyDictionary<string, string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("headers must be an object of names and string values.");
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+                throw new JsonException(WebhookHeaders.Problem(name, "") ?? $"Header '{name}' must have a string value.");
+            var value = reader.GetString()!;
+            if (WebhookHeaders.Problem(name, value) is { } problem) throw new JsonException(problem);
+            headers[name] = value;
+        }
+        return headers;
+    }
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, v) in value) writer.WriteString(name, v);
+        writer.WriteEndObject();
     }
 }

@@ -24,8 +24,9 @@ internal sealed class WebhookJobHandler(WebhookHttp http, IOptions<WebhookOption
     public async Task HandleAsync(JobContext<WebhookArgs> job, CancellationToken cancellationToken)
     {
         var args = job.Args;
-        if (args.Headers is { } h && h.Keys.Any(k => string.Equals(k, "Host", StringComparison.OrdinalIgnoreCase)))
-            throw new PermanentJobException("The Host header may not be set; it is taken from the url.");
+        // Checked at enqueue too; again here, before anything is sent, for arguments that did not come through it (a typed
+        // enqueue, a handler test): one CR or LF sent verbatim would add headers or a second request to the wire.
+        if (WebhookHeaders.Problem(args.Headers) is { } problem) throw new PermanentJobException(problem);
 
         var timeout = args.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : _options.DefaultTimeout;
         using var deadline = new CancellationTokenSource(timeout, time);

@@ -37,8 +37,7 @@ internal sealed class JobTypeDescriptor
         new(TArgs.Kind, typeof(TArgs), typeof(THandler), options,
             static async (services, attempt, ct) =>
             {
-                var args = JsonSerializer.Deserialize<TArgs>(attempt.Row.Payload, JobJson.Options)
-                    ?? throw new PermanentJobException("The stored payload is null.");
+                var args = Deserialize<TArgs>(attempt.Row.Payload);
                 var handler = services.GetRequiredService<THandler>();
                 await handler.HandleAsync(new JobContext<TArgs>(args, attempt), ct);
             },
@@ -61,6 +60,23 @@ internal sealed class JobTypeDescriptor
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
         {
             throw new JobValidationException($"The payload does not bind to '{TArgsName<TArgs>()}': {FirstLine(ex.Message)}", "payload", ex);
+        }
+    }
+
+    /// <summary>
+    /// Binds a stored payload for a run. One that does not bind (written around the enqueue's validation, or by a version
+    /// with other rules) never will: the job fails for good instead of being retried until its attempts run out.
+    /// </summary>
+    private static TArgs Deserialize<TArgs>(string payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TArgs>(payload, JobJson.Options)
+                ?? throw new PermanentJobException("The stored payload is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new PermanentJobException($"The stored payload does not bind to '{TArgsName<TArgs>()}': {FirstLine(ex.Message)}", ex);
         }
     }
 

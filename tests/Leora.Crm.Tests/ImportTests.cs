@@ -17,7 +17,15 @@ public abstract class ImportTestBase(Db db) : IAsyncLifetime
 {
     protected CrmHost Host { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Host = await CrmHost.StartAsync(db, claude: null, o => { o.DefaultPhoneCountryCode = "1"; o.MaxXlsxUncompressedBytes = 64L * 1024 * 1024; });
+    public async Task InitializeAsync() => Host = await CrmHost.StartAsync(db, claude: null, o =>
+    {
+        o.DefaultPhoneCountryCode = "1";
+        o.MaxXlsxUncompressedBytes = 64L * 1024 * 1024;
+        Configure(o);
+    });
+
+    /// <summary>Settings of a test class's own, applied after the defaults above.</summary>
+    protected virtual void Configure(CrmOptions options) { }
 
     public Task DisposeAsync() => Host.DisposeAsync().AsTask();
 

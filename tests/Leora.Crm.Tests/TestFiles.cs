@@ -53,6 +53,32 @@ public static class TestFiles
         return ms.ToArray();
     }
 
+    /// <summary>
+    /// A minimal XLSX written by hand, for shapes the Open XML SDK would not make: <paramref name="sheetData"/> is the
+    /// sheet's rows, <paramref name="sharedStrings"/> the texts of its shared-strings table (none when null).
+    /// <paramref name="sheetBytes"/> replaces the whole sheet part when given.
+    /// </summary>
+    public static byte[] RawXlsx(string sheetData, IEnumerable<string>? sharedStrings = null, byte[]? sheetBytes = null)
+    {
+        const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var w = new StreamWriter(zip.CreateEntry("xl/workbook.xml").Open()))
+                w.Write($"""<workbook xmlns="{Main}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets></workbook>""");
+            if (sharedStrings is not null)
+            {
+                using var w = new StreamWriter(zip.CreateEntry("xl/sharedStrings.xml").Open());
+                w.Write($"""<sst xmlns="{Main}">""");
+                foreach (var text in sharedStrings) w.Write($"<si><t>{System.Security.SecurityElement.Escape(text)}</t></si>");
+                w.Write("</sst>");
+            }
+            using var sheet = zip.CreateEntry("xl/worksheets/sheet1.xml").Open();
+            sheet.Write(sheetBytes ?? Encoding.UTF8.GetBytes($"""<worksheet xmlns="{Main}"><sheetData>{sheetData}</sheetData></worksheet>"""));
+        }
+        return ms.ToArray();
+    }
+
     /// <summary>A ZIP posing as XLSX whose sheet expands to <paramref name="megabytes"/> MB of one repeated byte.</summary>
     public static byte[] ZipBomb(int megabytes)
     {

@@ -160,6 +160,72 @@ public abstract class WebhookTests(ServiceFixture fixture)
     }
 
     [Theory]
+    [InlineData("X-Note", "a\r\nHost: evil.example", "control character")]
+    [InlineData("X-Note", "a\nX-Smuggled: yes", "control character")]
+    [InlineData("X-Note", "a\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n", "control character")]
+    [InlineData("X-Note", "nul\0", "control character")]
+    [InlineData("X-Note", "del\u007F", "control character")]
+    [InlineData("X-Note", "caf\u00E9", "non-ASCII")]
+    [InlineData("X-Bad\r\nHost", "evil.example", "is not valid")]
+    [InlineData("X Bad", "v", "is not valid")]
+    [InlineData("X-Bad:", "v", "is not valid")]
+    [InlineData("Host", "evil.example", "Host header may not be set")]
+    [InlineData("host", "evil.example", "Host header may not be set")]
+    public async Task A_header_name_or_value_that_could_split_the_request_is_refused_at_enqueue_naming_the_header(string name, string value, string why)
+    {
+        var tag = NewTag();
+        using var client = _service.WithKey();
+        var problem = await (await client.PostJsonAsync("/api/jobs", new
+        {
+            type = "webhook",
+            payload = new { url = _receiver.Url($"/ok?tag={tag}"), headers = new Dictionary<string, string> { [name] = value } },
+            queue = tag,
+        })).ProblemAsync(HttpStatusCode.BadRequest);
+
+        var field = Assert.Single(problem.GetProperty("errors").EnumerateObject());
+        Assert.StartsWith("payload.headers", field.Name, StringComparison.Ordinal);
+        var message = field.Value[0].GetString()!;
+        Assert.Contains(why, message, StringComparison.Ordinal);
+        // The message names the header, and never carries a raw line break of its own.
+        Assert.Contains(name.Split('\r')[0], message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\r', message);
+        Assert.DoesNotContain('\n', message);
+        var list = await (await client.GetAsync($"/api/jobs?queue={tag}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_stored_header_with_CR_LF_fails_the_job_for_good_when_it_runs_and_sends_nothing()
+    {
+        // Written around the enqueue's validation (by SQL, as an older version or another writer could have): the run
+        // checks again, and a payload that no longer binds fails the job at once instead of retrying it.
+        var tag = NewTag();
+        using var client = _service.WithKey();
+        var created = await (await client.PostJsonAsync("/api/jobs", new
+        {
+            type = "webhook",
+            payload = new { url = _receiver.Url($"/ok?tag={tag}"), headers = new Dictionary<string, string> { ["X-Note"] = "plain" } },
+            queue = tag,
+        })).ExpectAsync(HttpStatusCode.Created);
+        // In JSON text, \r\n is the escape of CR LF: the stored value becomes "a", CR, LF, "X-Smuggled: yes".
+        await _service.ExecuteSqlAsync(
+            $"UPDATE leora_jobs SET payload = replace(payload, 'plain', 'a\\r\\nX-Smuggled: yes') WHERE queue = '{tag}'",
+            $"UPDATE {{schema}}.jobs SET payload = replace(payload::text, 'plain', 'a\\r\\nX-Smuggled: yes')::jsonb WHERE queue = '{tag}'");
+        var stored = await (await client.GetAsync($"/api/jobs/{created.Long("id")}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("a\r\nX-Smuggled: yes", stored.GetProperty("payload").GetProperty("headers").Str("X-Note"));
+
+        var batch = await (await client.PostAsync($"/api/jobs/process?queue={tag}", null)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("failed", batch.GetProperty("jobs")[0].Str("outcome"));
+        var job = await (await client.GetAsync($"/api/jobs/{created.Long("id")}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("failed", job.Str("status"));
+        Assert.Equal(1, job.Int("attempts"));
+        var message = job.GetProperty("errors")[0].Str("message");
+        Assert.Contains("X-Note", message, StringComparison.Ordinal);
+        Assert.Contains("control character", message, StringComparison.Ordinal);
+        Assert.Empty(_receiver.For(tag));
+    }
+
+    [Theory]
     [InlineData("127.0.0.1", false)]
     [InlineData("10.1.2.3", false)]
     [InlineData("172.16.0.1", false)]

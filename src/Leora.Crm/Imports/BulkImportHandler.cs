@@ -15,6 +15,10 @@ namespace Leora.Crm.Imports;
 internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOptions<CrmOptions> options, ILogger<BulkImportHandler> logger)
     : IJobHandler<BulkImportArgs>
 {
+    // A batch also ends once its rows hold this many characters (a field counting four more, for its reference): each row
+    // is bounded (MaxImportRowChars), but ImportBatchSize rows of the largest size would hold gigabytes.
+    private const long BatchChars = 4L * 1024 * 1024;
+
     public async Task HandleAsync(JobContext<BulkImportArgs> job, CancellationToken cancellationToken)
     {
         var import = await store.ImportGetAsync(job.Args.ImportId, cancellationToken)
@@ -28,7 +32,8 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         {
             await RunAsync(job, import, cancellationToken);
         }
-        catch (Exception ex) when (ex is PermanentJobException or InvalidDataException or CsvHelper.CsvFormatException)
+        // A file that is refused or malformed stays so: the import fails at once, without retries.
+        catch (Exception ex) when (ex is PermanentJobException or InvalidDataException or CsvHelper.CsvFormatException or System.Xml.XmlException)
         {
             await store.ImportFailAsync(import.Id, ex.Message, CancellationToken.None);
             Log.ImportFailed(logger, import.Id, ex.Message);
@@ -57,15 +62,21 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
             if (await source.ReadAsync(ct) is null) break;
 
         var batch = new List<(long Row, string[] Fields)>(o.ImportBatchSize);
+        long batchChars = 0;
         var lastProgress = -1;
         while (true)
         {
             var record = await source.ReadAsync(ct);
-            if (record is { } r) batch.Add(r);
-            if (batch.Count >= o.ImportBatchSize || (record is null && batch.Count > 0))
+            if (record is { } r)
+            {
+                batch.Add(r);
+                foreach (var field in r.Fields) batchChars += field.Length + 4;
+            }
+            if (batch.Count >= o.ImportBatchSize || batchChars >= BatchChars || (record is null && batch.Count > 0))
             {
                 done = await CommitBatchAsync(import.Id, done, batch, map, o, ct);
                 batch.Clear();
+                batchChars = 0;
                 var percent = (int)(source.Position * 100);
                 if (percent != lastProgress)
                 {
@@ -88,7 +99,7 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         {
             return import.Format == ImportFileKind.Xlsx
                 ? await XlsxRowSource.OpenAsync(stream, o, ct)
-                : await CsvRowSource.OpenAsync(stream, ct);
+                : await CsvRowSource.OpenAsync(stream, o, ct);
         }
         catch
         {

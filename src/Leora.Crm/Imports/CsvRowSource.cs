@@ -7,6 +7,8 @@ namespace Leora.Crm.Imports;
 /// Streams CSV records with CsvHelper. The encoding is decided by a first pass: a BOM (UTF-8, UTF-16) wins; else the
 /// file is read as UTF-8 when every byte sequence is valid UTF-8, and as Latin-1 otherwise (a file saved by an old
 /// spreadsheet), so a stray byte never aborts an import half-way. The delimiter (comma, semicolon, tab) is detected.
+/// A record is bounded in size and fields (<see cref="CrmOptions.MaxImportRowChars"/>, <see cref="CrmOptions.MaxImportColumns"/>):
+/// past either, the import fails.
 /// </summary>
 internal sealed class CsvRowSource : IRowSource
 {
@@ -14,9 +16,13 @@ internal sealed class CsvRowSource : IRowSource
     private readonly StreamReader _reader;
     private readonly CsvReader _csv;
     private readonly long _length;
+    private readonly int _maxColumns;
+    private readonly int _maxRowChars;
 
-    private CsvRowSource(Stream stream, Encoding encoding, string encodingName, char separator)
+    private CsvRowSource(Stream stream, Encoding encoding, string encodingName, char separator, CrmOptions limits)
     {
+        _maxColumns = limits.MaxImportColumns;
+        _maxRowChars = limits.MaxImportRowChars;
         _stream = stream;
         _length = Math.Max(1, stream.Length);
         Encoding = encodingName;
@@ -32,8 +38,8 @@ internal sealed class CsvRowSource : IRowSource
             TrimWhitespace = true,
             SkipEmptyLines = true,
             AllowLineBreaksInQuotes = true,
-            // One record may not exceed 1 MB: an unterminated quote must not swallow the file into one field.
-            MaxRecordSize = 1024 * 1024,
+            // An unterminated quote must not swallow the file into one field: the reader's buffer stops growing here.
+            MaxRecordSize = limits.MaxImportRowChars,
         };
         _csv = CsvReader.Create(_reader, options, leaveOpen: true);
     }
@@ -43,20 +49,27 @@ internal sealed class CsvRowSource : IRowSource
     public double Position => Math.Min(1.0, (double)_stream.Position / _length);
 
     /// <summary>Opens <paramref name="stream"/> (seekable; owned by the source from now on).</summary>
-    public static async Task<CsvRowSource> OpenAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<CsvRowSource> OpenAsync(Stream stream, CrmOptions limits, CancellationToken cancellationToken)
     {
         var (encoding, name) = await DetectEncodingAsync(stream, cancellationToken);
         stream.Position = 0;
         var head = new byte[8192];
         var n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
         stream.Position = 0;
-        return new CsvRowSource(stream, encoding, name, DetectSeparator(encoding.GetString(head, 0, n)));
+        return new CsvRowSource(stream, encoding, name, DetectSeparator(encoding.GetString(head, 0, n)), limits);
     }
 
     public async ValueTask<(long Row, string[] Fields)?> ReadAsync(CancellationToken cancellationToken)
     {
         if (!await _csv.ReadAsync(cancellationToken)) return null;
-        return (_csv.RowNumber, _csv.Current.ToArray());
+        var record = _csv.Current;
+        if (record.FieldCount > _maxColumns)
+            throw new InvalidDataException($"Row {_csv.RowNumber} has {record.FieldCount:N0} fields, more than the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
+        var fields = record.ToArray();
+        // MaxRecordSize counts input bytes and lets a record already in the buffer through: the characters are counted here.
+        if (fields.Sum(f => (long)f.Length) > _maxRowChars)
+            throw new InvalidDataException($"Row {_csv.RowNumber} holds more than {_maxRowChars:N0} characters (Crm:MaxImportRowChars).");
+        return (_csv.RowNumber, fields);
     }
 
     /// <summary>Comma, semicolon or tab: whichever appears most in the first line (outside quotes).</summary>

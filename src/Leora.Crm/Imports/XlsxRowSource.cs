@@ -6,8 +6,11 @@ namespace Leora.Crm.Imports;
 
 /// <summary>
 /// Streams the rows of an XLSX workbook's first sheet with an <see cref="XmlReader"/> over the ZIP entry, never loading
-/// the sheet (the shared strings are loaded: a sheet refers to them by index). Guarded by <see cref="XlsxGuard"/> before
-/// and by a byte budget while reading. A formula cell gives its cached value; the formula is never evaluated.
+/// the sheet (the shared strings are loaded, compactly: a sheet refers to them by index). Guarded by <see cref="XlsxGuard"/>
+/// before, and while reading by a byte budget and by bounds on what is held: the shared strings' count and characters, a
+/// row's columns and characters, one tag's size (<see cref="LimitedReadStream"/>). Whatever the file's shape, an import
+/// holds a bounded amount of memory, and a file past a bound fails it with a message naming the setting. A formula cell
+/// gives its cached value; the formula is never evaluated.
 /// </summary>
 internal sealed class XlsxRowSource : IRowSource
 {
@@ -19,17 +22,21 @@ internal sealed class XlsxRowSource : IRowSource
 
     private readonly Stream _file;
     private readonly ZipArchive _zip;
-    private readonly List<string> _shared;
+    private readonly SharedStringTable _shared;
+    private readonly int _maxColumns;
+    private readonly int _maxRowChars;
     private readonly LimitedReadStream _sheetStream;
     private readonly XmlReader _sheet;
     private readonly long _sheetLength;
     private long _lastRow;
 
-    private XlsxRowSource(Stream file, ZipArchive zip, List<string> shared, LimitedReadStream sheetStream, long sheetLength)
+    private XlsxRowSource(Stream file, ZipArchive zip, SharedStringTable shared, LimitedReadStream sheetStream, long sheetLength, CrmOptions options)
     {
         _file = file;
         _zip = zip;
         _shared = shared;
+        _maxColumns = options.MaxImportColumns;
+        _maxRowChars = options.MaxImportRowChars;
         _sheetStream = sheetStream;
         _sheetLength = Math.Max(1, sheetLength);
         _sheet = XmlReader.Create(sheetStream, Settings);
@@ -50,8 +57,8 @@ internal sealed class XlsxRowSource : IRowSource
             var budget = new XlsxBudget(options.MaxXlsxUncompressedBytes);
             var sheetPath = await FirstSheetPathAsync(zip, budget, cancellationToken);
             var sheetEntry = zip.GetEntry(sheetPath) ?? throw new InvalidDataException($"The workbook names a sheet '{sheetPath}' that it does not contain.");
-            var shared = await SharedStringsAsync(zip, budget, cancellationToken);
-            var source = new XlsxRowSource(file, zip, shared, new LimitedReadStream(sheetEntry.Open(), budget), sheetEntry.Length);
+            var shared = await SharedStringsAsync(zip, budget, options, cancellationToken);
+            var source = new XlsxRowSource(file, zip, shared, new LimitedReadStream(sheetEntry.Open(), budget, sheetPath), sheetEntry.Length, options);
             zip = null;
             return source;
         }
@@ -62,7 +69,7 @@ internal sealed class XlsxRowSource : IRowSource
     }
 
     private static XmlReader Open(ZipArchiveEntry entry, XlsxBudget budget) =>
-        XmlReader.Create(new LimitedReadStream(entry.Open(), budget), Settings);
+        XmlReader.Create(new LimitedReadStream(entry.Open(), budget, entry.FullName), Settings);
 
     private static async Task<string> FirstSheetPathAsync(ZipArchive zip, XlsxBudget budget, CancellationToken cancellationToken)
     {
@@ -91,10 +98,10 @@ internal sealed class XlsxRowSource : IRowSource
         return "xl/worksheets/sheet1.xml";
     }
 
-    private static async Task<List<string>> SharedStringsAsync(ZipArchive zip, XlsxBudget budget, CancellationToken cancellationToken)
+    private static async Task<SharedStringTable> SharedStringsAsync(ZipArchive zip, XlsxBudget budget, CrmOptions options, CancellationToken cancellationToken)
     {
-        var list = new List<string>();
-        if (zip.GetEntry("xl/sharedStrings.xml") is not { } entry) return list;
+        var table = new SharedStringTable(options.MaxXlsxSharedStrings, options.MaxXlsxSharedStringChars);
+        if (zip.GetEntry("xl/sharedStrings.xml") is not { } entry) return table;
         using var reader = Open(entry, budget);
         var text = new StringBuilder();
         while (await reader.ReadAsync())
@@ -103,20 +110,26 @@ internal sealed class XlsxRowSource : IRowSource
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 text.Clear();
-                await ReadTextRunsAsync(reader, text);
-                list.Add(text.ToString());
+                // One string may not be longer than a row may hold (it could never be imported), nor than what is left.
+                var limit = Math.Min(options.MaxImportRowChars, table.RemainingChars);
+                if (!await ReadTextRunsAsync(reader, text, limit))
+                    throw limit == table.RemainingChars
+                        ? table.TooManyChars()
+                        : new InvalidDataException($"Shared string {table.Count} of the XLSX file holds more than {options.MaxImportRowChars:N0} characters, more than a row may hold (Crm:MaxImportRowChars).");
+                table.Add(text);
             }
         }
-        return list;
+        return table;
     }
 
     /// <summary>
     /// Reads the &lt;t&gt; texts under the current element (si or is), skipping phonetic runs. Leaves the reader on the
-    /// element's end (or on the element itself when it is empty).
+    /// element's end (or on the element itself when it is empty). False, at once, when the text grows past
+    /// <paramref name="limit"/> characters (many runs can make one string of any length).
     /// </summary>
-    private static async Task ReadTextRunsAsync(XmlReader reader, StringBuilder text)
+    private static async Task<bool> ReadTextRunsAsync(XmlReader reader, StringBuilder text, int limit)
     {
-        if (reader.IsEmptyElement) return;
+        if (reader.IsEmptyElement) return true;
         var depth = reader.Depth;
         await reader.ReadAsync();
         while (!(reader.Depth == depth && reader.NodeType == XmlNodeType.EndElement))
@@ -125,6 +138,7 @@ internal sealed class XlsxRowSource : IRowSource
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "t" && !reader.IsEmptyElement)
             {
                 text.Append(await reader.ReadElementContentAsStringAsync());
+                if (text.Length > limit) return false;
                 continue;
             }
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "rPh")
@@ -134,6 +148,7 @@ internal sealed class XlsxRowSource : IRowSource
             }
             await reader.ReadAsync();
         }
+        return true;
     }
 
     public async ValueTask<(long Row, string[] Fields)?> ReadAsync(CancellationToken cancellationToken)
@@ -145,6 +160,7 @@ internal sealed class XlsxRowSource : IRowSource
             var rowNumber = long.TryParse(_sheet.GetAttribute("r"), out var r) ? r : _lastRow + 1;
             _lastRow = rowNumber;
             var cells = new List<string>();
+            var chars = 0;
             if (!_sheet.IsEmptyElement)
             {
                 var depth = _sheet.Depth;
@@ -156,7 +172,11 @@ internal sealed class XlsxRowSource : IRowSource
                     {
                         var column = ColumnIndex(_sheet.GetAttribute("r")) ?? cells.Count;
                         if (column >= 16384) throw new InvalidDataException($"Row {rowNumber} has a cell beyond the last XLSX column.");
-                        var value = await ReadCellAsync(_sheet);
+                        if (column >= _maxColumns)
+                            throw new InvalidDataException($"Row {rowNumber} has a cell in column {column + 1:N0}, beyond the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
+                        var value = await ReadCellAsync(_sheet, _maxRowChars - chars) ?? throw RowTooLong(rowNumber);
+                        chars += value.Length;
+                        if (chars > _maxRowChars) throw RowTooLong(rowNumber);
                         while (cells.Count < column) cells.Add("");
                         if (column < cells.Count) cells[column] = value; else cells.Add(value);
                         await _sheet.ReadAsync();
@@ -175,8 +195,14 @@ internal sealed class XlsxRowSource : IRowSource
         return null;
     }
 
-    /// <summary>Reads the value of the cell the reader is on; leaves it on the cell's end.</summary>
-    private async Task<string> ReadCellAsync(XmlReader reader)
+    private InvalidDataException RowTooLong(long rowNumber) =>
+        new($"Row {rowNumber} of the XLSX sheet holds more than {_maxRowChars:N0} characters (Crm:MaxImportRowChars).");
+
+    /// <summary>
+    /// Reads the value of the cell the reader is on; leaves it on the cell's end. Null when the value would be longer than
+    /// <paramref name="limit"/> characters (a shared string is measured before it is made).
+    /// </summary>
+    private async Task<string?> ReadCellAsync(XmlReader reader, int limit)
     {
         var type = reader.GetAttribute("t");
         if (reader.IsEmptyElement) return "";
@@ -194,7 +220,7 @@ internal sealed class XlsxRowSource : IRowSource
             }
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "is")
             {
-                await ReadTextRunsAsync(reader, inline);
+                if (!await ReadTextRunsAsync(reader, inline, limit)) return null;
                 await reader.ReadAsync();
                 continue;
             }
@@ -208,7 +234,7 @@ internal sealed class XlsxRowSource : IRowSource
         }
         return type switch
         {
-            "s" => int.TryParse(v, out var i) && i >= 0 && i < _shared.Count ? _shared[i] : "",
+            "s" => !int.TryParse(v, out var i) || i < 0 || i >= _shared.Count ? "" : _shared.LengthOf(i) > limit ? null : _shared.Get(i),
             "inlineStr" => inline.ToString(),
             "b" => v == "1" ? "TRUE" : "FALSE",
             _ => v ?? "",
