@@ -62,6 +62,8 @@ public static class LeoraJobsEventId
     public const int ApiNotReady = 2002;
     /// <summary>A batch was processed over HTTP.</summary>
     public const int ApiBatchProcessed = 2003;
+    /// <summary>A request failed because the jobs database's disk is full; it was answered 507.</summary>
+    public const int ApiStoreFull = 2010;
 
     // ---- Leora.Jobs.Sqlite: 2500–2599 (none yet)
 
