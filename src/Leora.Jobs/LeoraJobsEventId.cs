@@ -52,6 +52,8 @@ public static class LeoraJobsEventId
     public const int BatchHandBackFailed = 1018;
     /// <summary>A maintenance service (election, node clean-up, pruning) failed one round; it runs again.</summary>
     public const int MaintenanceFailed = 1019;
+    /// <summary>The host is stopping while a batch runs: it hands back what it has not started and lets its running jobs finish.</summary>
+    public const int BatchStopping = 1020;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>
