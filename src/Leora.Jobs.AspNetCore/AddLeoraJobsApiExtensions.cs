@@ -1,5 +1,6 @@
 using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ public static class AddLeoraJobsApiExtensions
             new ConfigurationChangeTokenSource<LeoraJobsApiOptions>(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
 
         services.AddProblemDetails();
+        // A full disk answers 507 with a clear problem, not a bare 500 (where the host uses UseExceptionHandler()).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, StoreFullExceptionHandler>());
         services.AddLeoraJobsApiKeyRing();
         services.AddHostedService<ApiKeyStartupCheck>();
         services.AddAuthentication()

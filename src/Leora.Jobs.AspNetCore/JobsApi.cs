@@ -193,13 +193,15 @@ internal static class JobsApi
     public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
 
     /// <summary>
-    /// Ready when the database answers and is migrated and, where this process runs a worker, the worker's loops reach the
-    /// database too (<see cref="JobNodeState.DatabaseAvailable"/>). Otherwise 503 naming each check that failed, with a
-    /// <c>checks</c> member (<c>database</c>: ok, unreachable or not-migrated; <c>worker</c>: ok or unavailable, when one runs).
+    /// Ready when the database answers, is migrated and has room to grow (<see cref="JobStoreSpace"/>) and, where this process
+    /// runs a worker, the worker's loops reach the database too (<see cref="JobNodeState.DatabaseAvailable"/>). Otherwise 503
+    /// naming each check that failed, with a <c>checks</c> member (<c>database</c>: ok, unreachable, not-migrated or
+    /// disk-full; <c>worker</c>: ok or unavailable, when one runs).
     /// </summary>
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> ReadyAsync(
-        IJobClient client, JobNodeState node, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IJobClient client, JobNodeState node, JobStoreSpace space, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger("Leora.Jobs.AspNetCore.Health");
         var problems = new List<string>();
         var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         int applied = 0;
@@ -214,14 +216,27 @@ internal static class JobsApi
                 checks["database"] = "not-migrated";
                 problems.Add($"The {client.Provider} database is at schema version {applied} of {latest}: migrations are not applied (run 'leora-jobs migrate').");
             }
+            else if (await space.IsFullAsync(timeout.Token))
+            {
+                checks["database"] = "disk-full";
+                problems.Add(DiskFull(client.Provider));
+                Log.NotReady(logger, "the jobs database's disk is full", null);
+            }
             else
             {
                 checks["database"] = "ok";
             }
         }
+        catch (JobStoreFullException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Reads need space too at times (a new WAL index): the database answers no longer, and the disk is why.
+            Log.NotReady(logger, "the jobs database's disk is full", ex);
+            checks["database"] = "disk-full";
+            problems.Add(DiskFull(client.Provider));
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.NotReady(loggers.CreateLogger("Leora.Jobs.AspNetCore.Health"), ex);
+            Log.NotReady(logger, "the job store is not reachable", ex);
             checks["database"] = "unreachable";
             problems.Add($"The {client.Provider} database is not reachable.");
         }
@@ -240,6 +255,9 @@ internal static class JobsApi
         return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
             extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["checks"] = checks });
     }
+
+    private static string DiskFull(string provider) =>
+        $"The {provider} database's disk is full: new jobs and job outcomes cannot be stored. Free space on the volume that holds it.";
 
     /// <summary>The answer for a body that is not valid JSON, or not a JSON object; null for a well-formed object.</summary>
     private static ProblemHttpResult? Malformed(byte[] body)

@@ -77,7 +77,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", JobsApi.Live).WithName("Live").WithSummary("Liveness: the process answers");
-        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable and migrated, and the worker running here (if any) reaches it");
+        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable, migrated and not out of disk, and the worker running here (if any) reaches it");
         return group;
     }
 }

@@ -11,8 +11,11 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.ApiKeys, LogLevel.Information, "Jobs API: {Count} API key(s) accepted")]
     public static partial void ApiKeys(ILogger logger, int count);
 
-    [LoggerMessage(LeoraJobsEventId.ApiNotReady, LogLevel.Warning, "Readiness check failed: the job store is not reachable")]
-    public static partial void NotReady(ILogger logger, Exception exception);
+    [LoggerMessage(LeoraJobsEventId.ApiNotReady, LogLevel.Warning, "Readiness check failed: {Reason}")]
+    public static partial void NotReady(ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(LeoraJobsEventId.ApiStoreFull, LogLevel.Error, "The jobs database's disk is full: {Method} {Path} was answered 507 Insufficient Storage")]
+    public static partial void StoreFull(ILogger logger, Exception exception, string method, string path);
 
     [LoggerMessage(LeoraJobsEventId.ApiBatchProcessed, LogLevel.Information, "Batch processed {Processed} job(s): {Succeeded} succeeded, {Failed} failed, {Retried} retried in {DurationMs} ms")]
     public static partial void BatchProcessed(ILogger logger, int processed, int succeeded, int failed, int retried, double durationMs);

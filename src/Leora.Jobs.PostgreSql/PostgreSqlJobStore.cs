@@ -164,6 +164,10 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Always null: the server's disk is not visible to a client. A full disk shows as a failed write (SQLSTATE 53100).</remarks>
+    public Task<long?> StorageAvailableBytesAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
     private async Task<T> WithConnectionAsync<T>(DbTransaction? callerTx, Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, CancellationToken ct)
     {
         if (callerTx is not null)

@@ -61,7 +61,7 @@ internal static partial class Cli
     private static void WriteBatch(BatchResult result)
     {
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Processed {result.Processed} job(s) in {result.DurationMs:0} ms: {result.Succeeded} succeeded, {result.Failed} failed, {result.Retried} will retry, {result.Cancelled} cancelled; {result.Rescued} rescued."));
+            $"Processed {result.Processed} job(s) in {result.DurationMs:0} ms: {result.Succeeded} succeeded, {result.Failed} failed, {result.Retried} will retry, {result.Cancelled} cancelled; {result.Rescued} rescued{(result.HandedBack > 0 ? $"; {result.HandedBack} handed back" : "")}."));
         if (result.Jobs.Count == 0) return;
         var table = new ConsoleTable("ID", "TYPE", "OUTCOME", "MS", "ERROR");
         foreach (var job in result.Jobs) table.Add(job.Id, job.Type, JobNames.Outcome(job.Outcome), Math.Round(job.DurationMs), job.Error);

@@ -23,6 +23,7 @@ internal static class ServerHost
 
         var settings = ServerSettings.Read(builder.Configuration);
         JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
+        AllowShutdownGrace(builder.Services);
         if (settings.OpenApiEnabled)
             builder.Services.AddOpenApi(o =>
             {
@@ -79,6 +80,7 @@ internal static class ServerHost
         ConfigureLogging(builder.Logging, level);
         var settings = ServerSettings.Read(builder.Configuration);
         JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
+        AllowShutdownGrace(builder.Services);
         var host = builder.Build();
         return (host, Validate(host.Services, settings));
     }
@@ -113,6 +115,21 @@ internal static class ServerHost
         }
         return store;
     }
+
+    /// <summary>How much longer than <see cref="JobWorkerOptions.ShutdownGrace"/> a stop may take: to hand back what is still running and answer a batch's caller.</summary>
+    internal static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Lets a stop (SIGTERM, Ctrl+C) last the shutdown grace plus <see cref="ShutdownMargin"/>: running jobs (the worker's
+    /// and a batch's) get the grace to finish, then those still running are handed back, and a batch answers its caller.
+    /// With the host's own 30 s default, a grace of 30 s would leave no time for either: the connection was reset.
+    /// </summary>
+    private static void AllowShutdownGrace(IServiceCollection services) =>
+        services.AddOptions<HostOptions>().Configure<IOptions<JobWorkerOptions>>((host, worker) =>
+        {
+            var needed = worker.Value.ShutdownGrace + ShutdownMargin;
+            if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
+        });
 
     private static bool HasUrls(IConfiguration config) =>
         !string.IsNullOrEmpty(config["urls"]) || !string.IsNullOrEmpty(config["http_ports"]) || !string.IsNullOrEmpty(config["https_ports"])

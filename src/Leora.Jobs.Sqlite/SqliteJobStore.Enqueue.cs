@@ -147,7 +147,7 @@ public sealed partial class SqliteJobStore
                     // undo this row alone and fail only its caller. When SQLite has rolled the whole transaction
                     // back itself (I/O error, disk full, RAISE(ROLLBACK)), the filter is false and the group fails.
                     await tx.RollbackAsync("leora_enqueue", CancellationToken.None);
-                    errors[i] = ex;
+                    errors[i] = IsDiskFull(ex) ? DiskFull(ex) : ex;
                 }
                 await tx.ReleaseAsync("leora_enqueue", CancellationToken.None);
             }

@@ -89,6 +89,18 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     /// <inheritdoc />
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await MigrateCoreAsync(cancellationToken);
+        }
+        catch (SqliteException ex) when (IsDiskFull(ex))
+        {
+            throw DiskFull(ex);
+        }
+    }
+
+    private async Task MigrateCoreAsync(CancellationToken cancellationToken)
+    {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
         {
@@ -111,13 +123,18 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await ExecAsync(connection, null, SqliteSql.MigrationsTable, cancellationToken);
-        var applied = Convert.ToInt32(await ScalarAsync(connection, null, SqliteSql.MigrationVersion, cancellationToken), CultureInfo.InvariantCulture);
-        return (applied, Migrations.Value[^1].Version);
-    }
+    public Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async connection =>
+        {
+            await ExecAsync(connection, null, SqliteSql.MigrationsTable, cancellationToken);
+            var applied = Convert.ToInt32(await ScalarAsync(connection, null, SqliteSql.MigrationVersion, cancellationToken), CultureInfo.InvariantCulture);
+            return (applied, Migrations.Value[^1].Version);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The space free on the volume that holds the database file (null for an in-memory database).</remarks>
+    public Task<long?> StorageAvailableBytesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteDiskFull.FreeBytes(DatabasePath));
 
     private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Migrations =
         new(() => EmbeddedMigrations.Load(typeof(SqliteJobStore).Assembly, "Leora.Jobs.Sqlite.Migrations."));
@@ -160,7 +177,14 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         {
             if (callerTx is not SqliteTransaction { Connection: { } callerConnection } sqliteTx)
                 throw new ArgumentException("The transaction must be an open SqliteTransaction on the jobs database.", nameof(callerTx));
-            return await work(callerConnection, sqliteTx);
+            try
+            {
+                return await work(callerConnection, sqliteTx);
+            }
+            catch (SqliteException ex) when (IsDiskFull(ex))
+            {
+                throw DiskFull(ex);
+            }
         }
         // SQLite has one writer per file. Writers of this process queue here, in order, instead of all spinning in
         // SQLite's busy handler (which sleeps and retries): only one connection per process competes for the file lock.
@@ -175,6 +199,11 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             await tx.CommitAsync(ct);
             return result;
         }
+        catch (SqliteException ex) when (IsDiskFull(ex))
+        {
+            // SQLite rolled the statement (or the transaction) back: nothing of it was kept.
+            throw DiskFull(ex);
+        }
         finally
         {
             _writeGate.Release();
@@ -183,9 +212,24 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
     {
-        await using var connection = await OpenConnectionAsync(ct);
-        return await work(connection);
+        try
+        {
+            await using var connection = await OpenConnectionAsync(ct);
+            return await work(connection);
+        }
+        catch (SqliteException ex) when (IsDiskFull(ex))
+        {
+            // Reads can need space too: a new WAL index, a temporary table for a sort.
+            throw DiskFull(ex);
+        }
     }
+
+    private bool IsDiskFull(SqliteException error) => SqliteDiskFull.Is(error, () => SqliteDiskFull.FreeBytes(DatabasePath));
+
+    // The path is for the operator's log; the HTTP API answers with its own words and does not show it.
+    private JobStoreFullException DiskFull(SqliteException error) => new(
+        $"The jobs database's disk is full: SQLite could not write to {DatabasePath ?? "its in-memory database"} ({error.Message}). " +
+        "Nothing of the failed write was kept; free space on the volume that holds the file.", error);
 
     private static JobRow ReadRow(SqliteDataReader r) => new()
     {

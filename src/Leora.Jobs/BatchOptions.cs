@@ -27,6 +27,12 @@ public sealed record BatchResult
     /// <summary>Jobs whose attempt failed and that will run again.</summary>
     public required int Retried { get; init; }
     public required int Cancelled { get; init; }
+    /// <summary>
+    /// Jobs this batch claimed and handed back to pending without using an attempt, for another claim: those it had not
+    /// started when its time budget ran out, the caller went away or the host stopped, and those still running when the
+    /// caller went away or the host's shutdown grace ran out.
+    /// </summary>
+    public int HandedBack { get; init; }
     /// <summary>Jobs whose expired lease this batch rescued before claiming.</summary>
     public required int Rescued { get; init; }
     public required double DurationMs { get; init; }

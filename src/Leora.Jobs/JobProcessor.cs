@@ -1,22 +1,31 @@
 using Leora.Jobs.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs;
 
-/// <summary>The default <see cref="IJobProcessor"/>.</summary>
+/// <summary>
+/// The default <see cref="IJobProcessor"/>. When the host stops (<paramref name="lifetime"/>), a batch that is running
+/// starts nothing more, hands back the jobs it claimed ahead at once, gives its running jobs
+/// <see cref="JobWorkerOptions.ShutdownGrace"/> to finish (then their tokens fire and they are handed back too), and
+/// returns its result, so that the caller of <c>POST /api/jobs/process</c> gets its summary.
+/// </summary>
 internal sealed class JobProcessor(
     IJobStore store,
     JobExecutor executor,
     JobHeartbeats heartbeats,
     IOptions<JobsOptions> options,
+    IOptions<JobWorkerOptions> worker,
     TimeProvider time,
-    ILogger<JobProcessor> logger) : IJobProcessor
+    ILogger<JobProcessor> logger,
+    IHostApplicationLifetime? lifetime = null) : IJobProcessor
 {
     /// <summary>A batch holds at most this many times its concurrency in claimed jobs (running and waiting for a slot).</summary>
     public const int Prefetch = 4;
 
     private readonly JobsOptions _options = options.Value;
+    private readonly TimeSpan _shutdownGrace = worker.Value.ShutdownGrace;
 
     public async Task<JobRunReport?> ProcessOneAsync(string? queue = null, CancellationToken cancellationToken = default)
     {
@@ -45,38 +54,64 @@ internal sealed class JobProcessor(
         var waiting = new Queue<WaitingJob>();
         var reports = new List<JobRunReport>();
         var claimed = 0;
+        var handedBack = 0;
         var exhausted = false;
+
+        // The host's stop ends the batch as the end of its budget does, but wakes it at once (waiting jobs go back now,
+        // not when a running one finishes). Running jobs keep going for the shutdown grace; then their tokens fire, as
+        // they do at once when the caller goes away.
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var handlers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ITimer? grace = null;
+        var onStop = stopping.Register(() =>
+        {
+            stopped.TrySetResult();
+            grace = time.CreateTimer(_ => CancelHandlers(), null, _shutdownGrace, Timeout.InfiniteTimeSpan);
+        });
         try
         {
-            while (true)
+            try
             {
-                var open = BudgetLeft() && !cancellationToken.IsCancellationRequested;
-                while (open && running.Count < concurrency && waiting.TryDequeue(out var next)) Start(next);
-                if (!open) break;
-                var held = running.Count + waiting.Count;
-                var want = Math.Min(window - held, batch.MaxJobs - claimed);
-                if (!exhausted && want > 0 && (waiting.Count == 0 || held <= window / 2))
+                while (true)
                 {
-                    var rows = await store.JobClaimAsync(Claim(batch.Queue, want), cancellationToken);
-                    claimed += rows.Count;
-                    exhausted = rows.Count < want; // the queue had no more due jobs a moment ago
-                    foreach (var row in rows)
+                    var open = BudgetLeft() && !cancellationToken.IsCancellationRequested && !stopping.IsCancellationRequested;
+                    while (open && running.Count < concurrency && waiting.TryDequeue(out var next)) Start(next);
+                    if (!open) break;
+                    var held = running.Count + waiting.Count;
+                    var want = Math.Min(window - held, batch.MaxJobs - claimed);
+                    if (!exhausted && want > 0 && (waiting.Count == 0 || held <= window / 2))
                     {
-                        var job = new WaitingJob(row);
-                        heartbeats.Hold(job);
-                        waiting.Enqueue(job);
+                        var rows = await store.JobClaimAsync(Claim(batch.Queue, want), cancellationToken);
+                        claimed += rows.Count;
+                        exhausted = rows.Count < want; // the queue had no more due jobs a moment ago
+                        foreach (var row in rows)
+                        {
+                            var job = new WaitingJob(row);
+                            heartbeats.Hold(job);
+                            waiting.Enqueue(job);
+                        }
+                        continue;
                     }
-                    continue;
+                    if (running.Count == 0) break;
+                    var done = await Task.WhenAny([.. running, stopped.Task]);
+                    if (done != stopped.Task) await Harvest((Task<JobRunReport>)done);
                 }
-                if (running.Count == 0) break;
-                await Harvest(await Task.WhenAny(running));
             }
+            finally
+            {
+                if (stopping.IsCancellationRequested && (running.Count > 0 || waiting.Count > 0))
+                    Log.BatchStopping(logger, waiting.Count, running.Count, _shutdownGrace);
+                while (waiting.TryDequeue(out var unstarted))
+                    if (await HandBackAsync(unstarted)) handedBack++;
+            }
+            while (running.Count > 0) await Harvest(await Task.WhenAny(running));
         }
         finally
         {
-            while (waiting.TryDequeue(out var unstarted)) await HandBackAsync(unstarted);
+            await onStop.DisposeAsync();
+            if (grace is not null) await grace.DisposeAsync();
         }
-        while (running.Count > 0) await Harvest(await Task.WhenAny(running));
 
         return new BatchResult
         {
@@ -85,6 +120,7 @@ internal sealed class JobProcessor(
             Failed = reports.Count(r => r.Outcome == JobOutcome.Failed),
             Retried = reports.Count(r => r.Outcome == JobOutcome.Retried),
             Cancelled = reports.Count(r => r.Outcome == JobOutcome.Cancelled),
+            HandedBack = handedBack + reports.Count(r => r.Outcome == JobOutcome.Released),
             Rescued = rescued,
             DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
             Jobs = reports,
@@ -97,7 +133,19 @@ internal sealed class JobProcessor(
                 reports.Add(new JobRunReport(job.Row.Id, job.Row.Kind, JobOutcome.LeaseLost, 0,
                     "The lease was lost while the job waited for a slot; it was rescued by another worker."));
             else
-                running.Add(executor.RunAsync(job.Row, cancellationToken, job));
+                running.Add(executor.RunAsync(job.Row, handlers.Token, job));
+        }
+
+        void CancelHandlers()
+        {
+            try
+            {
+                handlers.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The batch ended as the grace ran out: nothing is left to cancel.
+            }
         }
 
         async Task Harvest(Task<JobRunReport> done)
@@ -119,18 +167,21 @@ internal sealed class JobProcessor(
     }
 
     // Not started, so the attempt did not happen: back to pending with its attempt count restored (as a graceful stop).
-    private async Task HandBackAsync(WaitingJob job)
+    // True when it was handed back (false: its lease was lost meanwhile, or the write failed).
+    private async Task<bool> HandBackAsync(WaitingJob job)
     {
         heartbeats.Release(job);
         try
         {
-            if (await store.JobReleaseAsync(job.Row.Id, job.LockToken, CancellationToken.None))
-                Log.BatchHandedBack(logger, job.Row.Id, job.Row.Kind);
+            if (!await store.JobReleaseAsync(job.Row.Id, job.LockToken, CancellationToken.None)) return false;
+            Log.BatchHandedBack(logger, job.Row.Id, job.Row.Kind);
+            return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Its lease expires and it is rescued: at worst one attempt is used without running.
             Log.BatchHandBackFailed(logger, ex, job.Row.Id);
+            return false;
         }
     }
 

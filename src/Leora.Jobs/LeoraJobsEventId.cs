@@ -52,6 +52,8 @@ public static class LeoraJobsEventId
     public const int BatchHandBackFailed = 1018;
     /// <summary>A maintenance service (election, node clean-up, pruning) failed one round; it runs again.</summary>
     public const int MaintenanceFailed = 1019;
+    /// <summary>The host is stopping while a batch runs: it hands back what it has not started and lets its running jobs finish.</summary>
+    public const int BatchStopping = 1020;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>
@@ -62,6 +64,8 @@ public static class LeoraJobsEventId
     public const int ApiNotReady = 2002;
     /// <summary>A batch was processed over HTTP.</summary>
     public const int ApiBatchProcessed = 2003;
+    /// <summary>A request failed because the jobs database's disk is full; it was answered 507.</summary>
+    public const int ApiStoreFull = 2010;
 
     // ---- Leora.Jobs.Sqlite: 2500–2599 (none yet)
 

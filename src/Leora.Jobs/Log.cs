@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.BatchHandedBack, LogLevel.Debug, "Job {JobId} ({JobType}) was claimed ahead by a batch that ended before it started; handed back")]
     public static partial void BatchHandedBack(ILogger logger, long jobId, string jobType);
 
+    [LoggerMessage(LeoraJobsEventId.BatchStopping, LogLevel.Information, "The host is stopping: a batch hands back {Waiting} job(s) it had not started and gives its {Running} running job(s) up to {Grace} to finish")]
+    public static partial void BatchStopping(ILogger logger, int waiting, int running, TimeSpan grace);
+
     [LoggerMessage(LeoraJobsEventId.BatchHandBackFailed, LogLevel.Warning, "Job {JobId} was claimed ahead by a batch that ended before it started and could not be handed back; it will be rescued when its lease expires")]
     public static partial void BatchHandBackFailed(ILogger logger, Exception exception, long jobId);
 

@@ -1,7 +1,9 @@
 using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Server;
+using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,5 +35,17 @@ public sealed class ServerSettingsTests
         Assert.Equal(TimeSpan.FromMilliseconds(20), worker.FetchCooldown);
         Assert.Equal(TimeSpan.FromSeconds(3), worker.NodeHeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(12), worker.LeaderLease);
+    }
+
+    [Fact]
+    public async Task A_stop_may_last_the_shutdown_grace_and_a_margin_to_hand_back_jobs_and_answer_a_batch()
+    {
+        await using var database = TestDatabase.Create("sqlite");
+        var (app, _) = ServerHost.BuildWebApp(["--urls=http://127.0.0.1:0", "--Jobs:Worker:ShutdownGrace=45s", .. database.ServerArguments()]);
+        await using (app)
+        {
+            // The host's own default (30 s) would end the stop when the grace ends: no time to hand back or answer.
+            Assert.Equal(TimeSpan.FromSeconds(45) + ServerHost.ShutdownMargin, app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        }
     }
 }

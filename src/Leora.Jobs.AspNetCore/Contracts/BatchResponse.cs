@@ -11,6 +11,11 @@ public sealed record BatchResponse
     /// <summary>Jobs whose attempt failed and that will run again.</summary>
     public required int Retried { get; init; }
     public required int Cancelled { get; init; }
+    /// <summary>
+    /// Jobs claimed and handed back to pending without using an attempt (not started when the time budget ran out or the
+    /// service began to stop, or still running when its shutdown grace ran out); another call or worker runs them.
+    /// </summary>
+    public int HandedBack { get; init; }
     /// <summary>Jobs whose expired lease was rescued before claiming.</summary>
     public required int Rescued { get; init; }
     public required double DurationMs { get; init; }
@@ -28,6 +33,7 @@ public sealed record BatchResponse
             Failed = result.Failed,
             Retried = result.Retried,
             Cancelled = result.Cancelled,
+            HandedBack = result.HandedBack,
             Rescued = result.Rescued,
             DurationMs = Math.Round(result.DurationMs, 1),
             Jobs = [.. result.Jobs.Select(BatchJobLine.From)],

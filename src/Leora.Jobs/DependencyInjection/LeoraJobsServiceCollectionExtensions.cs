@@ -36,6 +36,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
         services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
         services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
+        services.TryAddSingleton(WithInstrumentedStore<JobStoreSpace>);
         services.TryAddSingleton<JobStoreMigrator>();
         services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
         services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());

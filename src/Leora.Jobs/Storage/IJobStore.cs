@@ -134,4 +134,11 @@ public interface IJobStore
 
     /// <summary>The database's current time (the clock leases are compared with).</summary>
     Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The bytes free for the database to grow into, where the store can see them (SQLite: the volume that holds the file),
+    /// or null where it cannot (PostgreSQL: the server's disk is not visible to a client; an in-memory database). Not a
+    /// statement: readiness checks read it to report a full disk before a write fails (<see cref="JobStoreFullException"/>).
+    /// </summary>
+    Task<long?> StorageAvailableBytesAsync(CancellationToken cancellationToken);
 }

@@ -148,6 +148,9 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken) =>
         Call("Now", 0, static (s, _, ct) => s.NowAsync(ct), cancellationToken);
 
+    // Not a statement (a file system call on SQLite, nothing on PostgreSQL): nothing to time.
+    public Task<long?> StorageAvailableBytesAsync(CancellationToken cancellationToken) => inner.StorageAvailableBytesAsync(cancellationToken);
+
     private static bool Listened => JobsTelemetry.StoreDuration.Enabled || JobsTelemetry.Source.HasListeners();
 
     private Task<T> Call<TArgs, T>(string operation, TArgs args, Func<IJobStore, TArgs, CancellationToken, Task<T>> call, CancellationToken ct) =>

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Leora.Jobs.Server;
+using Leora.Jobs.TestSupport;
+using Npgsql;
+
+namespace Leora.Jobs.AspNetCore.Tests;
+
+/// <summary>
+/// Every value docs/configuration.md writes for a setting starts the service (the same composition as <c>leora-jobs
+/// serve</c>, in-process on Kestrel), and every value just outside a range it states stops it with a message naming the
+/// setting. The values are read from the page itself (<see cref="ConfigurationDocs"/>): a value added to the page is
+/// tested, and one the service refuses fails here. A real <c>serve</c> process checks a few (ConfigurationDocsServeTests).
+/// </summary>
+public sealed class ConfigurationDocsTests
+{
+    // Hosts started at once: enough to keep the run short, few enough for a busy two-core machine.
+    private const int Parallel = 4;
+
+    [Fact]
+    public async Task Every_documented_value_of_every_setting_starts_the_service()
+    {
+        var settings = ConfigurationDocs.Settings();
+        Assert.True(settings.Count >= 30, $"only {settings.Count} settings read from {ConfigurationDocs.PagePath}");
+        // Every setting shows at least one value to try, but the secret one (the page gives no key to copy).
+        Assert.Equal(["JOB_PROCESSOR_API_KEY"], settings.Where(s => s.Values.Count == 0).Select(s => s.Key));
+        var runs = settings.SelectMany(s => s.Values.Concat(s.Valid.Select(v => (s.Key, v))))
+            // The duration forms of the page's introduction, through both parsers: the options binder and Jobs:Retention's.
+            .Concat(ConfigurationDocs.DurationForms().SelectMany(f => new[] { ("Jobs:Worker:ShutdownGrace", f), ("Jobs:Retention", f) }))
+            // A relative SQLite path is relative to the current folder, which a test host shares: a serve process runs it.
+            .Where(r => r.Item1 != "ConnectionStrings:Jobs")
+            .Distinct().ToList();
+        // The value behind issue 11 item 12 (it aborted serve), and the forms every duration may take.
+        Assert.Contains(("Jobs:Retention", "off"), runs);
+        Assert.Contains(("Jobs:Worker:ShutdownGrace", "00:05:00"), runs);
+        Assert.True(runs.Count >= 50, $"only {runs.Count} values read: {string.Join(", ", runs)}");
+
+        var failures = new ConcurrentQueue<string>();
+        using var slots = new SemaphoreSlim(Parallel);
+        await Task.WhenAll(runs.Select(async run =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                if (await StartAsync(run.Item1, run.Item2) is { } error) failures.Enqueue($"{run.Item1}={run.Item2}: {error}");
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {runs.Count} documented values did not start the service:\n" + string.Join("\n\n", failures));
+    }
+
+    [Fact]
+    public async Task A_value_just_outside_a_documented_range_stops_the_service_with_a_message_naming_the_setting()
+    {
+        var runs = ConfigurationDocs.Settings().SelectMany(s => s.Invalid.Select(v => (Key: s.Key, Value: v))).ToList();
+        // 1–1000 (concurrency), 0–20 (redirects), at least 1024 (body size), at most 300 s (webhook timeout).
+        Assert.True(runs.Count >= 6, $"only {runs.Count} out-of-range values read: {string.Join(", ", runs)}");
+        var failures = new ConcurrentQueue<string>();
+        using var slots = new SemaphoreSlim(Parallel);
+        await Task.WhenAll(runs.Select(async run =>
+        {
+            await slots.WaitAsync();
+            try
+            {
+                var error = await StartAsync(run.Key, run.Value);
+                if (error is null) failures.Enqueue($"{run.Key}={run.Value} started the service");
+                else if (!error.Contains(run.Key, StringComparison.Ordinal)) failures.Enqueue($"{run.Key}={run.Value} was refused without naming the setting: {error}");
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        Assert.True(failures.IsEmpty, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void The_documented_default_address_is_the_services()
+    {
+        var urls = ConfigurationDocs.Settings().Single(s => s.Keys.Contains("ASPNETCORE_URLS"));
+        Assert.Equal([("urls", ServerSettings.DefaultUrl)], urls.Values);
+    }
+
+    /// <summary>Starts the service with <paramref name="key"/> set to <paramref name="value"/>; null when it started and answered, else why not.</summary>
+    private static async Task<string?> StartAsync(string key, string value)
+    {
+        var postgres = key.StartsWith("Jobs:PostgreSql:", StringComparison.OrdinalIgnoreCase)
+            || (key == "Jobs:Provider" && !value.Equals("sqlite", StringComparison.OrdinalIgnoreCase));
+        await using var database = TestDatabase.Create(postgres ? "postgresql" : "sqlite", "cfg");
+        var args = new List<string> { "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
+        args.AddRange(database.ServerArguments());
+        string? ownDatabase = null;
+        if (key == "Jobs:PostgreSql:Schema")
+        {
+            // A named schema (the default, leora) in a database of its own, so that no other test shares it.
+            ownDatabase = "cfg_" + Guid.NewGuid().ToString("N")[..12];
+            await PostgresAsync($"CREATE DATABASE {ownDatabase}");
+            args.Add($"--ConnectionStrings:Jobs={new NpgsqlConnectionStringBuilder(TestPostgres.Require()) { Database = ownDatabase }}");
+        }
+        // The documented address with a free port (5080 may be taken on a shared machine); its default is checked above.
+        if (key == "urls") value = value.Replace(":5080", ":0", StringComparison.Ordinal);
+        args.Add($"--{key}={value}");
+        try
+        {
+            var (app, _) = ServerHost.BuildWebApp([.. args]);
+            await using (app)
+            {
+                await app.StartAsync();
+                using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+                var live = await http.GetAsync("/health/live");
+                await app.StopAsync();
+                return live.IsSuccessStatusCode ? null : $"/health/live answered {(int)live.StatusCode}";
+            }
+        }
+        catch (Exception ex)
+        {
+            var messages = new List<string>();
+            for (var e = ex; e is not null; e = e.InnerException) messages.Add($"{e.GetType().Name}: {e.Message}");
+            return string.Join(" <- ", messages);
+        }
+        finally
+        {
+            if (ownDatabase is not null) await PostgresAsync($"DROP DATABASE IF EXISTS {ownDatabase} WITH (FORCE)");
+        }
+    }
+
+    private static async Task PostgresAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestPostgres.Require());
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
