@@ -14,6 +14,11 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.ApiNotReady, LogLevel.Warning, "Readiness check failed: the job store is not reachable")]
     public static partial void NotReady(ILogger logger, Exception exception);
 
+    // Debug and without the exception: bad input is the caller's mistake, answered with a 400 that says what was wrong;
+    // a stack trace at error level would page an operator for every typo (issue 11).
+    [LoggerMessage(LeoraJobsEventId.ApiBadRequest, LogLevel.Debug, "Refused a bad request to {Path} with {StatusCode}: {Reason}")]
+    public static partial void BadRequest(ILogger logger, string path, int statusCode, string reason);
+
     [LoggerMessage(LeoraJobsEventId.ApiBatchProcessed, LogLevel.Information, "Batch processed {Processed} job(s): {Succeeded} succeeded, {Failed} failed, {Retried} retried in {DurationMs} ms")]
     public static partial void BatchProcessed(ILogger logger, int processed, int succeeded, int failed, int retried, double durationMs);
 }

@@ -62,6 +62,8 @@ public static class LeoraJobsEventId
     public const int ApiNotReady = 2002;
     /// <summary>A batch was processed over HTTP.</summary>
     public const int ApiBatchProcessed = 2003;
+    /// <summary>A request was refused because a value in it did not bind (Debug, without a stack trace).</summary>
+    public const int ApiBadRequest = 2004;
 
     // ---- Leora.Jobs.Sqlite: 2500–2599 (none yet)
 
