@@ -28,6 +28,7 @@ internal sealed class JobClient(
     /// render with an offset still fits; PostgreSQL would store much later times that nothing could then read.
     /// </summary>
     internal static readonly DateTimeOffset LatestRunAt = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private readonly JobsOptions _options = options.Value;
 
     public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
