@@ -79,8 +79,11 @@ internal static class JobsApi
         }
         // A JSON null binds to no request; it is valid JSON but not an object.
         if (job is null) return Malformed(body) ?? Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
-        if (job.DelaySeconds is { } d && (double.IsNaN(d) || d < 0 || d > TimeSpan.MaxValue.TotalSeconds / 2))
+        if (job.DelaySeconds is { } d && (double.IsNaN(d) || d < 0))
             return Invalid("delaySeconds", "delaySeconds must be zero or more.");
+        // Past what a TimeSpan holds (1e999999 reads as infinity) is past the latest time a job may run too; the client
+        // checks the delays a TimeSpan can hold against that time.
+        if (job.DelaySeconds > TimeSpan.MaxValue.TotalSeconds / 2) return Invalid("delaySeconds", JobClient.DelayTooLarge);
 
         EnqueueResult result;
         try
@@ -163,8 +166,7 @@ internal static class JobsApi
         {
             case JobActionResult.NotFound: return NotFound(id);
             case JobActionResult.Conflict:
-                var current = await client.GetAsync(id, cancellationToken);
-                return Conflict($"Job {id} is {current?.Status.ToName() ?? "gone"}; only failed or cancelled jobs can be retried.");
+                return Conflict(JobClient.RetryRefusal(id, await client.GetAsync(id, cancellationToken)));
             default:
                 return await GetAsync(id, client, cancellationToken);
         }

@@ -59,7 +59,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
             .WithSummary("Cancel a pending job, or ask a running one to stop");
         group.MapPost("/{id:long}/retry", JobsApi.RetryAsync)
             .WithName("RetryJob")
-            .WithSummary("Send a failed or cancelled job back to pending with fresh attempts");
+            .WithSummary("Send a failed or cancelled job back to pending with its type's attempts afresh");
         group.MapDelete("/{id:long}", JobsApi.DeleteAsync)
             .WithName("DeleteJob")
             .WithSummary("Delete a job that is not running");

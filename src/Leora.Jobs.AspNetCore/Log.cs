@@ -17,6 +17,11 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.ApiStoreFull, LogLevel.Error, "The jobs database's disk is full: {Method} {Path} was answered 507 Insufficient Storage")]
     public static partial void StoreFull(ILogger logger, Exception exception, string method, string path);
 
+    // Debug and without the exception: bad input is the caller's mistake, answered with a 400 that says what was wrong;
+    // a stack trace at error level would page an operator for every typo (issue 11).
+    [LoggerMessage(LeoraJobsEventId.ApiBadRequest, LogLevel.Debug, "Refused a bad request to {Path} with {StatusCode}: {Reason}")]
+    public static partial void BadRequest(ILogger logger, string path, int statusCode, string reason);
+
     [LoggerMessage(LeoraJobsEventId.ApiBatchProcessed, LogLevel.Information, "Batch processed {Processed} job(s): {Succeeded} succeeded, {Failed} failed, {Retried} retried in {DurationMs} ms")]
     public static partial void BatchProcessed(ILogger logger, int processed, int succeeded, int failed, int retried, double durationMs);
 }

@@ -49,7 +49,7 @@ internal static partial class DashboardEndpoints
         {
             JobActionResult.Done => Json(new ActionResultDto(id, "retried")),
             JobActionResult.NotFound => Problem(StatusCodes.Status404NotFound, "No such job", $"Job {id} does not exist."),
-            _ => Problem(StatusCodes.Status409Conflict, "Cannot retry", $"Job {id} is not failed or cancelled, so there is nothing to retry."),
+            _ => Problem(StatusCodes.Status409Conflict, "Cannot retry", JobClient.RetryRefusal(id, await client.GetAsync(id, ct))),
         };
     }
 

@@ -234,7 +234,7 @@ public sealed partial class PostgreSqlJobStore
                 due = r.GetInt64(0);
                 scheduled = r.GetInt64(1);
                 now = new DateTimeOffset(r.GetDateTime(3), TimeSpan.Zero);
-                oldest = r.IsDBNull(2) ? null : now - new DateTimeOffset(r.GetDateTime(2), TimeSpan.Zero);
+                oldest = r.IsDBNull(2) ? null : now - Time(r, 2)!.Value;
                 if (oldest < TimeSpan.Zero) oldest = TimeSpan.Zero;
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
@@ -316,9 +316,14 @@ public sealed partial class PostgreSqlJobStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken)
+    public async Task<JobActionResult> JobRetryAsync(JobRetryParams retry, CancellationToken cancellationToken)
     {
-        var result = await ActionAsync(PostgreSqlSql.JobRetry, id, cancellationToken);
+        ArgumentNullException.ThrowIfNull(retry);
+        var result = await ActionAsync(PostgreSqlSql.JobRetry, retry.Id, p =>
+        {
+            p.AddWithValue("attempts", retry.Attempts);
+            p.AddWithValue("max_attempts", retry.MaxAttempts);
+        }, cancellationToken);
         if (result == JobActionResult.Done) _wakeUp.Request();
         return result;
     }
@@ -333,13 +338,14 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc />
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(PostgreSqlSql.JobDelete, id, cancellationToken);
+        ActionAsync(PostgreSqlSql.JobDelete, id, null, cancellationToken);
 
-    private Task<JobActionResult> ActionAsync(string sql, long id, CancellationToken ct) =>
+    private Task<JobActionResult> ActionAsync(string sql, long id, Action<NpgsqlParameterCollection>? bind, CancellationToken ct) =>
         WithConnectionAsync(async c =>
         {
             await using var cmd = Command(c, null, sql);
             cmd.Parameters.AddWithValue("id", id);
+            bind?.Invoke(cmd.Parameters);
             if (await cmd.ExecuteNonQueryAsync(ct) == 1) return JobActionResult.Done;
             return await StatusAsync(c, id, ct) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
         }, ct);

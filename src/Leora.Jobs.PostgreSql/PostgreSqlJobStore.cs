@@ -15,22 +15,26 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
 {
     private readonly bool _ownsDataSource;
     private readonly TimeProvider _time;
+    private readonly bool _useTimeProviderClock;
     private readonly Dictionary<string, string> _sql = [];
     private readonly PostgreSqlWakeUp _wakeUp;
 
-    /// <summary>Creates a store over the database of <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Creates a store over the database of <paramref name="options"/>. Its statements use the database's clock unless
+    /// <see cref="PostgreSqlJobStoreOptions.UseTimeProviderClock"/> is set; <paramref name="time"/> is then their clock.
+    /// </summary>
     public PostgreSqlJobStore(PostgreSqlJobStoreOptions options, TimeProvider time)
-        : this(CreateDataSource(options), options.Schema, time, ownsDataSource: true)
+        : this(CreateDataSource(options), options.Schema, time, ownsDataSource: true, options.UseTimeProviderClock)
     {
     }
 
-    /// <summary>Creates a store over an existing data source (which the caller keeps and disposes).</summary>
+    /// <summary>Creates a store over an existing data source (which the caller keeps and disposes). Its statements use the database's clock.</summary>
     public PostgreSqlJobStore(NpgsqlDataSource dataSource, string schema, TimeProvider time)
-        : this(dataSource, schema, time, ownsDataSource: false)
+        : this(dataSource, schema, time, ownsDataSource: false, useTimeProviderClock: false)
     {
     }
 
-    private PostgreSqlJobStore(NpgsqlDataSource dataSource, string schema, TimeProvider time, bool ownsDataSource)
+    private PostgreSqlJobStore(NpgsqlDataSource dataSource, string schema, TimeProvider time, bool ownsDataSource, bool useTimeProviderClock)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         if (!SchemaPattern().IsMatch(schema ?? ""))
@@ -39,6 +43,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         Schema = schema!;
         QuotedSchema = $"\"{Schema}\"";
         _time = time;
+        _useTimeProviderClock = useTimeProviderClock;
         _ownsDataSource = ownsDataSource;
         _wakeUp = new PostgreSqlWakeUp(dataSource, Schema);
     }
@@ -98,8 +103,12 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     /// <inheritdoc />
     public string Provider => "postgresql";
 
-    /// <summary>Null on the real clock (SQL uses <c>now()</c>); the injected time when a test replaced the TimeProvider.</summary>
-    private DateTime? InjectedNow => _time == TimeProvider.System ? null : _time.GetUtcNow().UtcDateTime;
+    /// <summary>
+    /// Null on the database's clock (SQL uses <c>now()</c>: DESIGN.md invariant 6); the TimeProvider's time only when the
+    /// store was told to use it (<see cref="PostgreSqlJobStoreOptions.UseTimeProviderClock"/>). Which TimeProvider is
+    /// registered decides nothing: one that wraps the system clock, or any other, leaves the database's clock in charge.
+    /// </summary>
+    private DateTime? InjectedNow => _useTimeProviderClock ? _time.GetUtcNow().UtcDateTime : null;
 
     private string Sql(string template)
     {
@@ -173,11 +182,49 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         if (callerTx is not null)
         {
             if (callerTx is not NpgsqlTransaction { Connection: { } callerConnection } npgsqlTx)
-                throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the jobs database.", nameof(callerTx));
+                throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the jobs database.", "transaction");
+            await RequireJobsDatabaseAsync(callerConnection, npgsqlTx, ct);
             return await work(callerConnection, npgsqlTx);
         }
         await using var connection = await DataSource.OpenConnectionAsync(ct);
         return await work(connection, null);
+    }
+
+    // Which server and database a connection reaches: the database's name and the server's start time, which tells two
+    // servers apart even when their host names, ports and databases are spelled alike (two environments, a replica).
+    private const string DatabaseIdentity = "SELECT current_database(), pg_postmaster_start_time()";
+
+    private sealed record DatabaseId(string Database, DateTime StartedAt);
+
+    private DatabaseId? _identity;
+
+    /// <summary>
+    /// Refuses a caller's connection to another database or server: the job would be committed where no worker of this
+    /// store looks (IJobStore.JobInsertAsync promises the check). A connection opened from this store's data source has
+    /// its connection string and needs no round trip; any other is asked, in the caller's transaction, which database it
+    /// is on (one SELECT, which changes nothing).
+    /// </summary>
+    private async Task RequireJobsDatabaseAsync(NpgsqlConnection caller, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (string.Equals(caller.ConnectionString, DataSource.ConnectionString, StringComparison.Ordinal)) return;
+        var theirs = await IdentityAsync(caller, tx, ct);
+        if (theirs == _identity) return;
+        // Ours is read once, and again on a mismatch: a restart of the server changes its start time.
+        await using (var own = await DataSource.OpenConnectionAsync(ct))
+            _identity = await IdentityAsync(own, null, ct);
+        if (theirs == _identity) return;
+        throw new ArgumentException(
+            $"The transaction is on another database (database '{theirs.Database}' on {caller.Host}:{caller.Port}) than the jobs " +
+            $"database ('{_identity.Database}'): a job enqueued in it would never be seen by this store. Begin the transaction on " +
+            "a connection to the jobs database (IJobStore.OpenConnectionAsync, or the store's data source, opens one).", "transaction");
+    }
+
+    private static async Task<DatabaseId> IdentityAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(DatabaseIdentity, connection, tx);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new DatabaseId(r.GetString(0), r.GetDateTime(1));
     }
 
     private Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) =>
@@ -209,7 +256,18 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     };
 
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
-        r.IsDBNull(i) ? null : new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero);
+        r.IsDBNull(i) ? null : FromPostgres(r.GetFieldValue<long>(i));
+
+    // timestamptz on the wire: microseconds since 2000-01-01 UTC, long.MinValue/MaxValue for -infinity/infinity.
+    private static readonly long PgEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+    private static readonly long MinPgMicroseconds = (DateTime.MinValue.Ticks - PgEpochTicks) / TimeSpan.TicksPerMicrosecond;
+    private static readonly long MaxPgMicroseconds = (DateTime.MaxValue.Ticks - PgEpochTicks) / TimeSpan.TicksPerMicrosecond;
+
+    // Enqueue refuses times past 9999-01-01, but timestamptz holds years up to 294276 (and infinity), which Npgsql cannot
+    // read as a DateTime (issue 11: one such row made every listing answer 500). Read raw, it becomes the nearest time
+    // .NET can hold, so that one row never breaks a listing or a read.
+    internal static DateTimeOffset FromPostgres(long microseconds) =>
+        new(PgEpochTicks + Math.Clamp(microseconds, MinPgMicroseconds, MaxPgMicroseconds) * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 
     private static async Task<List<JobRow>> ReadRowsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {

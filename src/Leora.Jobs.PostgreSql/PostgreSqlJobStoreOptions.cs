@@ -15,4 +15,13 @@ public sealed class PostgreSqlJobStoreOptions
     /// workers then find jobs by polling alone.
     /// </summary>
     public bool Listen { get; set; } = true;
+
+    /// <summary>
+    /// Whether the store's statements take the current time from the container's <see cref="TimeProvider"/> instead of
+    /// PostgreSQL's <c>now()</c>. Defaults to false: leases, due times and heartbeats are compared on the database's
+    /// clock, so nodes whose clocks drift still agree, whatever <see cref="TimeProvider"/> a node has (a wrapper of the
+    /// system clock included). Set true only for a test that drives time with a fake clock (for example
+    /// <c>FakeTimeProvider</c>); every node of the database must then share that clock. Not read from configuration.
+    /// </summary>
+    public bool UseTimeProviderClock { get; set; }
 }

@@ -3,7 +3,7 @@ namespace Leora.Jobs.PostgreSql;
 /// <summary>
 /// The SQL of the PostgreSQL store, one constant per statement, named as in <c>SqliteSql</c>. <c>{s}</c> is the
 /// quoted schema. Time is the database's clock (<c>now()</c>) so that nodes agree on leases; <c>@now</c> replaces it
-/// only when a test injects a TimeProvider (<c>coalesce(@now, now())</c>).
+/// only when a test opts in to its TimeProvider's clock (<c>coalesce(@now, now())</c>, <c>UseTimeProviderClock</c>).
 /// </summary>
 internal static class PostgreSqlSql
 {
@@ -194,12 +194,13 @@ internal static class PostgreSqlSql
 
     public const string JobStatus = "SELECT status FROM {s}.jobs WHERE id = @id";
 
-    // A manual retry keeps the attempt count (error history stays numbered) and grants a fresh set of attempts.
+    // A manual retry keeps the attempt count (error history stays numbered) and grants @attempts more (the job type's
+    // max attempts), never more than @max_attempts in all: a job that has used them all is not retried.
     public const string JobRetry = """
         UPDATE {s}.jobs
-        SET status = 'pending', max_attempts = attempts + max_attempts, run_at = coalesce(@now, now()), completed_at = NULL, cancel_requested = false,
-            lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
-        WHERE id = @id AND status IN ('failed', 'cancelled')
+        SET status = 'pending', max_attempts = least(attempts + @attempts, @max_attempts), run_at = coalesce(@now, now()), completed_at = NULL,
+            cancel_requested = false, lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
+        WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
         """;
 
     public const string JobDelete = "DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing'";

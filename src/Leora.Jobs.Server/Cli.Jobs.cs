@@ -40,14 +40,14 @@ internal static partial class Cli
         },
         (jobId, job) => $"job {jobId} has already finished ({job?.Status.ToName()}); there is nothing to cancel.");
 
-    private static Command RetryCommand() => JobActionCommand("retry", "Send a failed or cancelled job back to pending with fresh attempts. Exit 4 for other statuses.", withJson: true,
+    private static Command RetryCommand() => JobActionCommand("retry", "Send a failed or cancelled job back to pending with its type's attempts afresh. Exit 4 for other statuses.", withJson: true,
         async (client, jobId, ct) => await client.RetryAsync(jobId, ct) switch
         {
             JobActionResult.NotFound => JobAction.NotFound,
             JobActionResult.Conflict => JobAction.Conflict,
             _ => JobAction.Done($"Job {jobId} is pending again."),
         },
-        (jobId, job) => $"job {jobId} is {job?.Status.ToName()}; only failed or cancelled jobs can be retried.");
+        (jobId, job) => JobClient.RetryRefusal(jobId, job));
 
     private static Command DeleteCommand() => JobActionCommand("delete", "Delete a job that is not running. Exit 4 for a running job.", withJson: false,
         async (client, jobId, ct) => await client.DeleteAsync(jobId, ct) switch

@@ -26,7 +26,7 @@ internal static class JobsServices
                 break;
             case "postgresql":
                 jobs.UsePostgreSql(settings.ConnectionString, o =>
-                    ConfigurationBinding.Bind(configuration, "Jobs:PostgreSql", o, nameof(o.ConnectionString)));
+                    ConfigurationBinding.Bind(configuration, "Jobs:PostgreSql", o, nameof(o.ConnectionString), nameof(o.UseTimeProviderClock)));
                 break;
             default:
                 throw new ServerConfigurationException($"Jobs:Provider '{settings.Provider}' is not supported.");

@@ -45,6 +45,8 @@ internal static class ServerHost
                 c.ProblemDetails.Status = bad.StatusCode;
                 c.ProblemDetails.Title = "Bad request";
                 c.ProblemDetails.Detail = bad.Message;
+                Leora.Jobs.AspNetCore.Log.BadRequest(c.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>()
+                    .CreateLogger("Leora.Jobs.AspNetCore.BadRequest"), c.HttpContext.Request.Path, bad.StatusCode, bad.Message);
             }
         });
         Program.AddModules(builder);
@@ -54,6 +56,8 @@ internal static class ServerHost
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // The caller's mistake, not the service's: logged once above at Debug, not as an unhandled error with its stack.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         app.UseAuthentication();

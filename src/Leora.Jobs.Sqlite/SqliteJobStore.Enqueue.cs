@@ -225,8 +225,8 @@ public sealed partial class SqliteJobStore
                     IdempotencyKey = job.IdempotencyKey,
                     Errors = "[]",
                     CancelRequested = false,
-                    CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(_now),
-                    RunAt = DateTimeOffset.FromUnixTimeMilliseconds(RunAt(job)),
+                    CreatedAt = FromUnixMs(_now),
+                    RunAt = FromUnixMs(RunAt(job)),
                 }, false);
             }
             var existing = Existing(SqliteSql.JobGetByIdempotencyKey, job.IdempotencyKey!);

@@ -176,7 +176,7 @@ public sealed partial class SqliteJobStore
                 await r.ReadAsync(cancellationToken);
                 due = r.GetInt64(0);
                 scheduled = r.GetInt64(1);
-                oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(2)));
+                oldest = r.IsDBNull(2) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - FromUnixMs(r.GetInt64(2)).ToUnixTimeMilliseconds()));
             }
             var points = await ThroughputAsync(c, TimeSpan.FromHours(1), now, cancellationToken);
             return JobStats.Create(byStatus, byKind, byQueue, due, scheduled, oldest, points, now);
@@ -237,19 +237,27 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc />
-    public Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(SqliteSql.JobRetry, id, cancellationToken);
+    public Task<JobActionResult> JobRetryAsync(JobRetryParams retry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        return ActionAsync(SqliteSql.JobRetry, retry.Id, p =>
+        {
+            p.AddWithValue("@attempts", retry.Attempts);
+            p.AddWithValue("@max_attempts", retry.MaxAttempts);
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(SqliteSql.JobDelete, id, cancellationToken);
+        ActionAsync(SqliteSql.JobDelete, id, null, cancellationToken);
 
-    private Task<JobActionResult> ActionAsync(string sql, long id, CancellationToken ct) =>
+    private Task<JobActionResult> ActionAsync(string sql, long id, Action<SqliteParameterCollection>? bind, CancellationToken ct) =>
         WriteAsync(null, async (c, tx) =>
         {
             await using var cmd = Command(c, tx, sql);
             cmd.Parameters.AddWithValue("@id", id);
             cmd.Parameters.AddWithValue("@now", NowMs);
+            bind?.Invoke(cmd.Parameters);
             if (await cmd.ExecuteNonQueryAsync(ct) == 1) return JobActionResult.Done;
             return await StatusAsync(c, tx, id, ct) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
         }, ct);

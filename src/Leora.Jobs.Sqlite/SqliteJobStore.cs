@@ -176,7 +176,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         if (callerTx is not null)
         {
             if (callerTx is not SqliteTransaction { Connection: { } callerConnection } sqliteTx)
-                throw new ArgumentException("The transaction must be an open SqliteTransaction on the jobs database.", nameof(callerTx));
+                throw new ArgumentException("The transaction must be an open SqliteTransaction on the jobs database.", "transaction");
+            await RequireJobsDatabaseAsync(callerConnection, ct);
             try
             {
                 return await work(callerConnection, sqliteTx);
@@ -208,6 +209,34 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         {
             _writeGate.Release();
         }
+    }
+
+    private string? _databaseFile;
+
+    /// <summary>
+    /// Refuses a caller's connection to another database file: the job would be committed where no worker of this store
+    /// looks. Both sides are named as SQLite names an open database (<c>sqlite3_db_filename</c>: the full path, resolved
+    /// the same way for both) and normalised, so two spellings of one path agree. In-memory databases are compared by name.
+    /// </summary>
+    private async Task RequireJobsDatabaseAsync(SqliteConnection caller, CancellationToken ct)
+    {
+        if (_databaseFile is null)
+        {
+            await using var own = await OpenConnectionAsync(ct);
+            _databaseFile = own.DataSource;
+        }
+        var theirs = caller.DataSource;
+        var same = _databaseFile.Length > 0
+            ? theirs.Length > 0 && string.Equals(Path.GetFullPath(theirs), Path.GetFullPath(_databaseFile), StringComparison.Ordinal)
+            : theirs.Length == 0 && string.Equals(new SqliteConnectionStringBuilder(caller.ConnectionString).DataSource,
+                new SqliteConnectionStringBuilder(_connectionString).DataSource, StringComparison.Ordinal);
+        if (!same)
+            throw new ArgumentException(
+                $"The transaction is on another database ('{Shown(theirs)}') than the jobs database ('{Shown(_databaseFile)}'): " +
+                "a job enqueued in it would never be seen by this store. Begin the transaction on a connection to the jobs database " +
+                "(IJobStore.OpenConnectionAsync opens one).", "transaction");
+
+        static string Shown(string file) => file.Length == 0 ? ":memory:" : file;
     }
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken ct)
@@ -257,7 +286,14 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     };
 
     private static DateTimeOffset? Time(SqliteDataReader r, int i) =>
-        r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+        r.IsDBNull(i) ? null : FromUnixMs(r.GetInt64(i));
+
+    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    // Enqueue refuses times past 9999-01-01, but a row can hold any integer (written by hand, or by a version without
+    // that bound): it is read as the nearest time .NET can hold, so that one row never breaks a listing or a read.
+    internal static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ms, MinUnixMs, MaxUnixMs));
 
     private static async Task<List<JobRow>> ReadRowsAsync(SqliteCommand cmd, CancellationToken ct)
     {

@@ -155,12 +155,13 @@ internal static class SqliteSql
 
     public const string JobStatus = "SELECT status FROM leora_jobs WHERE id = @id";
 
-    // A manual retry keeps the attempt count (error history stays numbered) and grants a fresh set of attempts.
+    // A manual retry keeps the attempt count (error history stays numbered) and grants @attempts more (the job type's
+    // max attempts), never more than @max_attempts in all: a job that has used them all is not retried.
     public const string JobRetry = """
         UPDATE leora_jobs
-        SET status = 'pending', max_attempts = attempts + max_attempts, run_at = @now, completed_at = NULL, cancel_requested = 0,
+        SET status = 'pending', max_attempts = min(attempts + @attempts, @max_attempts), run_at = @now, completed_at = NULL, cancel_requested = 0,
             lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
-        WHERE id = @id AND status IN ('failed', 'cancelled')
+        WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
         """;
 
     public const string JobDelete = "DELETE FROM leora_jobs WHERE id = @id AND status <> 'processing'";

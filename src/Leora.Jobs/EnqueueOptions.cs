@@ -5,14 +5,17 @@ public sealed record EnqueueOptions
 {
     /// <summary>Higher runs first. Defaults to the job type's priority, itself 0 unless configured.</summary>
     public int? Priority { get; init; }
-    /// <summary>Run no earlier than this time. Wins over <see cref="Delay"/>.</summary>
+    /// <summary>Run no earlier than this time, at most 9999-01-01T00:00:00Z. Wins over <see cref="Delay"/>.</summary>
     public DateTimeOffset? RunAt { get; init; }
-    /// <summary>Run no earlier than this long after enqueue.</summary>
+    /// <summary>Run no earlier than this long after enqueue: zero or more, and no later than 9999-01-01T00:00:00Z.</summary>
     public TimeSpan? Delay { get; init; }
     /// <summary>Attempts before the job fails for good, at least 1. Defaults to the job type's, itself 3 unless configured.</summary>
     public int? MaxAttempts { get; init; }
     /// <summary>The queue. Defaults to the job type's, itself <c>default</c> unless configured.</summary>
     public string? Queue { get; init; }
-    /// <summary>Enqueueing again with the same key returns the existing job instead of a new one (until that job is deleted).</summary>
+    /// <summary>
+    /// Enqueueing again with the same key returns the existing job instead of a new one (until that job is deleted).
+    /// 1–200 characters, without NUL characters or unpaired surrogates.
+    /// </summary>
     public string? IdempotencyKey { get; init; }
 }

@@ -18,7 +18,10 @@ public interface IJobClient
     Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs;
 
-    /// <summary>Enqueues one typed job inside the caller's transaction.</summary>
+    /// <summary>
+    /// Enqueues one typed job inside the caller's transaction, which must be on the jobs database: one on another
+    /// database throws <see cref="ArgumentException"/> and writes nothing.
+    /// </summary>
     Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs;
 
@@ -67,7 +70,11 @@ public interface IJobClient
     /// <summary>Cancels a pending job (it never runs) or a running one (its handler's token fires; it ends cancelled).</summary>
     Task<JobCancelResult> CancelAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Sends a failed or cancelled job back to pending, due now, with as many fresh attempts as it had in all (its attempt count and error history are kept). Conflict for other statuses.</summary>
+    /// <summary>
+    /// Sends a failed or cancelled job back to pending, due now, with its type's max attempts afresh (its attempt count
+    /// and error history are kept), never more than 1000 attempts in all. Conflict for other statuses, and for a job
+    /// that has used 1000 attempts.
+    /// </summary>
     Task<JobActionResult> RetryAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a job that is not running. Conflict for a running job.</summary>

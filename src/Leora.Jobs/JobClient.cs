@@ -18,6 +18,17 @@ internal sealed class JobClient(
 {
     private const int CleanupBatchSize = 1000;
     private const int MaxIdempotencyKeyLength = 200;
+
+    /// <summary>The most attempts a job may have in all: at enqueue, and after any number of manual retries.</summary>
+    internal const int MaxAttemptsLimit = 1000;
+
+    /// <summary>
+    /// The latest time a job may be scheduled for, by <see cref="EnqueueOptions.RunAt"/> or <see cref="EnqueueOptions.Delay"/>.
+    /// A year short of what .NET can represent (9999-12-31), so that every time the stores compute from it, read back or
+    /// render with an offset still fits; PostgreSQL would store much later times that nothing could then read.
+    /// </summary>
+    internal static readonly DateTimeOffset LatestRunAt = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private readonly JobsOptions _options = options.Value;
 
     public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
@@ -49,7 +60,7 @@ internal sealed class JobClient(
         if (options?.IdempotencyKey is not null)
             throw new JobValidationException("One idempotency key cannot be shared by many jobs.", "idempotencyKey");
         var type = registry.Get(TArgs.Kind);
-        var rows = args.Select(a => Params(type, JsonSerializer.Serialize(a, JobJson.Options), options)).ToList();
+        var rows = args.Select(a => Params(type, Serialize(a), options)).ToList();
         if (rows.Count == 0) return [];
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
         signal.Notify();
@@ -66,16 +77,24 @@ internal sealed class JobClient(
         return result;
     }
 
-    private JobInsertParams Typed<TArgs>(TArgs args, EnqueueOptions? options) where TArgs : IJobArgs
+    private JobInsertParams Typed<TArgs>(TArgs args, EnqueueOptions? options) where TArgs : IJobArgs =>
+        Params(registry.Get(TArgs.Kind), Serialize(args), options);
+
+    // A typed payload is checked as it will be stored: its strings come from the caller's objects, unchecked so far.
+    private static string Serialize<TArgs>(TArgs args) where TArgs : IJobArgs
     {
         ArgumentNullException.ThrowIfNull(args);
-        return Params(registry.Get(TArgs.Kind), JsonSerializer.Serialize(args, JobJson.Options), options);
+        var json = JsonSerializer.Serialize(args, JobJson.Options);
+        StoredText.RequirePayload(json);
+        return json;
     }
 
     private JobInsertParams Untyped(string type, JsonElement payload, EnqueueOptions? options)
     {
         if (string.IsNullOrWhiteSpace(type)) throw new JobValidationException("The job type is missing.", "type");
         var descriptor = registry.Get(type);
+        // Checked as it arrived, so that the error names the member the caller sent; binding keeps its strings and numbers.
+        StoredText.RequirePayload(payload);
         return Params(descriptor, descriptor.Bind(payload), options);
     }
 
@@ -84,17 +103,29 @@ internal sealed class JobClient(
         options ??= new EnqueueOptions();
         var maxAttempts = options.MaxAttempts ?? type.Options.MaxAttempts ?? _options.DefaultMaxAttempts;
         if (maxAttempts < 1) throw new JobValidationException($"maxAttempts must be at least 1 (was {maxAttempts}).", "maxAttempts");
-        if (maxAttempts > 1000) throw new JobValidationException($"maxAttempts must be at most 1000 (was {maxAttempts}).", "maxAttempts");
+        if (maxAttempts > MaxAttemptsLimit)
+            throw new JobValidationException($"maxAttempts must be at most {MaxAttemptsLimit} (was {maxAttempts}).", "maxAttempts");
         var queue = options.Queue ?? type.Options.Queue ?? _options.DefaultQueue;
         if (!QueueName.IsValid(queue))
             throw new JobValidationException($"Queue name '{queue}' is not valid: 1–64 letters, digits, '_', '-', '.', ':'.", "queue");
         if (options.Delay is { } delay && delay < TimeSpan.Zero)
             throw new JobValidationException("delay must not be negative.", "delaySeconds");
+        if (options.RunAt > LatestRunAt)
+            throw new JobValidationException($"runAt must be no later than {Iso(LatestRunAt)} (was {Iso(options.RunAt.Value)}).", "runAt");
+        if (options.Delay is { } d && d > LatestRunAt - time.GetUtcNow())
+            throw new JobValidationException(DelayTooLarge, "delaySeconds");
         if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
             throw new JobValidationException($"idempotencyKey must be 1–{MaxIdempotencyKeyLength} characters.", "idempotencyKey");
+        StoredText.Require(options.IdempotencyKey, "idempotencyKey");
         return new JobInsertParams(type.Kind, queue, payload, options.Priority ?? type.Options.Priority ?? 0, maxAttempts,
             options.RunAt, options.RunAt is null ? options.Delay : null, options.IdempotencyKey);
     }
+
+    /// <summary>The refusal of a delay that would schedule a job after <see cref="LatestRunAt"/>.</summary>
+    internal static string DelayTooLarge =>
+        $"delaySeconds is too large: the job would run after {Iso(LatestRunAt)}, the latest time a job may be scheduled for.";
+
+    private static string Iso(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public async Task<JobInfo?> GetAsync(long id, CancellationToken cancellationToken = default) =>
         await store.JobGetAsync(id, cancellationToken) is { } row ? JobMapping.ToInfo(row) : null;
@@ -103,6 +134,9 @@ internal sealed class JobClient(
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit is < 1 or > 1000) throw new JobValidationException("limit must be 1–1000.", "limit");
+        StoredText.Require(query.Type, "type");
+        StoredText.Require(query.Queue, "queue");
+        StoredText.Require(query.IdempotencyKey, "idempotencyKey");
         long? after = null;
         if (!string.IsNullOrEmpty(query.Cursor))
         {
@@ -155,10 +189,24 @@ internal sealed class JobClient(
 
     public async Task<JobActionResult> RetryAsync(long id, CancellationToken cancellationToken = default)
     {
-        var result = await store.JobRetryAsync(id, cancellationToken);
+        // A retry grants the job type's attempts afresh, as configured now (a per-job maxAttempts given at enqueue was
+        // for the first run), never past MaxAttemptsLimit in all. The kind is read first; the statement itself checks
+        // the status, so a job that changed in between is answered as it is now.
+        if (await store.JobGetAsync(id, cancellationToken) is not { } job) return JobActionResult.NotFound;
+        var attempts = registry.TryGet(job.Kind, out var type) ? type.Options.MaxAttempts ?? _options.DefaultMaxAttempts : _options.DefaultMaxAttempts;
+        var result = await store.JobRetryAsync(new JobRetryParams(id, attempts, MaxAttemptsLimit), cancellationToken);
         if (result == JobActionResult.Done) signal.Notify();
         return result;
     }
+
+    /// <summary>Why a retry of <paramref name="job"/> (as read after the refusal; null when it is gone) was refused, for people.</summary>
+    internal static string RetryRefusal(long id, JobInfo? job) => job switch
+    {
+        null => $"Job {id} is gone.",
+        { Status: JobStatus.Failed or JobStatus.Cancelled } =>
+            $"Job {id} has used {job.Attempts} attempts, the most a job may have ({MaxAttemptsLimit}); it cannot be retried. Enqueue it again instead.",
+        _ => $"Job {id} is {job.Status.ToName()}; only failed or cancelled jobs can be retried.",
+    };
 
     public Task<JobActionResult> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         store.JobDeleteAsync(id, cancellationToken);

@@ -66,6 +66,8 @@ public static class LeoraJobsEventId
     public const int ApiBatchProcessed = 2003;
     /// <summary>A request failed because the jobs database's disk is full; it was answered 507.</summary>
     public const int ApiStoreFull = 2010;
+    /// <summary>A request was refused because a value in it did not bind (Debug, without a stack trace).</summary>
+    public const int ApiBadRequest = 2004;
 
     // ---- Leora.Jobs.Sqlite: 2500–2599 (none yet)
 

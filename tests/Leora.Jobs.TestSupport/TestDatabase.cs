@@ -47,10 +47,17 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static TestDatabase FromSqlite(TempSqlite file) => new("sqlite", file.ConnectionString, file, null);
 
-    /// <summary>Points <paramref name="jobs"/> at this database.</summary>
-    public LeoraJobsBuilder Use(LeoraJobsBuilder jobs) => Sqlite is not null
+    /// <summary>
+    /// Points <paramref name="jobs"/> at this database. <paramref name="timeProviderClock"/>: on PostgreSQL, the store's
+    /// statements take the time from the test's TimeProvider (a fake clock) instead of the database's.
+    /// </summary>
+    public LeoraJobsBuilder Use(LeoraJobsBuilder jobs, bool timeProviderClock = false) => Sqlite is not null
         ? jobs.UseSqlite(ConnectionString)
-        : jobs.UsePostgreSql(ConnectionString, o => o.Schema = Schema!);
+        : jobs.UsePostgreSql(ConnectionString, o =>
+        {
+            o.Schema = Schema!;
+            o.UseTimeProviderClock = timeProviderClock;
+        });
 
     /// <summary>The <c>leora-jobs</c> command-line arguments (configuration keys) that point the service at this database.</summary>
     public IReadOnlyList<string> ServerArguments() => Sqlite is not null

@@ -102,8 +102,12 @@ public interface IJobStore
     /// <summary>Cancels a pending job, or asks a running one to stop.</summary>
     Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Sends a failed or cancelled job back to pending, due now; max attempts grows by its old value so the job has a fresh set.</summary>
-    Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sends a failed or cancelled job back to pending, due now, its attempt count and errors kept: max attempts becomes
+    /// attempts + <see cref="JobRetryParams.Attempts"/>, capped at <see cref="JobRetryParams.MaxAttempts"/>. Conflict for
+    /// other statuses, and for a job that has already used the cap.
+    /// </summary>
+    Task<JobActionResult> JobRetryAsync(JobRetryParams retry, CancellationToken cancellationToken);
 
     /// <summary>Deletes a job that is not running.</summary>
     Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken);

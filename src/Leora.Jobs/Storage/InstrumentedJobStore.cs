@@ -118,8 +118,8 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken) =>
         Call("JobCancel", id, static (s, a, ct) => s.JobCancelAsync(a, ct), cancellationToken);
 
-    public Task<JobActionResult> JobRetryAsync(long id, CancellationToken cancellationToken) =>
-        Call("JobRetry", id, static (s, a, ct) => s.JobRetryAsync(a, ct), cancellationToken);
+    public Task<JobActionResult> JobRetryAsync(JobRetryParams retry, CancellationToken cancellationToken) =>
+        Call("JobRetry", retry, static (s, a, ct) => s.JobRetryAsync(a, ct), cancellationToken);
 
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
         Call("JobDelete", id, static (s, a, ct) => s.JobDeleteAsync(a, ct), cancellationToken);

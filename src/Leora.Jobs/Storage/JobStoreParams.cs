@@ -26,6 +26,12 @@ public sealed record JobFailParams(long Id, Guid LockToken, string Error, TimeSp
 /// <summary>Report progress of a job held under <see cref="LockToken"/>.</summary>
 public sealed record JobProgressParams(long Id, Guid LockToken, int Percent, string? Message);
 
+/// <summary>
+/// Send a failed or cancelled job back to pending, due now, with <see cref="Attempts"/> more attempts than it has used,
+/// but never more than <see cref="MaxAttempts"/> in all: a job that has used that many is not retried (Conflict).
+/// </summary>
+public sealed record JobRetryParams(long Id, int Attempts, int MaxAttempts);
+
 /// <summary>Rescue up to <see cref="Limit"/> processing jobs whose lease expired.</summary>
 public sealed record JobRescueParams(int Limit, string Error);
 

@@ -28,6 +28,30 @@ public abstract partial class ConformanceTests
     }
 
     [Fact]
+    public async Task Every_enqueue_refuses_a_run_time_past_the_latest_and_text_the_database_cannot_store()
+    {
+        // Issue 11: the library took these as the HTTP API did, and the stores failed on them or could not read them back.
+        await using var h = await NewAsync();
+        async Task RefusedAsync(string field, Func<Task> enqueue) =>
+            Assert.Equal(field, (await Assert.ThrowsAsync<JobValidationException>(enqueue)).Field);
+
+        var late = new EnqueueOptions { RunAt = new DateTimeOffset(9999, 6, 1, 0, 0, 0, TimeSpan.Zero) };
+        var farOff = new EnqueueOptions { Delay = TimeSpan.FromDays(365.25 * 8000) };
+        await RefusedAsync("runAt", () => h.Client.EnqueueAsync(new EchoArgs("late"), late));
+        await RefusedAsync("runAt", () => h.Client.EnqueueManyAsync(new[] { new NoopArgs(1) }, late));
+        await RefusedAsync("delaySeconds", () => h.Client.EnqueueAsync(new EchoArgs("late"), farOff));
+        await RefusedAsync("delaySeconds", () => h.Client.EnqueueManyAsync(new[] { new NoopArgs(1) }, farOff));
+        await RefusedAsync("delaySeconds", () => h.Client.EnqueueAsync(new EchoArgs("late"), new EnqueueOptions { Delay = TimeSpan.MaxValue }));
+
+        await RefusedAsync("payload.message", () => h.Client.EnqueueAsync(new EchoArgs("a\0b")));
+        // (An unpaired surrogate in a typed payload never reaches the check: System.Text.Json writes it as U+FFFD.)
+        await RefusedAsync("payload.message", () => h.Client.EnqueueManyAsync(new[] { new EchoArgs("ok"), new EchoArgs("a\0b") }));
+        await RefusedAsync("idempotencyKey", () => h.Client.EnqueueAsync(new EchoArgs("k"), new EnqueueOptions { IdempotencyKey = "k\0" }));
+        await RefusedAsync("queue", () => h.Client.ListAsync(new JobQuery { Queue = "q\0" }));
+        Assert.Empty((await h.Client.ListAsync(new JobQuery())).Items);
+    }
+
+    [Fact]
     public async Task An_idempotency_key_returns_the_existing_job()
     {
         await using var h = await NewAsync();

@@ -88,4 +88,44 @@ public abstract partial class ConformanceTests
         Assert.Equal(JobOutcome.Completed, (await h.Processor.ProcessOneAsync())!.Outcome);
         Assert.Equal(JobActionResult.NotFound, await h.Client.RetryAsync(r.Id + 50));
     }
+
+    [Fact]
+    public async Task A_retry_grants_the_types_attempts_afresh_and_never_more_than_the_cap_in_all()
+    {
+        // Once max_attempts became attempts + max_attempts, 1 → 2 → 4 → … past the 1,000 that enqueue enforces (issue 11).
+        await using var h = await NewAsync();
+        // The per-job budget (1) was for the first run; a retry grants the type's (fail: Jobs:DefaultMaxAttempts, 3).
+        var r = await h.Client.EnqueueAsync(new FailArgs(100, Permanent: true), new EnqueueOptions { MaxAttempts = 1 });
+        await h.Processor.ProcessOneAsync();
+
+        Assert.Equal(JobActionResult.Done, await h.Client.RetryAsync(r.Id));
+        var job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal((JobStatus.Pending, 1, 4), (job.Status, job.Attempts, job.MaxAttempts));
+        await h.Processor.ProcessOneAsync();
+        Assert.Equal(JobActionResult.Done, await h.Client.RetryAsync(r.Id));
+        job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal((2, 5), (job.Attempts, job.MaxAttempts));
+
+        // Near the cap, the grant is cut to it.
+        await SetAttemptsAsync(h, r.Id, attempts: 998, status: "failed");
+        Assert.Equal(JobActionResult.Done, await h.Client.RetryAsync(r.Id));
+        job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal((998, 1000), (job.Attempts, job.MaxAttempts));
+
+        // At the cap, a retry is refused and changes nothing; the refusal says why.
+        await SetAttemptsAsync(h, r.Id, attempts: 1000, status: "failed");
+        Assert.Equal(JobActionResult.Conflict, await h.Client.RetryAsync(r.Id));
+        job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal((JobStatus.Failed, 1000, 1000), (job.Status, job.Attempts, job.MaxAttempts));
+        Assert.Contains("1000", JobClient.RetryRefusal(r.Id, job), StringComparison.Ordinal);
+    }
+
+    private static async Task SetAttemptsAsync(Harness h, long id, int attempts, string status)
+    {
+        await using var connection = await h.OpenConnectionAsync();
+        await using var cmd = connection.CreateCommand();
+        var table = h.Schema is null ? "leora_jobs" : $"\"{h.Schema}\".jobs";
+        cmd.CommandText = $"UPDATE {table} SET attempts = {attempts}, max_attempts = {attempts}, status = '{status}' WHERE id = {id}";
+        Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+    }
 }
