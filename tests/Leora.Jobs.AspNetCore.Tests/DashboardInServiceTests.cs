@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Leora.Jobs.Dashboard;
 using Leora.Jobs.Server;
 using Leora.Jobs.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.AspNetCore.Tests;
@@ -34,6 +36,31 @@ public sealed class DashboardInServiceTests
             Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
             Assert.InRange(last!.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         }
+    }
+
+    [Fact]
+    public async Task Every_documented_Jobs_Dashboard_setting_reaches_the_dashboard_in_its_documented_form()
+    {
+        await using var service = await LeoraService.StartAsync("sqlite",
+        [
+            "--Jobs:Dashboard:ReadOnly=true", "--Jobs:Dashboard:SessionLifetime=2h", "--Jobs:Dashboard:SignInAttemptLimit=0",
+            "--Jobs:Dashboard:SignInAttemptWindow=30s", "--Jobs:Dashboard:PollInterval=500ms", "--Jobs:Dashboard:RetryAllLimit=50",
+            "--Jobs:Dashboard:BacklogAlertAge=00:10:00", "--Jobs:Dashboard:FailureAlertRatio=0.25", "--Jobs:Dashboard:Title=Ops jobs",
+            // Not bound: serve's keys come from the key ring (read on every request), and serve has no host sign-in.
+            "--Jobs:Dashboard:ApiKeys:0=bound-key", "--Jobs:Dashboard:AuthorizationPolicy=someone",
+        ]);
+        var o = service.App.Services.GetRequiredService<IOptions<JobsDashboardOptions>>().Value;
+        Assert.True(o.ReadOnly);
+        Assert.Equal(TimeSpan.FromHours(2), o.SessionLifetime);
+        Assert.Equal(0, o.SignInAttemptLimit);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.SignInAttemptWindow);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), o.PollInterval);
+        Assert.Equal(50, o.RetryAllLimit);
+        Assert.Equal(TimeSpan.FromMinutes(10), o.BacklogAlertAge);
+        Assert.Equal(0.25, o.FailureAlertRatio);
+        Assert.Equal("Ops jobs", o.Title);
+        Assert.Empty(o.ApiKeys);
+        Assert.Null(o.AuthorizationPolicy);
     }
 
     [Theory]

@@ -67,8 +67,9 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Expect(page.Locator("#count-failed")).ToHaveTextAsync("1");
         await Expect(page.Locator("#health")).ToHaveClassAsync("health failing");
         await Expect(page.Locator("#nodes tbody a", new() { HasText = $"#{running}" })).ToBeVisibleAsync();
-        await Expect(page.Locator("#view-overview h1")).ToHaveTextAsync("Overview");
         await AssertNoViolationsAsync(page, "overview and nodes");
+        // axe-core counts a missing h1 as best practice, not WCAG; the page has one all the same.
+        await Expect(page.Locator("#view-overview h1")).ToHaveTextAsync("Overview");
 
         foreach (var status in new[] { "failed", "pending", "scheduled", "processing", "completed", "cancelled" })
         {
