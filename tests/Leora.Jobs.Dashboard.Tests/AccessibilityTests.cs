@@ -50,10 +50,23 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await host.ProcessAllAsync();
         await host.Client.EnqueueAsync(new EchoArgs("waiting"));
         await host.Client.EnqueueAsync(new EchoArgs("later"), new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
+        await host.Client.CancelAsync((await host.Client.EnqueueAsync(new EchoArgs("never"), new EnqueueOptions { Delay = TimeSpan.FromHours(1) })).Id);
         var running = (await host.Client.EnqueueAsync(new GateArgs("accounts.csv"), new EnqueueOptions { Priority = 10 })).Id;
         var batch = host.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 1 }, CancellationToken.None);
-        await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the gated job to start");
+        try
+        {
+            await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the gated job to start");
+            await CheckEveryPageAsync(host, page, failed, running);
+        }
+        finally
+        {
+            host.Gate.Open.TrySetResult();
+        }
+        await batch.WithTimeout(TimeSpan.FromSeconds(15), "the gated job to finish");
+    }
 
+    private static async Task CheckEveryPageAsync(DashboardHost host, IPage page, long failed, long running)
+    {
         await page.GotoAsync(host.Dashboard.ToString());
         await Expect(page.Locator("#view-signin")).ToBeVisibleAsync();
         await AssertNoViolationsAsync(page, "sign-in");
@@ -98,9 +111,6 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await DashboardPage.GoAsync(page, host, "#/maintenance");
         await Expect(page.Locator("#retryall-limit")).Not.ToBeEmptyAsync();
         await AssertNoViolationsAsync(page, "maintenance");
-
-        host.Gate.Open.TrySetResult();
-        await batch.WithTimeout(TimeSpan.FromSeconds(15), "the gated job to finish");
     }
 
     [Fact]
@@ -110,14 +120,19 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         var (context, page, _) = await browser.NewPageAsync();
         await using var __ = context;
         var running = (await host.Client.EnqueueAsync(new GateArgs("nodes"))).Id;
-        await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the worker to start the gated job");
-
-        await DashboardPage.SignInAsync(page, host, host.ReadOnlyKey);
-        await Expect(page.Locator("#ro-badge")).ToBeVisibleAsync();
-        await Expect(page.Locator("#nodes tbody .badge.leader")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await Expect(page.Locator("#nodes tbody a", new() { HasText = $"#{running}" })).ToBeVisibleAsync();
-        await AssertNoViolationsAsync(page, "overview of a read-only session with the leader's node");
-        host.Gate.Open.TrySetResult();
+        try
+        {
+            await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the worker to start the gated job");
+            await DashboardPage.SignInAsync(page, host, host.ReadOnlyKey);
+            await Expect(page.Locator("#ro-badge")).ToBeVisibleAsync();
+            await Expect(page.Locator("#nodes tbody .badge.leader")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(page.Locator("#nodes tbody a", new() { HasText = $"#{running}" })).ToBeVisibleAsync();
+            await AssertNoViolationsAsync(page, "overview of a read-only session with the leader's node");
+        }
+        finally
+        {
+            host.Gate.Open.TrySetResult();
+        }
     }
 
     [Fact]
