@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Leora.Jobs.Dashboard;
 
@@ -39,7 +41,7 @@ internal static partial class DashboardEndpoints
         api.MapGet("/session", Session);
         // Two parameters: a lambda of HttpContext alone would bind to the RequestDelegate overload and drop the result.
         api.MapPost("/signin", (HttpContext c, DashboardAuth auth) => SignInAsync(c, auth, basePath)).AddEndpointFilter(Antiforgery);
-        api.MapPost("/signout", (HttpContext c, DashboardAuth _) => SignOut(c, basePath)).AddEndpointFilter(Antiforgery);
+        api.MapPost("/signout", (HttpContext c, DashboardAuth auth) => SignOutAsync(c, auth, basePath)).AddEndpointFilter(Antiforgery);
 
         api.MapGet("/overview", OverviewAsync).AddEndpointFilter(Viewer);
         api.MapGet("/throughput", ThroughputAsync).AddEndpointFilter(Viewer);
@@ -54,6 +56,11 @@ internal static partial class DashboardEndpoints
         api.MapDelete("/jobs/{id:long}", DeleteAsync).AddEndpointFilter(Operator);
         api.MapPost("/failed/retry-all", RetryAllAsync).AddEndpointFilter(Operator);
         api.MapPost("/cleanup", CleanupAsync).AddEndpointFilter(Operator);
+
+        // Everything else under the prefix: a 404 that still carries the security headers (without this route the
+        // request would fall out of the group, past its filters). A catch-all has the lowest precedence, so any route
+        // the host maps under the same prefix still wins.
+        group.Map("/{**rest}", () => Problem(StatusCodes.Status404NotFound, "Not found", "The jobs dashboard has no such page or endpoint."));
     }
 
     private static async Task PageAsync(HttpContext context, DashboardAssets assets, DashboardAuth auth)
@@ -88,7 +95,8 @@ internal static partial class DashboardEndpoints
         IOptions<AntiforgeryOptions> antiforgeryOptions, IOptions<JobsDashboardOptions> options)
     {
         var user = await auth.AuthenticateAsync(context);
-        var tokens = antiforgery.GetAndStoreTokens(context);
+        // The token is issued to the session (or to nobody before sign-in): it is good only with this session's cookie.
+        var tokens = AsAntiforgeryUser(context, auth.AntiforgeryPrincipal(context, user), () => antiforgery.GetAndStoreTokens(context));
         var o = options.Value;
         return Json(new SessionDto(user is not null, user?.ReadOnly ?? false, user?.Name, auth.HostMode ? "host" : "key",
             auth.HostMode || keys.AnyConfigured, antiforgeryOptions.Value.HeaderName ?? "RequestVerificationToken", tokens.RequestToken ?? "",
@@ -100,11 +108,24 @@ internal static partial class DashboardEndpoints
         var services = context.RequestServices;
         var logger = services.GetRequiredService<ILogger<DashboardAuth>>();
         if (auth.HostMode) return Problem(StatusCodes.Status400BadRequest, "Sign-in is the host's", "This dashboard uses the host's sign-in, not API keys.");
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        // Before the key is read: a limited address learns nothing about its guesses.
+        if (services.GetRequiredService<SignInThrottle>().TryAttempt(context.Connection.RemoteIpAddress) is { } refusal)
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling(refusal.Wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (refusal.First)
+            {
+                var o = services.GetRequiredService<IOptions<JobsDashboardOptions>>().Value;
+                Log.SignInThrottled(logger, remote, o.SignInAttemptLimit, o.SignInAttemptWindow, refusal.Until);
+            }
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many sign-in attempts",
+                $"Too many sign-in attempts from this address. Try again in {seconds} s.");
+        }
         var (body, problem) = await ReadAsync<SignInRequest>(context);
         if (problem is not null) return problem;
         if (string.IsNullOrEmpty(body!.Key) || body.Key.Length > 1024)
             return Problem(StatusCodes.Status400BadRequest, "Key required", "Enter an API key.", "key");
-        var remote = context.Connection.RemoteIpAddress?.ToString();
         if (!services.GetRequiredService<DashboardKeys>().AnyConfigured) Log.NoKeysConfigured(logger);
         var user = auth.SignIn(context, body.Key, CookiePath(context, basePath));
         if (user is null)
@@ -116,9 +137,9 @@ internal static partial class DashboardEndpoints
         return TypedResults.NoContent();
     }
 
-    private static IResult SignOut(HttpContext context, string basePath)
+    private static async Task<IResult> SignOutAsync(HttpContext context, DashboardAuth auth, string basePath)
     {
-        DashboardAuth.SignOut(context, CookiePath(context, basePath));
+        await auth.SignOutAsync(context, CookiePath(context, basePath));
         return TypedResults.NoContent();
     }
 
@@ -159,24 +180,57 @@ internal static partial class DashboardEndpoints
     private static async ValueTask<object?> Operator(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        var user = await context.RequestServices.GetRequiredService<DashboardAuth>().AuthenticateAsync(context);
+        var auth = context.RequestServices.GetRequiredService<DashboardAuth>();
+        var user = await auth.AuthenticateAsync(context);
         if (user is null) return Unauthenticated(context);
         if (user.ReadOnly) return Problem(StatusCodes.Status403Forbidden, "Read-only", "This sign-in may look but not act.");
         context.Items[typeof(DashboardUser)] = user;
-        return await Antiforgery(invocation, next);
+        return await AntiforgeryValidAsync(context, auth, user) is { } refused ? refused : await next(invocation);
     }
 
+    // Sign-in and sign-out: no signed-in user is needed, but the token is.
     private static async ValueTask<object?> Antiforgery(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
-        {
-            Log.AntiforgeryRefused(context.RequestServices.GetRequiredService<ILogger<DashboardAuth>>(), context.Request.Method,
-                context.Connection.RemoteIpAddress?.ToString());
-            return Problem(StatusCodes.Status400BadRequest, "Anti-forgery token missing or invalid",
-                "Reload the dashboard and try again: state-changing requests need the page's anti-forgery token.");
-        }
-        return await next(invocation);
+        var auth = context.RequestServices.GetRequiredService<DashboardAuth>();
+        var user = await auth.AuthenticateAsync(context);
+        return await AntiforgeryValidAsync(context, auth, user) is { } refused ? refused : await next(invocation);
+    }
+
+    /// <summary>
+    /// Null when the request carries a valid anti-forgery token for <paramref name="user"/>'s session, else the 400 to
+    /// answer. The token is read from the header only: ASP.NET Core would also take a form field, and a form is what a
+    /// cross-site page can send.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> AntiforgeryValidAsync(HttpContext context, DashboardAuth auth, DashboardUser? user)
+    {
+        var services = context.RequestServices;
+        var header = services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.HeaderName ?? "RequestVerificationToken";
+        var antiforgery = services.GetRequiredService<IAntiforgery>();
+        if (!StringValues.IsNullOrEmpty(context.Request.Headers[header])
+            && await AsAntiforgeryUserAsync(context, auth.AntiforgeryPrincipal(context, user), () => antiforgery.IsRequestValidAsync(context)))
+            return null;
+        Log.AntiforgeryRefused(services.GetRequiredService<ILogger<DashboardAuth>>(), context.Request.Method, context.Connection.RemoteIpAddress?.ToString());
+        return Problem(StatusCodes.Status400BadRequest, "Anti-forgery token missing or invalid",
+            $"Reload the dashboard and try again: state-changing requests need this session's anti-forgery token in the {header} header.");
+    }
+
+    // ASP.NET Core's anti-forgery binds a token to HttpContext.User; the dashboard's user is its own session, so it stands
+    // in for the call and the host's user is put back afterwards.
+    private static T AsAntiforgeryUser<T>(HttpContext context, ClaimsPrincipal principal, Func<T> call)
+    {
+        var host = context.User;
+        context.User = principal;
+        try { return call(); }
+        finally { context.User = host; }
+    }
+
+    private static async Task<T> AsAntiforgeryUserAsync<T>(HttpContext context, ClaimsPrincipal principal, Func<Task<T>> call)
+    {
+        var host = context.User;
+        context.User = principal;
+        try { return await call(); }
+        finally { context.User = host; }
     }
 
     private static ProblemHttpResult Unauthenticated(HttpContext context) =>

@@ -37,6 +37,16 @@ public sealed class JobsDashboardOptions : IValidatableObject
     /// <summary>How long an API-key session lasts. Defaults to 8 hours.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// The most sign-in attempts, right key or wrong, that one client address may make in <see cref="SignInAttemptWindow"/>
+    /// (IPv6 addresses are counted per /64 network). Past it, sign-in answers 429 with <c>Retry-After</c> until the window
+    /// ends. 0 turns the limit off (for a host that limits sign-in itself). Defaults to 10.
+    /// </summary>
+    public int SignInAttemptLimit { get; set; } = 10;
+
+    /// <summary>The window of <see cref="SignInAttemptLimit"/>, from an address's first attempt. Defaults to 1 minute.</summary>
+    public TimeSpan SignInAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often open pages refresh themselves. Defaults to 2 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -63,6 +73,9 @@ public sealed class JobsDashboardOptions : IValidatableObject
     {
         if (RetryAllLimit is < 1 or > 100_000) yield return new("Jobs:Dashboard:RetryAllLimit must be 1–100000.");
         if (SessionLifetime < TimeSpan.FromMinutes(1)) yield return new("Jobs:Dashboard:SessionLifetime must be at least 1 minute.");
+        if (SignInAttemptLimit is < 0 or > 10_000) yield return new("Jobs:Dashboard:SignInAttemptLimit must be 0 (no limit) to 10000.");
+        if (SignInAttemptWindow < TimeSpan.FromSeconds(1) || SignInAttemptWindow > TimeSpan.FromDays(1))
+            yield return new("Jobs:Dashboard:SignInAttemptWindow must be 1 second to 1 day.");
         if (PollInterval < TimeSpan.FromMilliseconds(250)) yield return new("Jobs:Dashboard:PollInterval must be at least 250 ms.");
         if (BacklogAlertAge <= TimeSpan.Zero) yield return new("Jobs:Dashboard:BacklogAlertAge must be positive.");
         if (FailureAlertRatio is <= 0 or > 1) yield return new("Jobs:Dashboard:FailureAlertRatio must be in (0, 1].");

@@ -10,7 +10,8 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the services of the Leora Jobs dashboard (sign-in, anti-forgery, assets). Needs <c>AddLeoraJobs()</c> with a
-    /// store; mount the pages with <c>MapLeoraJobsDashboard("/jobs")</c>.
+    /// store; mount the pages with <c>MapLeoraJobsDashboard("/jobs")</c>. Signed-out sessions are remembered in the
+    /// host's <c>IDistributedCache</c>: an in-memory one (this process only) unless the host registered a shared one.
     /// </summary>
     public static IServiceCollection AddLeoraJobsDashboard(this IServiceCollection services, Action<JobsDashboardOptions>? configure = null)
     {
@@ -23,10 +24,14 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
         services.AddDataProtection();
         services.AddAuthorization();
         services.TryAddSingleton(TimeProvider.System);
+        // Adds the in-memory cache only when the host registered no IDistributedCache of its own.
+        services.AddDistributedMemoryCache();
         // The same key ring as the HTTP API's (AddLeoraJobsApi registers it too; the first registration wins).
         services.AddLeoraJobsApiKeyRing();
         services.TryAddSingleton<DashboardKeys>();
+        services.TryAddSingleton<DashboardSessionRevocations>();
         services.TryAddSingleton<DashboardAuth>();
+        services.TryAddSingleton<SignInThrottle>();
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<DashboardHealth>();
         services.TryAddSingleton<IJobNodeSource, StoreNodeSource>();

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.DashboardEnqueued, LogLevel.Information, "Dashboard enqueued job {JobId} of type {Type} by {User} (existing: {Existing}).")]
     public static partial void Enqueued(ILogger logger, long jobId, string type, string user, bool existing);
 
+    [LoggerMessage(LeoraJobsEventId.DashboardSignInThrottled, LogLevel.Warning, "Dashboard sign-in attempts from {RemoteIp} passed the limit ({Limit} per {Window}); refused until {Until}.")]
+    public static partial void SignInThrottled(ILogger logger, string? remoteIp, int limit, TimeSpan window, DateTimeOffset until);
+
     [LoggerMessage(LeoraJobsEventId.DashboardAntiforgeryRefused, LogLevel.Warning, "Dashboard refused a {Method} without a valid anti-forgery token from {RemoteIp}.")]
     public static partial void AntiforgeryRefused(ILogger logger, string method, string? remoteIp);
 }

@@ -13,6 +13,10 @@ public partial class Program
     {
         builder.Services.AddLeoraJobsApi();
         builder.Services.AddLeoraJobsDashboard();
+        // Jobs:Dashboard tunes the dashboard (docs/configuration.md). Its keys are the key ring's, read on every request
+        // (bound here they would outlive a rotation); serve has no host sign-in for the two policies to name.
+        builder.Services.AddOptions<Leora.Jobs.Dashboard.JobsDashboardOptions>().Configure(o => Leora.Jobs.AspNetCore.ConfigurationBinding.Bind(
+            builder.Configuration, "Jobs:Dashboard", o, nameof(o.ApiKeys), nameof(o.ReadOnlyKeys), nameof(o.AuthorizationPolicy), nameof(o.ActionPolicy)));
     }
 
     /// <summary>Mounts the modules' endpoints. The prefixes are the service's, not the libraries'.</summary>

@@ -60,13 +60,15 @@ internal static class ServerHost
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        if (settings.OpenApiEnabled) app.Use(ApiPageSecurityHeaders.InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         if (settings.OpenApiEnabled)
         {
             app.MapOpenApi();
             // Scalar serves its script from the assembly (no CDN); default fonts would come from a CDN, so they are off.
-            app.MapScalarApiReference(o => o.WithTitle("Leora Jobs API").DisableDefaultFonts());
+            // A fresh nonce per request lets its one inline script run under ApiPageSecurityHeaders' policy.
+            app.MapScalarApiReference(o => o.WithTitle("Leora Jobs API").DisableDefaultFonts().WithNonce());
             app.MapGet("/", () => TypedResults.Redirect("/scalar/v1")).ExcludeFromDescription();
         }
         Program.MapModules(app);

@@ -101,6 +101,8 @@ public static class LeoraJobsEventId
     public const int DashboardEnqueued = 5006;
     /// <summary>The dashboard refused a request without a valid anti-forgery token.</summary>
     public const int DashboardAntiforgeryRefused = 5007;
+    /// <summary>A client address made too many dashboard sign-in attempts and is refused until its window ends (logged once per window).</summary>
+    public const int DashboardSignInThrottled = 5008;
 
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>

@@ -17,6 +17,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run ./build.sh test, which installs Debian's chromium.");
+        // Assertions wait for the page's next poll; on a machine busy with other builds and tests that can take more
+        // than Playwright's default 5 s. A longer wait only costs time when a test is failing anyway.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -41,7 +41,8 @@ public sealed class DashboardHttpTests : IAsyncLifetime
         var csrf = await TokenAsync(client);
         using var response = await client.SendAsync(Post("api/signin", new { key }, csrf));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        return (client, csrf);
+        // As the page does: the token is issued to the session, so a new one is fetched once signed in.
+        return (client, await TokenAsync(client));
     }
 
     [Fact]

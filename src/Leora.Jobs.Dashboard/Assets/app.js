@@ -13,6 +13,7 @@
     job: { id: null, payloadText: null, resultText: null, errorsCount: -1 },
     timer: null,
     busy: false,
+    refreshes: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -32,6 +33,50 @@
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
     return e;
+  }
+
+  // Brings parent's children in line with next (freshly built nodes) by changing the existing nodes in place: a node
+  // whose tag (and data-key, for keyed rows) matches is kept and only its attributes and text are updated, so the link
+  // or button a keyboard user is on survives a refresh, and a screen reader is not handed a new list every few seconds.
+  // Keyed children (rows with data-key) are matched by key, wherever they moved; the others by position.
+  function patchChildren(parent, next) {
+    const keyed = new Map();
+    for (const c of parent.children) if (c.dataset.key !== undefined) keyed.set(c.dataset.key, c);
+    next.forEach((n, i) => {
+      const at = parent.childNodes[i] || null;
+      const key = n.nodeType === Node.ELEMENT_NODE ? n.dataset.key : undefined;
+      let old = key !== undefined ? keyed.get(key) : at;
+      if (old && key !== undefined) keyed.delete(key);
+      if (old && key === undefined && old.nodeType === Node.ELEMENT_NODE && old.dataset.key !== undefined) old = null;
+      if (old && old.nodeType === n.nodeType && old.nodeName === n.nodeName) {
+        patchNode(old, n);
+        if (old !== at) move(parent, old, at);
+      } else {
+        parent.insertBefore(n, at);
+      }
+    });
+    while (parent.childNodes.length > next.length) parent.lastChild.remove();
+  }
+
+  // Moves a kept node (rows reordered) without losing the focus inside it: moveBefore keeps it where the browser has
+  // it; elsewhere the focus is put back after the move.
+  function move(parent, node, at) {
+    if (typeof parent.moveBefore === 'function') {
+      try { parent.moveBefore(node, at); return; } catch { /* not movable this way: fall back */ }
+    }
+    const focused = node.contains(document.activeElement) ? document.activeElement : null;
+    parent.insertBefore(node, at);
+    if (focused) focused.focus({ preventScroll: true });
+  }
+
+  function patchNode(old, n) {
+    if (old.nodeType !== Node.ELEMENT_NODE) {
+      if (old.nodeValue !== n.nodeValue) old.nodeValue = n.nodeValue;
+      return;
+    }
+    for (const a of Array.from(old.attributes)) if (!n.hasAttribute(a.name)) old.removeAttribute(a.name);
+    for (const a of Array.from(n.attributes)) if (old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+    patchChildren(old, Array.from(n.childNodes));
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------------------
@@ -207,6 +252,9 @@
         default: break;
       }
       banner('');
+      // A signal for tests and tools: how many refreshes have been drawn on this page.
+      state.refreshes += 1;
+      $('main').dataset.refreshes = String(state.refreshes);
     } catch (e) {
       if (e.status !== 401) banner(`Could not refresh: ${e.message}`);
     } finally {
@@ -227,7 +275,7 @@
     const health = $('health');
     health.className = `health ${overview.health.state}`;
     $('health-title').textContent = { ok: 'Healthy: jobs are flowing', warning: 'Warning', failing: 'Attention: jobs are failing or backing up' }[overview.health.state] || overview.health.state;
-    $('health-reasons').replaceChildren(...overview.health.reasons.map((r) => el('li', { text: r })));
+    patchChildren($('health-reasons'), overview.health.reasons.map((r) => el('li', { text: r })));
 
     $('stat-oldest').textContent = overview.oldestDuePendingAgeSeconds === null ? 'none due' : fmtDuration(overview.oldestDuePendingAgeSeconds * 1000);
     $('stat-completed-hour').textContent = fmtNum(overview.completedLastHour);
@@ -243,10 +291,10 @@
   function renderNamedCounts(table, rows, link) {
     const body = table.tBodies[0];
     if (rows.length === 0) {
-      body.replaceChildren(el('tr', null, el('td', { colspan: 3, class: 'muted', text: 'Nothing unfinished.' })));
+      patchChildren(body, [el('tr', null, el('td', { colspan: 3, class: 'muted', text: 'Nothing unfinished.' }))]);
       return;
     }
-    body.replaceChildren(...rows.map((r) => el('tr', null,
+    patchChildren(body, rows.map((r) => el('tr', { 'data-key': r.name },
       el('td', null, el('a', { href: link(r.name), text: r.name })),
       el('td', { class: 'num', text: fmtNum(r.pending) }),
       el('td', { class: 'num', text: fmtNum(r.processing) }))));
@@ -254,7 +302,7 @@
 
   function renderNodes(nodes) {
     const body = $('nodes').tBodies[0];
-    body.replaceChildren(...nodes.map((n) => {
+    patchChildren(body, nodes.map((n) => {
       const running = el('td');
       if (n.running.length === 0) running.append(el('span', { class: 'muted', text: 'idle' }));
       for (const j of n.running) {
@@ -267,7 +315,7 @@
       const worker = el('td', { text: n.working ? (n.concurrency ? `worker, ${n.concurrency} at once` : 'worker') : 'no long-running worker' });
       if (n.queues) worker.append(el('div', { class: 'small muted', text: `queues: ${n.queues}` }));
       if (n.lastSeen) worker.append(el('div', { class: n.silent ? 'small error' : 'small muted', text: `${n.silent ? 'silent, last heard' : 'heartbeat'} ${fmtAgo(n.lastSeen)}` }));
-      return el('tr', { class: n.silent ? 'silent' : null }, name, worker, running);
+      return el('tr', { class: n.silent ? 'silent' : null, 'data-key': n.name }, name, worker, running);
     }));
   }
 
@@ -347,7 +395,7 @@
     const rows = page.items.map((j) => {
       const detail = j.lastError ? el('td', { class: 'err', title: j.lastError, text: j.lastError })
         : el('td', { class: 'mono muted', text: j.worker || j.idempotencyKey || '' });
-      return el('tr', { 'data-id': j.id },
+      return el('tr', { 'data-id': j.id, 'data-key': j.id },
         el('td', { class: 'mono' }, el('a', { href: `#/job/${j.id}`, text: `#${j.id}` })),
         el('td', { text: j.type }),
         el('td', { text: j.queue }),
@@ -358,7 +406,7 @@
         el('td', { title: fmtTime(timeOf(j) || j.runAt), text: fmtAgo(timeOf(j) || j.runAt) }),
         detail);
     });
-    $('list-table').tBodies[0].replaceChildren(...rows);
+    patchChildren($('list-table').tBodies[0], rows);
     $('list-empty').hidden = rows.length > 0;
     $('page-first').disabled = state.list.history.length === 0;
     $('page-prev').disabled = state.list.history.length === 0;
@@ -431,7 +479,7 @@
       ['Lease until', job.lockedUntil ? `${fmtTime(job.lockedUntil)} (${fmtAgo(job.lockedUntil)})` : '–'],
     ];
     if (job.cancelRequested) fields.push(['Cancel', 'requested; waiting for the handler to stop']);
-    $('job-fields').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+    patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
 
     // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.
     const payloadText = pretty(job.payload);
@@ -447,7 +495,7 @@
             ' · ', el('span', { class: 'muted', text: `${fmtTime(e.at)}${e.worker ? ` on ${e.worker}` : ''}` })),
           el('div', { class: 'msg', text: e.message }));
         if (e.stackTrace) {
-          const d = el('details', i === job.errors.length - 1 ? { open: '' } : null, el('summary', { text: 'Stack trace' }), el('pre', { class: 'stack', text: e.stackTrace }));
+          const d = el('details', i === job.errors.length - 1 ? { open: '' } : null, el('summary', { text: 'Stack trace' }), el('pre', { class: 'stack', tabindex: 0, 'aria-label': `Stack trace of attempt ${e.attempt}`, text: e.stackTrace }));
           li.append(d);
         }
         return li;
