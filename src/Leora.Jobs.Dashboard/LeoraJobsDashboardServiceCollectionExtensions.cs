@@ -29,7 +29,7 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
         services.TryAddSingleton<DashboardAuth>();
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<DashboardHealth>();
-        services.TryAddSingleton<IJobNodeSource, StoreNodeSource>();
+        services.TryAddSingleton<DashboardNodes>();
         return services;
     }
 }
