@@ -123,6 +123,9 @@ internal sealed class JobClient(
 
     public string Provider => store.Provider;
 
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        await store.OpenConnectionAsync(cancellationToken);
+
     public Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default) =>
         JobSchemaVersion.ReadAsync(store, cancellationToken);
 
