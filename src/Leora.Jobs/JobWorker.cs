@@ -28,8 +28,9 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
     private Task? _stop;
     private readonly Lock _stopLock = new();
 
-    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal,
-        JobNodeState node, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time, ILogger<JobWorker> logger)
+    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal, JobNodeState node,
+        LeaderElector elector, JobPruner pruner, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time,
+        ILogger<JobWorker> logger)
     {
         var jobs = options.Value;
         var w = worker.Value;
@@ -42,8 +43,8 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         _rescuer = new JobRescuer(processor, w.RescueInterval, time, logger);
         var queues = w.Queues.Count == 0 ? "*" : string.Join(",", w.Queues.Keys.Order(StringComparer.Ordinal));
         _heartbeater = new NodeHeartbeater(store, node, queues, w.TotalConcurrency, w.NodeHeartbeatInterval, time, logger);
-        _elector = new LeaderElector(store, node, w.NodeHeartbeatInterval, w.LeaderLease, time, logger);
-        _pruner = new JobPruner(store, node, w, time, logger);
+        _elector = elector;
+        _pruner = pruner;
     }
 
     /// <summary>Jobs running in this worker now.</summary>
