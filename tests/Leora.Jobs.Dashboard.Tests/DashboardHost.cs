@@ -11,19 +11,19 @@ using Microsoft.Extensions.Logging;
 namespace Leora.Jobs.Dashboard.Tests;
 
 /// <summary>
-/// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a real SQLite
-/// file (or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
+/// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a database of its
+/// own (a <see cref="TestDatabase"/>: a SQLite file, or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
 /// real processor when they want them processed, so what the page shows is decided by the test, not by timing.
 /// </summary>
 public sealed class DashboardHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly TempSqlite? _sqlite;
+    private readonly TestDatabase _database;
 
-    private DashboardHost(WebApplication app, TempSqlite? sqlite, string fullKey, string readOnlyKey)
+    private DashboardHost(WebApplication app, TestDatabase database, string fullKey, string readOnlyKey)
     {
         _app = app;
-        _sqlite = sqlite;
+        _database = database;
         FullKey = fullKey;
         ReadOnlyKey = readOnlyKey;
     }
@@ -46,7 +46,7 @@ public sealed class DashboardHost : IAsyncDisposable
         Action<JobsDashboardOptions>? dashboard = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configureApp = null,
-        Action<LeoraJobsBuilder>? store = null,
+        string provider = "sqlite",
         int workerConcurrency = 0)
     {
         var fullKey = "full-" + Guid.NewGuid().ToString("N");
@@ -63,7 +63,7 @@ public sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         builder.Services.AddSingleton<FlakySwitch>();
 
-        TempSqlite? sqlite = null;
+        var database = TestDatabase.Create(provider, "dash");
         // A fixed worker name: screenshots in the docs must not show this machine's name.
         var jobs = builder.Services.AddLeoraJobs(o => o.WorkerName = WorkerName)
             .AddJob<EchoArgs, EchoHandler>()
@@ -71,12 +71,7 @@ public sealed class DashboardHost : IAsyncDisposable
             .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
             .AddJob<GateArgs, GateHandler>();
         builder.Services.AddSingleton<Gate>();
-        if (store is not null) store(jobs);
-        else
-        {
-            sqlite = new TempSqlite();
-            jobs.UseSqlite(sqlite.ConnectionString);
-        }
+        database.Use(jobs);
         if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
         builder.Services.AddLeoraJobsDashboard(o =>
         {
@@ -88,7 +83,7 @@ public sealed class DashboardHost : IAsyncDisposable
         var app = builder.Build();
         configureApp?.Invoke(app);
         app.MapLeoraJobsDashboard("/jobs");
-        var host = new DashboardHost(app, sqlite, fullKey, readOnlyKey);
+        var host = new DashboardHost(app, database, fullKey, readOnlyKey);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Root = new Uri(address);
@@ -106,6 +101,6 @@ public sealed class DashboardHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _sqlite?.Dispose();
+        await _database.DisposeAsync();
     }
 }
