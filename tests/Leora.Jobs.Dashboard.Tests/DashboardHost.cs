@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -88,6 +91,18 @@ public sealed class DashboardHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Root = new Uri(address);
         return host;
+    }
+
+    /// <summary>A client of the dashboard's JSON endpoints, signed in with <paramref name="key"/> (a session cookie, anti-forgery header sent).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string key)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Dashboard };
+        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key }) };
+        request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
+        using var signIn = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        return client;
     }
 
     /// <summary>Processes every due job now with the real batch processor, and returns how many ran.</summary>

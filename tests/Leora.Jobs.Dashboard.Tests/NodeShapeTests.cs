@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Leora.Jobs.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -57,7 +55,7 @@ public sealed class NodeShapeTests
             """{"name":"worker-c","queues":null,"concurrency":1,"running":0,"startedAt":"2040-01-15T10:01:00+00:00","heartbeatAt":"2040-01-15T10:01:00+00:00","heartbeatAgeSeconds":3.75,"leader":false,"silent":false}]""",
             stats.RootElement.GetProperty("nodes").GetRawText());
 
-        using var dashboard = await SignedInAsync(host);
+        using var dashboard = await host.SignedInClientAsync(host.ReadOnlyKey);
         Assert.Equal(
             """{"nodes":[{"name":"web-1","thisProcess":true,"working":false,"concurrency":null,"queues":null,"startedAt":null,"lastSeen":null,"silent":false,"isLeader":false,"running":[]},""" +
             """{"name":"batch:7","thisProcess":false,"working":true,"concurrency":null,"queues":null,"startedAt":null,"lastSeen":null,"silent":false,"isLeader":false,""" +
@@ -71,16 +69,5 @@ public sealed class NodeShapeTests
             """{"name":"worker-b","thisProcess":false,"working":true,"concurrency":2,"queues":"mail,reports","startedAt":"2040-01-15T10:00:00+00:00","lastSeen":"2040-01-15T10:00:00+00:00","silent":true,"isLeader":false,"running":[]},""" +
             """{"name":"worker-c","thisProcess":false,"working":true,"concurrency":1,"queues":null,"startedAt":"2040-01-15T10:01:00+00:00","lastSeen":"2040-01-15T10:01:00+00:00","silent":false,"isLeader":false,"running":[]}]}""",
             await dashboard.GetStringAsync("api/nodes"));
-    }
-
-    private static async Task<HttpClient> SignedInAsync(DashboardHost host)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.Dashboard };
-        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key = host.ReadOnlyKey }) };
-        request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
-        using var signIn = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
-        return client;
     }
 }
