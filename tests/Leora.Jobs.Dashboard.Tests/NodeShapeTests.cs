@@ -29,9 +29,11 @@ public sealed class NodeShapeTests
             configureApp: app => app.MapGroup("/api/jobs").MapLeoraJobsApi());
         var store = host.Services.GetRequiredService<IJobStore>();
 
-        // worker-b registered at 10:00 and fell silent; the others heartbeat a minute later.
+        // worker-b registered at 10:00 and fell silent; worker-a registered at 10:00:30; both others heartbeat at 10:01.
         await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-b", "mail,reports", 2, 1), CancellationToken.None);
-        time.Advance(TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromSeconds(30));
+        await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-a", "*", 4, 0), CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(30));
         await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-a", "*", 4, 1), CancellationToken.None);
         await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-c", "", 1, 0), CancellationToken.None);
         Assert.True(await store.LeaderElectAsync("worker-a", TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -50,7 +52,7 @@ public sealed class NodeShapeTests
         api.DefaultRequestHeaders.Add("x-api-key", host.FullKey);
         using var stats = JsonDocument.Parse(await api.GetStringAsync("/api/jobs/stats"));
         Assert.Equal(
-            """[{"name":"worker-a","queues":null,"concurrency":4,"running":1,"startedAt":"2040-01-15T10:01:00+00:00","heartbeatAt":"2040-01-15T10:01:00+00:00","heartbeatAgeSeconds":3.75,"leader":true,"silent":false},""" +
+            """[{"name":"worker-a","queues":null,"concurrency":4,"running":1,"startedAt":"2040-01-15T10:00:30+00:00","heartbeatAt":"2040-01-15T10:01:00+00:00","heartbeatAgeSeconds":3.75,"leader":true,"silent":false},""" +
             """{"name":"worker-b","queues":["mail","reports"],"concurrency":2,"running":1,"startedAt":"2040-01-15T10:00:00+00:00","heartbeatAt":"2040-01-15T10:00:00+00:00","heartbeatAgeSeconds":63.75,"leader":false,"silent":true},""" +
             """{"name":"worker-c","queues":null,"concurrency":1,"running":0,"startedAt":"2040-01-15T10:01:00+00:00","heartbeatAt":"2040-01-15T10:01:00+00:00","heartbeatAgeSeconds":3.75,"leader":false,"silent":false}]""",
             stats.RootElement.GetProperty("nodes").GetRawText());
@@ -62,7 +64,7 @@ public sealed class NodeShapeTests
             $$"""
             "running":[{"id":{{onBatch}},"type":"report","queue":"reports","progress":null,"startedAt":"2040-01-15T10:01:02.5+00:00"}]},
             """.Trim() +
-            """{"name":"worker-a","thisProcess":false,"working":true,"concurrency":4,"queues":"*","startedAt":"2040-01-15T10:01:00+00:00","lastSeen":"2040-01-15T10:01:00+00:00","silent":false,"isLeader":true,""" +
+            """{"name":"worker-a","thisProcess":false,"working":true,"concurrency":4,"queues":"*","startedAt":"2040-01-15T10:00:30+00:00","lastSeen":"2040-01-15T10:01:00+00:00","silent":false,"isLeader":true,""" +
             $$"""
             "running":[{"id":{{onA}},"type":"echo","queue":"default","progress":40,"startedAt":"2040-01-15T10:01:00+00:00"}]},
             """.Trim() +
