@@ -48,8 +48,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
-    // The keys of the key ring (configuration) and those the host added in code; only full keys open the API.
-    private ApiKeySet Keys => ring.Current.With(api.CurrentValue.ApiKeys, []);
+    private ApiKeySet Keys => ring.ApiKeys(api.CurrentValue);
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

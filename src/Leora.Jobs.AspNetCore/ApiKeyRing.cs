@@ -40,6 +40,16 @@ internal sealed class ApiKeyRing(IConfiguration? configuration)
         }
     }
 
+    /// <summary>
+    /// The keys the HTTP API accepts now: those configured and those the host added in code (<see cref="LeoraJobsApiOptions.ApiKeys"/>).
+    /// Only its full keys open the API. The API's authentication, its start-up check and the service's banner all ask this.
+    /// </summary>
+    public ApiKeySet ApiKeys(LeoraJobsApiOptions api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return Current.With(api.ApiKeys, []);
+    }
+
     /// <summary>Parses the keys of <paramref name="configuration"/>: the one place that knows the forms above.</summary>
     public static ApiKeySet Read(IConfiguration configuration)
     {

@@ -9,7 +9,7 @@ internal sealed class ApiKeyStartupCheck(ApiKeyRing ring, IOptions<LeoraJobsApiO
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var count = ring.Current.With(api.Value.ApiKeys, []).FullCount;
+        var count = ring.ApiKeys(api.Value).FullCount;
         if (count == 0) Log.NoApiKey(logger);
         else Log.ApiKeys(logger, count);
         return Task.CompletedTask;

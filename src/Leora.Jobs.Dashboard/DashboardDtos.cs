@@ -80,4 +80,26 @@ internal sealed record CleanupRequest(double? OlderThanHours);
 
 internal sealed record CleanupResultDto(long Deleted);
 
-internal sealed record NodesDto(IReadOnlyList<JobNodeInfo> Nodes);
+internal sealed record NodesDto(IReadOnlyList<NodeDto> Nodes);
+
+/// <summary>
+/// A worker node in the nodes panel: one registered in the nodes table (from the core's <see cref="JobNode"/>, as the API's
+/// <see cref="NodeResponse"/> is), or one known only as this process or by the jobs it runs (no times, no concurrency).
+/// The panel's own shape, not the API's: the script reads the raw registered queues, <c>lastSeen</c>, <c>isLeader</c>
+/// and the running jobs themselves where the API sends a parsed list, <c>heartbeatAt</c>, <c>leader</c> and a count.
+/// </summary>
+internal sealed record NodeDto(string Name, bool ThisProcess, bool Working, int? Concurrency, string? Queues, DateTimeOffset? StartedAt,
+    DateTimeOffset? LastSeen, bool Silent, bool IsLeader, IReadOnlyList<NodeRunningJobDto> Running)
+{
+    public static NodeDto From(JobNode n, bool thisProcess, IReadOnlyList<NodeRunningJobDto> running) => new(n.Name, thisProcess, Working: true,
+        n.Concurrency, string.IsNullOrEmpty(n.RegisteredQueues) ? null : n.RegisteredQueues, n.StartedAt, n.HeartbeatAt, n.Silent, n.IsLeader, running);
+
+    public static NodeDto Unregistered(string name, bool thisProcess, bool working, int? concurrency, IReadOnlyList<NodeRunningJobDto> running) =>
+        new(name, thisProcess, working, concurrency, Queues: null, StartedAt: null, LastSeen: null, Silent: false, IsLeader: false, running);
+}
+
+/// <summary>A job a node holds a lease on now.</summary>
+internal sealed record NodeRunningJobDto(long Id, string Type, string Queue, int? Progress, DateTimeOffset? StartedAt)
+{
+    public static NodeRunningJobDto From(JobInfo j) => new(j.Id, j.Type, j.Queue, j.Progress, j.StartedAt);
+}

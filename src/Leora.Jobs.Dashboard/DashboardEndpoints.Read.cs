@@ -32,8 +32,7 @@ internal static partial class DashboardEndpoints
         return Json(points.Select(p => new ThroughputDto(p.Minute, p.Completed, p.Failed)).ToList());
     }
 
-    private static async Task<IResult> NodesAsync(IJobNodeSource nodes, CancellationToken ct) =>
-        Json(new NodesDto(await nodes.ListNodesAsync(ct)));
+    private static async Task<IResult> NodesAsync(DashboardNodes nodes, CancellationToken ct) => Json(await nodes.ListAsync(ct));
 
     private static IResult Types(JobTypeRegistry registry) =>
         Json(registry.All.Select(d => new JobTypeDto(d.Kind, d.Options.Queue, d.Options.Priority, d.Options.MaxAttempts,

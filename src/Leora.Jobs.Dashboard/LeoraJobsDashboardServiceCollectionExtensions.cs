@@ -34,7 +34,7 @@ public static class LeoraJobsDashboardServiceCollectionExtensions
         services.TryAddSingleton<SignInThrottle>();
         services.TryAddSingleton<DashboardAssets>();
         services.TryAddSingleton<DashboardHealth>();
-        services.TryAddSingleton<IJobNodeSource, StoreNodeSource>();
+        services.TryAddSingleton<DashboardNodes>();
         return services;
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     private readonly bool _useTimeProviderClock;
     private readonly Dictionary<string, string> _sql = [];
     private readonly PostgreSqlWakeUp _wakeUp;
+    private readonly string _quotedSchema;
 
     /// <summary>
     /// Creates a store over the database of <paramref name="options"/>. Its statements use the database's clock unless
@@ -41,7 +42,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
             throw new ArgumentException($"Schema '{schema}' is not valid: lower-case letters, digits and '_', starting with a letter or '_', at most 63.", nameof(schema));
         DataSource = dataSource;
         Schema = schema!;
-        QuotedSchema = $"\"{Schema}\"";
+        _quotedSchema = $"\"{Schema}\"";
         _time = time;
         _useTimeProviderClock = useTimeProviderClock;
         _ownsDataSource = ownsDataSource;
@@ -84,11 +85,11 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     private static partial Regex SchemaPattern();
 
     /// <summary>
-    /// The Npgsql data source (for a caller's own rows and transactions in the same database). Built from a connection
-    /// string, it does not reset pooled connections on reuse unless the connection string says <c>No Reset On Close=false</c>:
-    /// use <c>SET LOCAL</c> in a transaction rather than session-wide <c>SET</c> on its connections.
+    /// The Npgsql data source. Built from a connection string, it does not reset pooled connections on reuse unless the
+    /// connection string says <c>No Reset On Close=false</c>. Callers outside the store take a connection from it through
+    /// <see cref="IJobClient.OpenConnectionAsync"/> (or <see cref="IJobStore.OpenConnectionAsync"/>).
     /// </summary>
-    public NpgsqlDataSource DataSource { get; }
+    internal NpgsqlDataSource DataSource { get; }
 
     /// <summary>The schema that holds the jobs tables.</summary>
     public string Schema { get; }
@@ -96,9 +97,6 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     /// <inheritdoc />
     async ValueTask<DbConnection> IJobStore.OpenConnectionAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken);
-
-    /// <summary>The schema, quoted for SQL.</summary>
-    public string QuotedSchema { get; }
 
     /// <inheritdoc />
     public string Provider => "postgresql";
@@ -114,7 +112,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     {
         lock (_sql)
         {
-            if (!_sql.TryGetValue(template, out var sql)) _sql[template] = sql = template.Replace("{s}", QuotedSchema, StringComparison.Ordinal);
+            if (!_sql.TryGetValue(template, out var sql)) _sql[template] = sql = template.Replace("{s}", _quotedSchema, StringComparison.Ordinal);
             return sql;
         }
     }
@@ -143,7 +141,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
             applied = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         foreach (var (number, text) in Migrations.Value.Where(m => m.Version > applied))
         {
-            await using (var step = new NpgsqlCommand(text.Replace("{schema}", QuotedSchema, StringComparison.Ordinal), connection, tx))
+            await using (var step = new NpgsqlCommand(text.Replace("{schema}", _quotedSchema, StringComparison.Ordinal), connection, tx))
                 await step.ExecuteNonQueryAsync(cancellationToken);
             await using var record = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationRecord), connection, tx);
             record.Parameters.AddWithValue("version", number);
@@ -157,7 +155,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersionIfExists), connection);
-        cmd.Parameters.AddWithValue("table", $"{QuotedSchema}.migrations");
+        cmd.Parameters.AddWithValue("table", $"{_quotedSchema}.migrations");
         var applied = Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         return (applied, Migrations.Value[^1].Version);
     }

@@ -28,8 +28,7 @@ internal static partial class Cli
         {
             var store = JobsServices.ResolveStore(app.Services);
             await app.StartAsync(ct);
-            // The ring holds the configured keys (JOB_PROCESSOR_API_KEY, Jobs:ApiKeys); the options hold only keys added in code.
-            var keys = app.Services.GetRequiredService<ApiKeyRing>().Current.With(app.Services.GetRequiredService<IOptions<LeoraJobsApiOptions>>().Value.ApiKeys, []).FullCount;
+            var keys = app.Services.GetRequiredService<ApiKeyRing>().ApiKeys(app.Services.GetRequiredService<IOptions<LeoraJobsApiOptions>>().Value).FullCount;
             var listening = string.Join(", ", app.Urls);
             Console.Out.WriteLine($"Leora Jobs is listening on {listening}");
             Console.Out.WriteLine($"Jobs are kept in the {settings.DescribeDatabase(JobsServices.SqlitePath(store))}");

@@ -57,8 +57,11 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     /// <inheritdoc />
     public string Provider => "sqlite";
 
-    /// <summary>Opens a connection to the store's database with its settings applied (for a caller's own rows and transactions).</summary>
-    public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a connection to the store's database with its settings applied. Callers outside the store take one through
+    /// <see cref="IJobClient.OpenConnectionAsync"/> (or <see cref="IJobStore.OpenConnectionAsync"/>).
+    /// </summary>
+    internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         try

@@ -14,6 +14,15 @@ public interface IJobClient
     /// <summary>The database behind this client: <c>sqlite</c> or <c>postgresql</c>.</summary>
     string Provider { get; }
 
+    /// <summary>
+    /// Opens a connection to the jobs database for your own rows and transactions: a transaction begun on it can be passed
+    /// to the enqueue overloads that take one, so a domain row and its job commit or roll back together. It is set up as the
+    /// store sets up its own (SQLite: busy timeout, synchronous level, foreign keys; PostgreSQL: the store's data source).
+    /// You own and dispose it. Leave no session state behind on it: pooled connections are not reset on reuse (on PostgreSQL
+    /// use <c>SET LOCAL</c> in a transaction, not <c>SET</c>).
+    /// </summary>
+    Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Enqueues one typed job.</summary>
     Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs;

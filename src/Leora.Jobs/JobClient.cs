@@ -157,11 +157,11 @@ internal sealed class JobClient(
 
     public string Provider => store.Provider;
 
-    public async Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default)
-    {
-        var (applied, latest) = await store.MigrationVersionAsync(cancellationToken);
-        return new JobSchemaVersion(store.Provider, applied, latest);
-    }
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        await store.OpenConnectionAsync(cancellationToken);
+
+    public Task<JobSchemaVersion> SchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        JobSchemaVersion.ReadAsync(store, cancellationToken);
 
     public async Task<IReadOnlyList<JobNode>> NodesAsync(CancellationToken cancellationToken = default) =>
         Nodes(await store.NodeListAsync(cancellationToken), time.GetUtcNow());

@@ -1,3 +1,5 @@
+using Leora.Jobs.Storage;
+
 namespace Leora.Jobs;
 
 /// <summary>Where a job store's schema stands: the highest migration applied, and the highest this build knows.</summary>
@@ -8,4 +10,11 @@ public sealed record JobSchemaVersion(string Provider, int Applied, int Latest)
 {
     /// <summary>True when every migration this build knows is applied.</summary>
     public bool IsCurrent => Applied >= Latest;
+
+    /// <summary>Asks <paramref name="store"/> which migration it is at (a round trip).</summary>
+    internal static async Task<JobSchemaVersion> ReadAsync(IJobStore store, CancellationToken cancellationToken)
+    {
+        var (applied, latest) = await store.MigrationVersionAsync(cancellationToken);
+        return new JobSchemaVersion(store.Provider, applied, latest);
+    }
 }

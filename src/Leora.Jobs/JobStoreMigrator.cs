@@ -25,14 +25,8 @@ internal sealed class JobStoreMigrator(IJobStore store, IOptions<JobsOptions> op
     public async Task<JobSchemaVersion> MigrateAsync(CancellationToken cancellationToken = default)
     {
         await store.MigrateAsync(cancellationToken);
-        var version = await VersionAsync(cancellationToken);
+        var version = await JobSchemaVersion.ReadAsync(store, cancellationToken);
         Log.Migrated(logger, version.Provider, version.Applied);
         return version;
-    }
-
-    public async Task<JobSchemaVersion> VersionAsync(CancellationToken cancellationToken = default)
-    {
-        var (applied, latest) = await store.MigrationVersionAsync(cancellationToken);
-        return new JobSchemaVersion(store.Provider, applied, latest);
     }
 }

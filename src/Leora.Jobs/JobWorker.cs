@@ -28,8 +28,9 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
     private Task? _stop;
     private readonly Lock _stopLock = new();
 
-    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal,
-        JobNodeState node, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time, ILogger<JobWorker> logger)
+    internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal, JobNodeState node,
+        LeaderElector elector, JobPruner pruner, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time,
+        ILogger<JobWorker> logger)
     {
         var jobs = options.Value;
         var w = worker.Value;
@@ -41,10 +42,9 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
             : [.. w.Queues.Select(q => new JobProducer(q.Key, q.Value, store, executor, signal, jobs, w, node, time, logger))];
         _rescuer = new JobRescuer(processor, w.RescueInterval, time, logger);
         var queues = w.Queues.Count == 0 ? "*" : string.Join(",", w.Queues.Keys.Order(StringComparer.Ordinal));
-        var concurrency = w.Queues.Count == 0 ? w.Concurrency : w.Queues.Values.Sum();
-        _heartbeater = new NodeHeartbeater(store, node, queues, concurrency, w.NodeHeartbeatInterval, time, logger);
-        _elector = new LeaderElector(store, node, w.NodeHeartbeatInterval, w.LeaderLease, time, logger);
-        _pruner = new JobPruner(store, node, w, time, logger);
+        _heartbeater = new NodeHeartbeater(store, node, queues, w.TotalConcurrency, w.NodeHeartbeatInterval, time, logger);
+        _elector = elector;
+        _pruner = pruner;
     }
 
     /// <summary>Jobs running in this worker now.</summary>

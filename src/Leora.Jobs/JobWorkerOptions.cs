@@ -57,6 +57,9 @@ public sealed class JobWorkerOptions : IValidatableObject
     /// </summary>
     public TimeSpan? PruneInterval { get; set; }
 
+    /// <summary>How many jobs the worker runs at once in all: <see cref="Concurrency"/>, or the sum over <see cref="Queues"/>.</summary>
+    internal int TotalConcurrency => Queues.Count == 0 ? Concurrency : Queues.Values.Sum();
+
     /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate() => new JobWorkerOptionsValidator().ThrowIfInvalid(this);
 

@@ -40,10 +40,12 @@ public sealed class LeoraJobsBuilder
     {
         if (configure is not null) Services.Configure(configure);
         Services.TryAddSingleton<Maintenance.WorkerRegistration>();
+        AddLeaderServices();
         // JobWorker's constructor is internal (its dependencies are), so it is built here rather than by the container.
         Services.AddSingleton(sp => new JobWorker(
             sp.GetRequiredService<Leora.Jobs.Storage.InstrumentedJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
             sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<JobNodeState>(),
+            sp.GetRequiredService<Maintenance.LeaderElector>(), sp.GetRequiredService<Maintenance.JobPruner>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobWorkerOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobWorker>>()));
@@ -66,7 +68,16 @@ public sealed class LeoraJobsBuilder
             o.Retention = retention;
             o.PruneInterval = interval;
         });
+        AddLeaderServices();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Maintenance.LeaderMaintenance>());
         return this;
+    }
+
+    // The leader's election and pruning, one of each per container, for whichever host runs them: the worker, or
+    // LeaderMaintenance in a host without one.
+    private void AddLeaderServices()
+    {
+        Services.TryAddSingleton(Maintenance.LeaderElector.Create);
+        Services.TryAddSingleton(Maintenance.JobPruner.Create);
     }
 }

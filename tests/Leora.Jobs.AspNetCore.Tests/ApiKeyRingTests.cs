@@ -65,6 +65,25 @@ public sealed class ApiKeyRingTests
     }
 
     [Fact]
+    public void The_API_accepts_the_configured_full_keys_and_those_added_in_code()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["JOB_PROCESSOR_API_KEY"] = "configured",
+            ["Jobs:Dashboard:ReadOnlyKeys:0"] = "look",
+        }).Build();
+        var api = new LeoraJobsApiOptions();
+        api.ApiKeys.Add("in-code");
+
+        var keys = new ApiKeyRing(configuration).ApiKeys(api);
+
+        Assert.Equal(2, keys.FullCount);
+        Assert.True(Match(keys, "configured").Full);
+        Assert.True(Match(keys, "in-code").Full);
+        Assert.False(Match(keys, "look").Full);
+    }
+
+    [Fact]
     public void No_configuration_means_no_key()
     {
         Assert.Equal(0, new ApiKeyRing(null).Current.Count);

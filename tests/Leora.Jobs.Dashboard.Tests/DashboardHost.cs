@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -11,19 +14,19 @@ using Microsoft.Extensions.Logging;
 namespace Leora.Jobs.Dashboard.Tests;
 
 /// <summary>
-/// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a real SQLite
-/// file (or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
+/// A real ASP.NET Core host on Kestrel (127.0.0.1, a free port) serving the dashboard at /jobs over a database of its
+/// own (a <see cref="TestDatabase"/>: a SQLite file, or a PostgreSQL schema), with test job types and, unless asked for, no worker: tests process jobs with the
 /// real processor when they want them processed, so what the page shows is decided by the test, not by timing.
 /// </summary>
 public sealed class DashboardHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly TempSqlite? _sqlite;
+    private readonly TestDatabase _database;
 
-    private DashboardHost(WebApplication app, TempSqlite? sqlite, string fullKey, string readOnlyKey)
+    private DashboardHost(WebApplication app, TestDatabase database, string fullKey, string readOnlyKey)
     {
         _app = app;
-        _sqlite = sqlite;
+        _database = database;
         FullKey = fullKey;
         ReadOnlyKey = readOnlyKey;
     }
@@ -46,7 +49,7 @@ public sealed class DashboardHost : IAsyncDisposable
         Action<JobsDashboardOptions>? dashboard = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configureApp = null,
-        Action<LeoraJobsBuilder>? store = null,
+        string provider = "sqlite",
         int workerConcurrency = 0)
     {
         var fullKey = "full-" + Guid.NewGuid().ToString("N");
@@ -63,7 +66,7 @@ public sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         builder.Services.AddSingleton<FlakySwitch>();
 
-        TempSqlite? sqlite = null;
+        var database = TestDatabase.Create(provider, "dash");
         // A fixed worker name: screenshots in the docs must not show this machine's name.
         var jobs = builder.Services.AddLeoraJobs(o => o.WorkerName = WorkerName)
             .AddJob<EchoArgs, EchoHandler>()
@@ -71,12 +74,7 @@ public sealed class DashboardHost : IAsyncDisposable
             .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
             .AddJob<GateArgs, GateHandler>();
         builder.Services.AddSingleton<Gate>();
-        if (store is not null) store(jobs);
-        else
-        {
-            sqlite = new TempSqlite();
-            jobs.UseSqlite(sqlite.ConnectionString);
-        }
+        database.Use(jobs);
         if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
         builder.Services.AddLeoraJobsDashboard(o =>
         {
@@ -88,11 +86,23 @@ public sealed class DashboardHost : IAsyncDisposable
         var app = builder.Build();
         configureApp?.Invoke(app);
         app.MapLeoraJobsDashboard("/jobs");
-        var host = new DashboardHost(app, sqlite, fullKey, readOnlyKey);
+        var host = new DashboardHost(app, database, fullKey, readOnlyKey);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Root = new Uri(address);
         return host;
+    }
+
+    /// <summary>A client of the dashboard's JSON endpoints, signed in with <paramref name="key"/> (a session cookie, anti-forgery header sent).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string key)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Dashboard };
+        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key }) };
+        request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
+        using var signIn = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        return client;
     }
 
     /// <summary>Processes every due job now with the real batch processor, and returns how many ran.</summary>
@@ -106,6 +116,6 @@ public sealed class DashboardHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _sqlite?.Dispose();
+        await _database.DisposeAsync();
     }
 }

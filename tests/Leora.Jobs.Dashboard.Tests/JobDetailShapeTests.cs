@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -20,14 +19,7 @@ public sealed class JobDetailShapeTests : IAsyncLifetime
     public async Task The_job_detail_keeps_its_members_and_their_order()
     {
         var id = (await _host.Client.EnqueueAsync(new EchoArgs("shape"))).Id;
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _host.Dashboard };
-        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key = _host.FullKey }) })
-        {
-            request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
-            using var signIn = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
-        }
+        using var client = await _host.SignedInClientAsync(_host.FullKey);
 
         var job = await client.GetFromJsonAsync<JsonElement>($"api/jobs/{id}");
 

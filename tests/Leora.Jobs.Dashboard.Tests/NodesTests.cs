@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Leora.Jobs.Storage;
@@ -14,14 +13,7 @@ public sealed class NodesTests
     public async Task This_process_shows_its_registered_worker_leadership_and_the_job_it_is_running()
     {
         await using var host = await DashboardHost.StartAsync(workerConcurrency: 3);
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.Dashboard };
-        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key = host.ReadOnlyKey }) })
-        {
-            request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
-            using var signIn = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
-        }
+        using var client = await host.SignedInClientAsync(host.ReadOnlyKey);
 
         var id = (await host.Client.EnqueueAsync(new GateArgs("nodes"))).Id;
         await host.Gate.Started.Task.WithTimeout(TimeSpan.FromSeconds(15), "the worker to start the gated job");
@@ -60,14 +52,7 @@ public sealed class NodesTests
         var store = host.Services.GetRequiredService<IJobStore>();
         await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-b", "mail", 8, 0), CancellationToken.None);
         await store.NodeHeartbeatAsync(new NodeHeartbeatParams("worker-a", "", 2, 0), CancellationToken.None);
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = host.Dashboard };
-        var session = await client.GetFromJsonAsync<JsonElement>("api/session");
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "api/signin") { Content = JsonContent.Create(new { key = host.FullKey }) })
-        {
-            request.Headers.Add(session.GetProperty("csrfHeader").GetString()!, session.GetProperty("csrfToken").GetString());
-            using var signIn = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
-        }
+        using var client = await host.SignedInClientAsync(host.FullKey);
 
         var nodes = (await client.GetFromJsonAsync<JsonElement>("api/nodes")).GetProperty("nodes").EnumerateArray().ToList();
         Assert.Equal([DashboardHost.WorkerName, "worker-a", "worker-b"], nodes.Select(n => n.GetProperty("name").GetString()));

@@ -1,4 +1,4 @@
-using Leora.Jobs.PostgreSql;
+using Leora.Jobs.Storage;
 using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -6,41 +6,44 @@ using Npgsql;
 
 namespace Leora.Jobs.ScaleOut.Tests;
 
-/// <summary>A fresh migrated schema with the runs table the worker processes write to, and a client to enqueue with.</summary>
+/// <summary>
+/// A fresh migrated schema (a <see cref="TestDatabase"/>) with the runs table the worker processes write to, and a
+/// client to enqueue with.
+/// </summary>
 public sealed class ScaleOutDatabase : IAsyncDisposable
 {
+    private readonly TestDatabase _database;
     private readonly ServiceProvider _services;
 
-    private ScaleOutDatabase(string connection, string schema, ServiceProvider services, NpgsqlDataSource db)
+    private ScaleOutDatabase(TestDatabase database, ServiceProvider services, NpgsqlDataSource db)
     {
-        Connection = connection;
-        Schema = schema;
+        _database = database;
         _services = services;
         Db = db;
     }
 
-    public string Connection { get; }
-    public string Schema { get; }
+    public string Connection => _database.ConnectionString;
+    public string Schema => _database.Schema!;
     public NpgsqlDataSource Db { get; }
     public IJobClient Client => _services.GetRequiredService<IJobClient>();
-    public PostgreSqlJobStore Store => _services.GetRequiredService<PostgreSqlJobStore>();
+    public IJobStore Store => _services.GetRequiredService<IJobStore>();
 
     /// <summary>Long runs (50,000 jobs) when LEORA_SCALEOUT_LONG=1; CI runs the short version.</summary>
     public static bool Long => Environment.GetEnvironmentVariable("LEORA_SCALEOUT_LONG") == "1";
 
+    /// <summary>A new schema on the test server, or on the server of <paramref name="connection"/> (a cluster of the test's own).</summary>
     public static async Task<ScaleOutDatabase> CreateAsync(string? connection = null)
     {
-        connection ??= TestPostgres.Require();
-        var schema = TestPostgres.NewSchemaName("so");
+        var database = TestDatabase.Create("postgresql", "so", connection);
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddLeoraJobs(o => o.MigrateOnStart = false).UsePostgreSql(connection, o => o.Schema = schema).AddJob<ScaleArgs, NoHandler>();
+        database.Use(services.AddLeoraJobs(o => o.MigrateOnStart = false)).AddJob<ScaleArgs, NoHandler>();
         var sp = services.BuildServiceProvider();
-        await sp.GetRequiredService<PostgreSqlJobStore>().MigrateAsync(CancellationToken.None);
-        var db = NpgsqlDataSource.Create(connection);
-        await using (var cmd = db.CreateCommand($"CREATE TABLE \"{schema}\".runs (job_id bigint NOT NULL, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())"))
+        await sp.GetRequiredService<IJobStoreMigrator>().MigrateAsync();
+        var db = NpgsqlDataSource.Create(database.ConnectionString);
+        await using (var cmd = db.CreateCommand($"CREATE TABLE \"{database.Schema}\".runs (job_id bigint NOT NULL, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())"))
             await cmd.ExecuteNonQueryAsync();
-        return new ScaleOutDatabase(connection, schema, sp, db);
+        return new ScaleOutDatabase(database, sp, db);
     }
 
     public async Task EnqueueAsync(int count)
@@ -68,7 +71,7 @@ public sealed class ScaleOutDatabase : IAsyncDisposable
         await _services.DisposeAsync();
         await Db.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        try { await TestPostgres.DropSchemaAsync(Schema); }
+        try { await _database.DisposeAsync(); }
         catch (NpgsqlException) { }
     }
 

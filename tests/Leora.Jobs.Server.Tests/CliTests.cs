@@ -288,30 +288,19 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task The_same_commands_run_against_PostgreSQL_by_configuration_only()
     {
-        var schema = TestPostgres.NewSchemaName("cli");
-        var pg = new Dictionary<string, string?>
-        {
-            ["Jobs__Provider"] = "postgresql",
-            ["ConnectionStrings__Jobs"] = TestPostgres.Require(),
-            ["Jobs__PostgreSql__Schema"] = schema,
-            ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
-        };
-        try
-        {
-            var migrate = await LeoraJobsAsync(_db.Directory, pg, "migrate");
-            Assert.True(migrate.ExitCode == 0, migrate.ToString());
-            Assert.Contains($"PostgreSQL database", migrate.Out, StringComparison.Ordinal);
-            Assert.Contains(schema, migrate.Out, StringComparison.Ordinal);
-            var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--json"));
-            var batch = Json(await LeoraJobsAsync(_db.Directory, pg, "process", "--json"));
-            Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
-            var job = Json(await LeoraJobsAsync(_db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));
-            Assert.Equal("completed", job.GetProperty("status").GetString());
-            Assert.False(File.Exists(_db.Path_), "the PostgreSQL run must not touch SQLite");
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(schema);
-        }
+        await using var database = TestDatabase.Create("postgresql", "cli");
+        var pg = database.ServerEnvironment().ToDictionary(p => p.Key, p => (string?)p.Value);
+        pg["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1";
+
+        var migrate = await LeoraJobsAsync(_db.Directory, pg, "migrate");
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        Assert.Contains($"PostgreSQL database", migrate.Out, StringComparison.Ordinal);
+        Assert.Contains(database.Schema!, migrate.Out, StringComparison.Ordinal);
+        var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--json"));
+        var batch = Json(await LeoraJobsAsync(_db.Directory, pg, "process", "--json"));
+        Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
+        var job = Json(await LeoraJobsAsync(_db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        Assert.False(File.Exists(_db.Path_), "the PostgreSQL run must not touch SQLite");
     }
 }

@@ -60,9 +60,15 @@ public sealed class TestDatabase : IAsyncDisposable
         });
 
     /// <summary>The <c>leora-jobs</c> command-line arguments (configuration keys) that point the service at this database.</summary>
-    public IReadOnlyList<string> ServerArguments() => Sqlite is not null
-        ? [$"--ConnectionStrings:Jobs={ConnectionString}"]
-        : ["--Jobs:Provider=postgresql", $"--ConnectionStrings:Jobs={ConnectionString}", $"--Jobs:PostgreSql:Schema={Schema}"];
+    public IReadOnlyList<string> ServerArguments() => [.. ServerSettings().Select(s => $"--{s.Key}={s.Value}")];
+
+    /// <summary>The environment variables that point a <c>leora-jobs</c> process at this database (configuration only).</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment() =>
+        ServerSettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
+
+    private IEnumerable<(string Key, string Value)> ServerSettings() => Sqlite is not null
+        ? [("ConnectionStrings:Jobs", ConnectionString)]
+        : [("Jobs:Provider", "postgresql"), ("ConnectionStrings:Jobs", ConnectionString), ("Jobs:PostgreSql:Schema", Schema!)];
 
     /// <summary>
     /// Runs SQL on this database through a connection of the test's own (outside any service's pools):

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Leora.Jobs.Storage;
 using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,9 +33,6 @@ public sealed class Harness : IAsyncDisposable
     public IJobProcessor Processor => Services.GetRequiredService<IJobProcessor>();
     public IJobStore Store => Services.GetRequiredService<IJobStore>();
     public Recorder Recorder => Services.GetRequiredService<Recorder>();
-
-    /// <summary>Opens a connection to the jobs database, for a caller's own transaction.</summary>
-    public async Task<DbConnection> OpenConnectionAsync() => await Store.OpenConnectionAsync(CancellationToken.None);
 
     public static async Task<Harness> CreateAsync(string provider, bool fakeTime = false, Action<LeoraJobsBuilder>? configure = null,
         Action<JobsOptions>? options = null)

@@ -82,9 +82,8 @@ public sealed class PostgreSqlWakeUpTests : IAsyncLifetime
     {
         var warm = await Producer.EnqueueAsync(new EchoArgs("warm"));
         await CompletedAsync(warm.Id, "the first job");
-        var store = (PostgreSql.PostgreSqlJobStore)_producer.GetRequiredService<Storage.IJobStore>();
 
-        await using (var c = await store.DataSource.OpenConnectionAsync())
+        await using (var c = await Producer.OpenConnectionAsync())
         await using (var tx = await c.BeginTransactionAsync())
         {
             var rolledBack = await Producer.EnqueueAsync(new EchoArgs("rolled back"), tx);
@@ -93,7 +92,7 @@ public sealed class PostgreSqlWakeUpTests : IAsyncLifetime
         }
 
         long committed;
-        await using (var c = await store.DataSource.OpenConnectionAsync())
+        await using (var c = await Producer.OpenConnectionAsync())
         await using (var tx = await c.BeginTransactionAsync())
         {
             committed = (await Producer.EnqueueAsync(new EchoArgs("committed"), tx)).Id;

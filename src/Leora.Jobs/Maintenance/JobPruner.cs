@@ -1,5 +1,7 @@
 using Leora.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Maintenance;
 
@@ -21,6 +23,11 @@ internal sealed class JobPruner(
     // A freshly started host prunes after one interval, but at most a minute after start: with an hourly interval it
     // should not keep an hour of backlog, and a minute keeps the first delete away from its own start-up.
     private static readonly TimeSpan MaxFirstDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>This container's pruner (one per container: the worker runs it, or <see cref="LeaderMaintenance"/> where no worker runs).</summary>
+    internal static JobPruner Create(IServiceProvider services) => new(services.GetRequiredService<InstrumentedJobStore>(),
+        services.GetRequiredService<JobNodeState>(), services.GetRequiredService<IOptions<JobWorkerOptions>>().Value,
+        services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<JobPruner>>());
 
     /// <summary>How long a node may stay silent before the leader removes it: the leader's lease, or five heartbeats if longer.</summary>
     public TimeSpan StaleNodeAge => TimeSpan.FromTicks(Math.Max(worker.LeaderLease.Ticks, worker.NodeHeartbeatInterval.Ticks * 5));

@@ -1,5 +1,7 @@
 using Leora.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Maintenance;
 
@@ -20,6 +22,14 @@ internal sealed class LeaderElector(
 {
     /// <summary>How long a stopping node tries to say goodbye (resign, leave the nodes table) before it gives up.</summary>
     public static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>This container's elector (one per container: the worker runs it, or <see cref="LeaderMaintenance"/> where no worker runs).</summary>
+    internal static LeaderElector Create(IServiceProvider services)
+    {
+        var worker = services.GetRequiredService<IOptions<JobWorkerOptions>>().Value;
+        return new LeaderElector(services.GetRequiredService<InstrumentedJobStore>(), services.GetRequiredService<JobNodeState>(),
+            worker.NodeHeartbeatInterval, worker.LeaderLease, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<LeaderElector>>());
+    }
 
     protected override Task RunAsync(CancellationToken stopping) =>
         RepeatAsync(async ct => Record(await store.LeaderElectAsync(node.NodeName, lease, ct)), interval, time, ex =>

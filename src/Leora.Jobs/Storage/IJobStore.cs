@@ -27,8 +27,9 @@ public interface IJobStore
     /// Opens a connection to the jobs database, configured as the store configures its own (SQLite: busy timeout,
     /// synchronous level, foreign keys; PostgreSQL: the store's data source), for a caller's own rows and transactions:
     /// a transaction begun on it can be passed to the enqueue overloads that take one, so a domain row and its job
-    /// commit or roll back together. The caller owns and disposes the connection. Leave no session state behind on it:
-    /// pooled connections are not reset on reuse (use <c>SET LOCAL</c> in a transaction on PostgreSQL, not <c>SET</c>).
+    /// commit or roll back together (applications take it through <see cref="IJobClient.OpenConnectionAsync"/>). The caller
+    /// owns and disposes the connection. Leave no session state behind on it: pooled connections are not reset on reuse
+    /// (use <c>SET LOCAL</c> in a transaction on PostgreSQL, not <c>SET</c>).
     /// </summary>
     ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 

@@ -70,7 +70,8 @@ public abstract partial class ConformanceTests
     public async Task Transactional_enqueue_commits_and_rolls_back_with_the_callers_rows()
     {
         await using var h = await NewAsync();
-        await using var connection = await h.OpenConnectionAsync();
+        // The connection an application takes for its own rows: the client's.
+        await using var connection = await h.Client.OpenConnectionAsync();
         var table = $"scans_{Guid.NewGuid():N}";
         await Exec(connection, null, $"CREATE TABLE {table} (id integer PRIMARY KEY, note text)");
 

@@ -102,6 +102,44 @@ public abstract class PrunerLeadershipTests
         await using var probe = await db.StartNodeAsync("probe", _ => { });
         Assert.True(await probe.GetRequiredService<IJobStore>().LeaderElectAsync("someone-else", TimeSpan.FromSeconds(20), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task In_a_host_with_a_worker_and_pruning_the_leadership_lasts_until_the_worker_stops()
+    {
+        // Both hosts run the container's one elector and one pruner. The host stops the pruning's hosted service (registered
+        // last) before the worker: it must leave them to the worker, which resigns only after its jobs' grace.
+        await using var db = SharedDatabase.Create(Provider);
+        var node = await db.StartNodeAsync("both", b =>
+        {
+            Worker(TimeSpan.FromDays(1))(b);
+            b.AddPruning(TimeSpan.FromDays(1), Heartbeat);
+        });
+        var stopped = false;
+        try
+        {
+            var store = node.GetRequiredService<IJobStore>();
+            var state = node.GetRequiredService<JobNodeState>();
+            Assert.True(state.HasWorker);
+            await Eventually.WaitAsync(() => Task.FromResult(state.IsLeader), Wait, "the node to lead");
+
+            var hosted = node.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+            Assert.IsType<Leora.Jobs.Maintenance.LeaderMaintenance>(hosted[^1]);
+            await hosted[^1].StopAsync(CancellationToken.None);
+
+            Assert.True(state.IsLeader, "stopping the pruning's hosted service resigned the worker's leadership");
+            Assert.False(await store.LeaderElectAsync("someone-else", TimeSpan.FromSeconds(20), CancellationToken.None));
+
+            await SharedDatabase.StopNodeAsync(node);
+            stopped = true;
+            Assert.False(state.IsLeader);
+            await using var probe = await db.StartNodeAsync("probe", _ => { });
+            Assert.True(await probe.GetRequiredService<IJobStore>().LeaderElectAsync("someone-else", TimeSpan.FromSeconds(20), CancellationToken.None));
+        }
+        finally
+        {
+            if (!stopped) await SharedDatabase.StopNodeAsync(node);
+        }
+    }
 }
 
 public sealed class SqlitePrunerLeadershipTests : PrunerLeadershipTests

@@ -5,22 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Tests.Maintenance;
 
-/// <summary>One database (a SQLite file or a PostgreSQL schema) that several nodes of a test share.</summary>
+/// <summary>One database (a <see cref="TestDatabase"/>: a SQLite file or a PostgreSQL schema) that several nodes of a test share.</summary>
 public sealed class SharedDatabase : IAsyncDisposable
 {
-    private readonly TempSqlite? _file;
+    private readonly TestDatabase _database;
 
-    private SharedDatabase(string provider)
-    {
-        Provider = provider;
-        if (provider == "sqlite") _file = new TempSqlite();
-        else Schema = TestPostgres.NewSchemaName("mt");
-    }
+    private SharedDatabase(TestDatabase database) => _database = database;
 
-    public string Provider { get; }
-    public string? Schema { get; }
-
-    public static SharedDatabase Create(string provider) => new(provider);
+    public static SharedDatabase Create(string provider) => new(TestDatabase.Create(provider, "mt"));
 
     /// <summary>A node on this database: its container, built by <paramref name="configure"/>, and its hosted services started.</summary>
     public async Task<ServiceProvider> StartNodeAsync(string name, Action<LeoraJobsBuilder> configure)
@@ -28,9 +20,7 @@ public sealed class SharedDatabase : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<Recorder>();
-        var builder = services.AddLeoraJobs(o => o.WorkerName = name).AddJob<NoopArgs, NoopHandler>();
-        if (_file is not null) builder.UseSqlite(_file.ConnectionString);
-        else builder.UsePostgreSql(TestPostgres.Require(), o => o.Schema = Schema!);
+        var builder = _database.Use(services.AddLeoraJobs(o => o.WorkerName = name)).AddJob<NoopArgs, NoopHandler>();
         configure(builder);
         var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // As a host would: the migrator first, then the worker or the leader's maintenance.
@@ -45,9 +35,5 @@ public sealed class SharedDatabase : IAsyncDisposable
         await node.DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _file?.Dispose();
-        if (Schema is not null) await TestPostgres.DropSchemaAsync(Schema);
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
