@@ -122,7 +122,7 @@ public abstract partial class ConformanceTests
 
     private static async Task SetAttemptsAsync(Harness h, long id, int attempts, string status)
     {
-        await using var connection = await h.OpenConnectionAsync();
+        await using var connection = await h.Client.OpenConnectionAsync();
         await using var cmd = connection.CreateCommand();
         var table = h.Schema is null ? "leora_jobs" : $"\"{h.Schema}\".jobs";
         cmd.CommandText = $"UPDATE {table} SET attempts = {attempts}, max_attempts = {attempts}, status = '{status}' WHERE id = {id}";
