@@ -163,7 +163,7 @@ public abstract class WebhookTests(ServiceFixture fixture)
     [InlineData("X-Note", "a\r\nHost: evil.example", "control character")]
     [InlineData("X-Note", "a\nX-Smuggled: yes", "control character")]
     [InlineData("X-Note", "a\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n", "control character")]
-    [InlineData("X-Note", "nul\0", "control character")]
+    [InlineData("X-Note", "nul\0", "NUL character")]
     [InlineData("X-Note", "del\u007F", "control character")]
     [InlineData("X-Note", "caf\u00E9", "non-ASCII")]
     [InlineData("X-Bad\r\nHost", "evil.example", "is not valid")]
