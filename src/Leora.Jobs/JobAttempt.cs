@@ -20,7 +20,14 @@ internal sealed class JobAttempt : IHeldJob, IDisposable
 
     public JobRow Row { get; }
     public Guid LockToken => Row.LockToken ?? throw new InvalidOperationException("A claimed job has a lock token.");
-    public string? ResultJson { get; set; }
+    /// <summary>The result to store; made storable (<see cref="StoredText.StorableJson"/>) as it is set.</summary>
+    public string? ResultJson
+    {
+        get => _resultJson;
+        set => _resultJson = value is null ? null : StoredText.StorableJson(value);
+    }
+
+    private string? _resultJson;
     public CancellationToken Token => _cts.Token;
     public CancellationToken Shutdown { get; }
     public bool LeaseLost => Volatile.Read(ref _leaseLost) == 1;
@@ -51,7 +58,7 @@ internal sealed class JobAttempt : IHeldJob, IDisposable
     public async Task<bool> ReportProgressAsync(int percent, string? message, CancellationToken cancellationToken)
     {
         if (LeaseLost) return false;
-        var ok = await _store.JobProgressAsync(new JobProgressParams(Row.Id, LockToken, percent, message), cancellationToken);
+        var ok = await _store.JobProgressAsync(new JobProgressParams(Row.Id, LockToken, percent, message is null ? null : StoredText.Storable(message)), cancellationToken);
         if (!ok) MarkLeaseLost();
         return ok;
     }

@@ -145,6 +145,7 @@ internal sealed class JobExecutor(
 
     private string ErrorJson(JobRow row, string message, string type, string? stackTrace) =>
         JsonSerializer.Serialize(
-            new JobAttemptError(row.Attempts, message, type, stackTrace, time.GetUtcNow(), _options.EffectiveWorkerName),
+            new JobAttemptError(row.Attempts, StoredText.Storable(message), type,
+                stackTrace is null ? null : StoredText.Storable(stackTrace), time.GetUtcNow(), _options.EffectiveWorkerName),
             JobJson.Options);
 }

@@ -30,6 +30,107 @@ internal static class StoredText
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="value"/> with every character a store cannot hold (NUL, an unpaired surrogate) replaced by
+    /// U+FFFD. For what a handler produces (an error message, a progress message), which is not refused like input:
+    /// an outcome that cannot be written would leave its job running until the lease runs out, then run it again.
+    /// </summary>
+    public static string Storable(string value)
+    {
+        if (Problem(value) is null) return value;
+        var chars = value.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] == '\0') chars[i] = '\uFFFD';
+            else if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) i++;
+            else if (char.IsSurrogate(chars[i])) chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// A handler's result JSON made storable, as <see cref="Storable"/> does for text: strings and property names
+    /// with a NUL or an unpaired surrogate get U+FFFD in its place, and a number out of a double's range is kept as
+    /// a string of its digits. The common case (nothing to change) returns <paramref name="json"/> itself.
+    /// </summary>
+    public static string StorableJson(string json)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(json);
+        }
+        catch (EncoderFallbackException)
+        {
+            // A raw unpaired surrogate (not an escape) in the text: make the text valid first.
+            bytes = StrictUtf8.GetBytes(Storable(json));
+        }
+        if (FirstProblem(bytes).Problem is null) return Encoding.UTF8.GetString(bytes);
+
+        var output = new ArrayBufferWriter<byte>(bytes.Length);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            var reader = new Utf8JsonReader(bytes);
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName: writer.WritePropertyName(Storable(Unescaped(ref reader))); break;
+                    case JsonTokenType.String: writer.WriteStringValue(Storable(Unescaped(ref reader))); break;
+                    case JsonTokenType.Number:
+                        if (reader.TryGetDouble(out var d) && double.IsFinite(d) && !(d == 0 && HasNonZeroDigit(reader.ValueSpan)) && !LargeExponent(reader.ValueSpan))
+                            writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                        else
+                            writer.WriteStringValue(reader.ValueSpan);
+                        break;
+                    case JsonTokenType.StartObject: writer.WriteStartObject(); break;
+                    case JsonTokenType.EndObject: writer.WriteEndObject(); break;
+                    case JsonTokenType.StartArray: writer.WriteStartArray(); break;
+                    case JsonTokenType.EndArray: writer.WriteEndArray(); break;
+                    case JsonTokenType.True: writer.WriteBooleanValue(true); break;
+                    case JsonTokenType.False: writer.WriteBooleanValue(false); break;
+                    case JsonTokenType.Null: writer.WriteNullValue(); break;
+                }
+            }
+        }
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    /// <summary>A string token's value; an unpaired surrogate escape (which the reader refuses to decode) becomes U+FFFD.</summary>
+    private static string Unescaped(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = reader.ValueSpan;
+            var text = new StringBuilder(raw.Length);
+            for (var i = 0; i < raw.Length;)
+            {
+                if (raw[i] != (byte)'\\')
+                {
+                    var end = raw[i..].IndexOf((byte)'\\');
+                    var run = end < 0 ? raw[i..] : raw.Slice(i, end);
+                    text.Append(Encoding.UTF8.GetString(run));
+                    i += run.Length;
+                    continue;
+                }
+                var escape = (char)raw[i + 1];
+                if (escape == 'u')
+                {
+                    text.Append((char)Convert.ToUInt16(Encoding.ASCII.GetString(raw.Slice(i + 2, 4)), 16));
+                    i += 6;
+                    continue;
+                }
+                text.Append(escape switch { 'n' => '\n', 'r' => '\r', 't' => '\t', 'b' => '\b', 'f' => '\f', _ => escape });
+                i += 2;
+            }
+            return Storable(text.ToString());
+        }
+    }
+
     /// <summary>Throws <see cref="JobValidationException"/> for <paramref name="field"/> when <paramref name="value"/> cannot be stored.</summary>
     public static void Require(string? value, string field)
     {

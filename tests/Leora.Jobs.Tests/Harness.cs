@@ -53,7 +53,8 @@ public sealed class Harness : IAsyncDisposable
             .AddJob<BlockArgs, BlockHandler>()
             .AddJob<SlowArgs, SlowHandler>(o => o.Timeout = TimeSpan.FromMilliseconds(300))
             .AddJob<NoopArgs, NoopHandler>()
-            .AddJob<StrictArgs, StrictHandler>();
+            .AddJob<StrictArgs, StrictHandler>()
+            .AddJob<UnstorableOutputArgs, UnstorableOutputHandler>();
         var database = TestDatabase.Create(provider, "lj");
         // A fake clock drives the PostgreSQL store's statements too only because the harness opts in (the store uses the
         // database's clock whatever the TimeProvider).

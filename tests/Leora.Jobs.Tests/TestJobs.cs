@@ -116,3 +116,29 @@ public sealed class StrictHandler : IJobHandler<StrictArgs>
 {
     public Task HandleAsync(JobContext<StrictArgs> job, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>
+/// Produces what no store can hold as text: a result with a NUL, an unpaired surrogate escape and a number past a
+/// double, a progress message with a NUL, and (when <see cref="Fail"/>) an error message with a NUL.
+/// </summary>
+public sealed record UnstorableOutputArgs(bool Fail) : IJobArgs
+{
+    public static string Kind => "unstorable_output";
+}
+
+public sealed class UnstorableOutputHandler : IJobHandler<UnstorableOutputArgs>
+{
+    public async Task HandleAsync(JobContext<UnstorableOutputArgs> job, CancellationToken cancellationToken)
+    {
+        await job.ReportProgressAsync(50, "half\0way", cancellationToken);
+        if (job.Args.Fail) throw new PermanentJobException("reply body: a\0b");
+        using var number = System.Text.Json.JsonDocument.Parse("1e999");
+        job.SetResult(new Dictionary<string, object>
+        {
+            ["nul"] = "a\0b",
+            ["lone"] = "x\ud800y",
+            ["big"] = number.RootElement,
+            ["n\0ame"] = new object[] { 1, "ok" },
+        });
+    }
+}

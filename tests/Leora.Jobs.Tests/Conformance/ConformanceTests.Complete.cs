@@ -24,6 +24,36 @@ public abstract partial class ConformanceTests
         Assert.Null(await h.Processor.ProcessOneAsync());
     }
 
+    // A handler's output is not input to refuse: a NUL in a webhook's reply body once failed the outcome write on
+    // PostgreSQL (text and jsonb cannot hold it), leaving the job running until its lease ran out and then again.
+    [Fact]
+    public async Task A_result_and_a_progress_message_no_store_can_hold_are_stored_with_replacement_characters()
+    {
+        await using var h = await NewAsync();
+        var r = await h.Client.EnqueueAsync(new UnstorableOutputArgs(Fail: false));
+        var rep = (await h.Processor.ProcessOneAsync())!;
+        Assert.True(rep.Outcome == JobOutcome.Completed, rep.Error);
+        var job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal(JobStatus.Completed, job.Status);
+        var result = job.Result!.Value;
+        Assert.Equal("a\uFFFDb", result.GetProperty("nul").GetString());
+        Assert.Equal("x\uFFFDy", result.GetProperty("lone").GetString());
+        Assert.Equal("1e999", result.GetProperty("big").GetString());
+        Assert.Equal("ok", result.GetProperty("n\uFFFDame")[1].GetString());
+    }
+
+    [Fact]
+    public async Task An_error_message_no_store_can_hold_fails_the_job_with_replacement_characters()
+    {
+        await using var h = await NewAsync();
+        var r = await h.Client.EnqueueAsync(new UnstorableOutputArgs(Fail: true));
+        Assert.Equal(JobOutcome.Failed, (await h.Processor.ProcessOneAsync())!.Outcome);
+        var job = (await h.Client.GetAsync(r.Id))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal("reply body: a\uFFFDb", Assert.Single(job.Errors).Message);
+        Assert.Equal("half\uFFFDway", job.ProgressMessage);
+    }
+
     [Fact]
     public async Task Progress_is_visible_while_the_job_runs()
     {
