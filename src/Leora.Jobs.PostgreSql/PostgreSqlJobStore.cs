@@ -177,15 +177,25 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
 
     private async Task<T> WithConnectionAsync<T>(DbTransaction? callerTx, Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, CancellationToken ct)
     {
-        if (callerTx is not null)
+        try
         {
-            if (callerTx is not NpgsqlTransaction { Connection: { } callerConnection } npgsqlTx)
-                throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the jobs database.", "transaction");
-            await RequireJobsDatabaseAsync(callerConnection, npgsqlTx, ct);
-            return await work(callerConnection, npgsqlTx);
+            if (callerTx is not null)
+            {
+                if (callerTx is not NpgsqlTransaction { Connection: { } callerConnection } npgsqlTx)
+                    throw new ArgumentException("The transaction must be an open NpgsqlTransaction on the jobs database.", "transaction");
+                await RequireJobsDatabaseAsync(callerConnection, npgsqlTx, ct);
+                return await work(callerConnection, npgsqlTx);
+            }
+            await using var connection = await DataSource.OpenConnectionAsync(ct);
+            return await work(connection, null);
         }
-        await using var connection = await DataSource.OpenConnectionAsync(ct);
-        return await work(connection, null);
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DiskFull)
+        {
+            // The server rolled the statement back; said in the words the API, the CLI and readiness use for SQLite.
+            throw new JobStoreFullException(
+                $"The jobs database's disk is full: PostgreSQL could not extend a file ({ex.MessageText}). " +
+                "Nothing of the failed write was kept; free space on the database server's volume.", ex);
+        }
     }
 
     // Which server and database a connection reaches: the database's name and the server's start time, which tells two

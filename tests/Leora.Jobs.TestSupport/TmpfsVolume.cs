@@ -14,12 +14,23 @@ public sealed class TmpfsVolume : IAsyncDisposable
     /// <summary>The mount point.</summary>
     public string Path { get; }
 
-    /// <summary>Mounts a tmpfs of <paramref name="bytes"/> on a fresh folder.</summary>
-    public static async Task<TmpfsVolume> MountAsync(long bytes)
+    /// <summary>
+    /// Mounts a tmpfs of <paramref name="bytes"/> on a fresh folder; owned by the user <paramref name="owner"/> (mode 0700)
+    /// when given, as PostgreSQL requires of a tablespace's folder, otherwise open to everyone.
+    /// </summary>
+    public static async Task<TmpfsVolume> MountAsync(long bytes, string? owner = null)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "leora-tests", "tmpfs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
-        var (code, output) = await AsRootAsync("mount", "-t", "tmpfs", "-o", $"size={bytes},mode=0777", "tmpfs", path);
+        var mode = "mode=0777";
+        if (owner is not null)
+        {
+            var (uidCode, uid) = await AsRootAsync("id", "-u", owner);
+            var (gidCode, gid) = await AsRootAsync("id", "-g", owner);
+            if (uidCode != 0 || gidCode != 0) throw new InvalidOperationException($"There is no user '{owner}' to own the tmpfs: {uid.Trim()}");
+            mode = $"mode=0700,uid={uid.Trim()},gid={gid.Trim()}";
+        }
+        var (code, output) = await AsRootAsync("mount", "-t", "tmpfs", "-o", $"size={bytes},{mode}", "tmpfs", path);
         if (code != 0)
         {
             Directory.Delete(path);
