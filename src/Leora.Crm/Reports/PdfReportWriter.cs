@@ -22,9 +22,9 @@ internal sealed class PdfReportWriter : IReportWriter
 {
     public const int MaxRows = 20_000;
 
-    private const double Margin = 32, FontSize = 7.5, LineHeight = 9.4, PadX = 3, PadY = 2.2, FooterHeight = 18;
+    private const double Margin = 32, FontSize = 7.5, LineHeight = 9.2, PadX = 3, PadY = 1.9, FooterHeight = 18;
     // A value read whole (an e-mail) wraps only past this width; a single word of free text breaks past MaxWord.
-    private const double MaxKeepWhole = 210, MaxWord = 110, MaxNatural = 240, Comfortable = 100;
+    private const double MaxKeepWhole = 230, MaxWord = 80, MaxNatural = 240, Comfortable = 60, OccasionalWidth = 120;
     private const int MaxLinesPerCell = 12;
 
     private static readonly XColor Ink = XColor.FromArgb(33, 37, 41), Muted = XColor.FromArgb(90, 98, 107);
@@ -236,29 +236,36 @@ internal sealed class PdfReportWriter : IReportWriter
     }
 
     /// <summary>
-    /// A column's natural width (its widest value on one line, within bounds) and its least width (its widest word, or its
-    /// widest value for a column read whole), padding included.
+    /// A column's natural width and its least width, padding included. Natural: what 95 % of its values need on one line
+    /// (a few long values wrap rather than widen the column for all), at least its header's and its longest value's up to
+    /// <see cref="OccasionalWidth"/>. Least: its widest word, or
+    /// its widest value for a column read whole (so every e-mail stays on one line), within bounds.
     /// </summary>
     private Column Measure(int index, string name, PdfText body, PdfText bold)
     {
         var keepWhole = _heading.KeepWhole.Contains(name);
-        double natural = 0, minimum = 0;
+        double minimum = 0;
         foreach (var word in name.Split(' ')) minimum = Math.Max(minimum, bold.Width(word));
-        natural = Math.Min(bold.Width(name), Math.Max(minimum, 70));
-        foreach (var row in _rows)
+        var header = Math.Min(bold.Width(name), Math.Max(minimum, 70));
+        var widths = new double[_rows.Count];
+        for (var r = 0; r < _rows.Count; r++)
         {
-            var value = row[index];
+            var value = _rows[r][index];
             if (value.Length == 0) continue;
             foreach (var line in value.Split('\n'))
             {
                 var w = body.Width(line);
-                natural = Math.Max(natural, w);
+                widths[r] = Math.Max(widths[r], w);
                 if (keepWhole) minimum = Math.Max(minimum, Math.Min(w, MaxKeepWhole));
                 else if (w > minimum)
                     foreach (var word in line.Split(' ')) minimum = Math.Max(minimum, Math.Min(body.Width(word), MaxWord));
             }
         }
-        natural = Math.Max(Math.Min(natural, MaxNatural), minimum);
+        Array.Sort(widths);
+        var typical = widths.Length == 0 ? 0 : widths[(int)Math.Ceiling(widths.Length * 0.95) - 1];
+        // The rare long value still asks for some room (up to OccasionalWidth) when the page has it to spare.
+        var longest = widths.Length == 0 ? 0 : widths[^1];
+        var natural = Math.Max(Math.Min(Math.Max(Math.Max(header, typical), Math.Min(longest, OccasionalWidth)), MaxNatural), minimum);
         return new Column(index, name, natural + (2 * PadX) + 0.5, minimum + (2 * PadX) + 0.5);
     }
 
