@@ -53,11 +53,22 @@ ensure_chromium() {
   fi
 }
 
-# PDF reports (Leora CRM) and the dashboard's screenshots need one TrueType font.
+# The dashboard's screenshots need one TrueType font. PDF reports (Leora CRM, docs/crm-jobs.md) draw with Noto Sans and fall
+# back, character by character, to Droid Sans Fallback (Chinese, Japanese), NanumGothic (Korean), Symbola (emoji, in one
+# colour) and DejaVu Sans: fonts with TrueType outlines, which PDFsharp embeds as subsets (it embeds a CFF font such as
+# Noto Sans CJK whole: 13.7 MB for one Japanese name). The report tests read PDFs with poppler-utils' pdftotext.
 ensure_fonts() {
-  if [ ! -d /usr/share/fonts/truetype/liberation ] && [ ! -d /usr/share/fonts/truetype/dejavu ]; then
-    log "installing fonts from apt"
-    apt_install fonts-liberation
+  local missing=() f pkg
+  for f in noto/NotoSans-Regular.ttf:fonts-noto-core liberation/LiberationSans-Regular.ttf:fonts-liberation \
+           droid/DroidSansFallbackFull.ttf:fonts-droid-fallback nanum/NanumGothic.ttf:fonts-nanum \
+           ancient-scripts/Symbola_hint.ttf:fonts-symbola dejavu/DejaVuSans.ttf:fonts-dejavu-core; do
+    pkg=${f#*:}
+    [ -f "/usr/share/fonts/truetype/${f%%:*}" ] || missing+=("$pkg")
+  done
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from apt"
+    apt_install "${missing[@]}"
   fi
 }
 

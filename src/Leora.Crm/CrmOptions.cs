@@ -78,6 +78,13 @@ public sealed class CrmOptions : IValidatableObject
     /// <summary>Most characters one row of an import may hold in all its cells. A longer row fails the import. Defaults to 1,048,576 (1 Mi).</summary>
     public int MaxImportRowChars { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Most rows a PDF report holds (a PDF is built in memory; CSV and XLSX hold every row). The rows past it are counted, and
+    /// both the PDF's first page and the report's API answer (<c>truncated</c>, <c>rowCap</c>, <c>totalRows</c>) say so.
+    /// Defaults to 20,000; at most 100,000.
+    /// </summary>
+    public int MaxPdfReportRows { get; set; } = 20_000;
+
     /// <summary>Whether the CRM tables are migrated when the host starts. Defaults to true.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
@@ -100,5 +107,6 @@ public sealed class CrmOptions : IValidatableObject
             yield return new("CrmOptions: MaxXlsxSharedStrings must be positive and MaxXlsxSharedStringChars between 1 and 1000000000.");
         if (MaxImportColumns <= 0 || MaxImportRowChars <= 0)
             yield return new("CrmOptions: MaxImportColumns and MaxImportRowChars must be positive.");
+        if (MaxPdfReportRows is < 1 or > 100_000) yield return new("CrmOptions: MaxPdfReportRows must be between 1 and 100000.");
     }
 }

@@ -84,10 +84,14 @@ internal static class CrmEndpoints
         if (report is null) return NotFound("report", id);
         var job = report.JobId is { } jobId ? await jobs.GetAsync(jobId, ct) : null;
         var (status, error) = Truth(report.Status, report.Error, job);
+        // rowCount is what the file holds; totalRows what the report matched; a PDF past its row cap holds fewer (truncated).
+        var totalRows = report.TotalRows ?? report.RowCount;
+        var truncated = totalRows > report.RowCount;
         return TypedResults.Ok(new
         {
             id = report.Id, type = report.ReportType, format = report.Format, status,
-            progress = status == "completed" ? 100 : job?.Progress ?? 0, rowCount = report.RowCount, error,
+            progress = status == "completed" ? 100 : job?.Progress ?? 0, rowCount = report.RowCount, totalRows, truncated,
+            rowCap = truncated ? report.RowCount : null, error,
             downloadUrl = status == "completed" ? $"{http.Request.PathBase}{http.Request.Path}/download" : null,
             jobId = report.JobId, createdAt = report.CreatedAt, completedAt = report.CompletedAt,
         });

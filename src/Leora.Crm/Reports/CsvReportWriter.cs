@@ -14,7 +14,7 @@ internal sealed class CsvReportWriter : IReportWriter
     public CsvReportWriter(Stream output)
     {
         _text = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65536, leaveOpen: true);
-        // Injection None: the guard is ours (CellGuard), the same for CSV and XLSX. Rows may differ in width (rejected rows keep theirs).
+        // Injection None: the guard is ours (CellGuard), applied to CSV only (an XLSX string cell is never evaluated). Rows may differ in width (rejected rows keep theirs).
         _csv = CsvWriter.Create(_text, new CsvWriterOptions { HasHeader = false, Injection = CsvInjection.None, NewLine = "\r\n", ValidateFieldCount = false }, leaveOpen: true);
     }
 
@@ -33,6 +33,8 @@ internal sealed class CsvReportWriter : IReportWriter
         }
         return _csv.WriteRecordAsync(fields, cancellationToken);
     }
+
+    public int? RowCap => null;
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {

@@ -16,10 +16,11 @@ internal static class ReportFormats
         _ => "text/csv; charset=utf-8",
     };
 
-    public static IReportWriter Create(string format, Stream output) => format switch
+    /// <summary>A writer of <paramref name="format"/>; a PDF prints <paramref name="heading"/> and holds at most <paramref name="maxPdfRows"/> rows.</summary>
+    public static IReportWriter Create(string format, Stream output, ReportHeading heading, int maxPdfRows) => format switch
     {
         Xlsx => new XlsxReportWriter(output),
-        Pdf => new PdfReportWriter(output),
+        Pdf => new PdfReportWriter(output, heading, maxPdfRows),
         _ => new CsvReportWriter(output),
     };
 }

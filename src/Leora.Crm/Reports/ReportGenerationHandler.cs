@@ -3,19 +3,38 @@ using Leora.Crm.Model;
 using Leora.Crm.Storage;
 using Leora.Jobs;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Leora.Crm.Reports;
 
 /// <summary>
-/// Runs <c>report_generation</c>: streams the report's rows from the database into a CSV or XLSX file (a temporary file,
-/// then the file store), reporting progress; memory stays flat whatever the row count.
+/// Runs <c>report_generation</c>: streams the report's rows from the database into a CSV, XLSX or PDF file (a temporary
+/// file, then the file store), reporting progress; memory stays flat whatever the row count (a PDF holds at most
+/// <see cref="CrmOptions.MaxPdfReportRows"/> rows and counts the rest).
 /// </summary>
-internal sealed class ReportGenerationHandler(CrmStore store, CrmFileStore files, ILogger<ReportGenerationHandler> logger)
+internal sealed class ReportGenerationHandler(
+    CrmStore store, CrmFileStore files, IOptions<CrmOptions> options, TimeProvider time, ILogger<ReportGenerationHandler> logger)
     : IJobHandler<ReportGenerationArgs>
 {
+    private const string Created = "Created at (UTC)", Updated = "Updated at (UTC)";
+
     private static readonly string[] CustomerHeader =
         ["Id", "Email", "Name", "Phone", "Company", "Title", "Website", "Industry", "Company size", "Description", "Address", "City",
-         "Region", "Country", "Status", "Source", "Created at (UTC)", "Updated at (UTC)"];
+         "Region", "Country", "Status", "Source", Created, Updated];
+
+    /// <summary>What a printed report of <paramref name="reportType"/> says about itself, and which of its columns give way first.</summary>
+    private static ReportHeading Heading(string reportType, DateTimeOffset now) => reportType switch
+    {
+        ReportTypes.Customers => new("Customers", "none (every customer)", now)
+        {
+            KeepWhole = new HashSet<string> { "Id", "Email", "Phone", "Website", Created, Updated },
+            // A sales manager's printout keeps who, where and how to reach them; long free text and bookkeeping go first.
+            DropFirst = ["Description", Updated, "Address", "Website", "Company size", "Industry", "Id", Created, "Source", "Title"],
+        },
+        ReportTypes.CustomerSegments => new("Customers by region, status and source", "none (every customer)", now),
+        ReportTypes.Activity => new("Imports and scans per day", "none (every day with an import or a scan)", now) { KeepWhole = new HashSet<string> { "Day (UTC)" } },
+        _ => new(reportType, "none", now),
+    };
 
     public async Task HandleAsync(JobContext<ReportGenerationArgs> job, CancellationToken cancellationToken)
     {
@@ -23,15 +42,15 @@ internal sealed class ReportGenerationHandler(CrmStore store, CrmFileStore files
             ?? throw new PermanentJobException($"Report {job.Args.ReportId} does not exist.");
         if (report.Status is "completed")
         {
-            job.SetResult(new { reportId = report.Id, status = report.Status, rowCount = report.RowCount });
+            job.SetResult(new { reportId = report.Id, status = report.Status, rowCount = report.RowCount, totalRows = report.TotalRows });
             return;
         }
         try
         {
             await store.ReportStartAsync(report.Id, cancellationToken);
-            var rows = await GenerateAsync(job, report, cancellationToken);
+            var (rows, total) = await GenerateAsync(job, report, cancellationToken);
             Log.ReportCompleted(logger, report.Id, report.ReportType, report.Format, rows);
-            job.SetResult(new { reportId = report.Id, status = "completed", rowCount = rows });
+            job.SetResult(new { reportId = report.Id, status = "completed", rowCount = rows, totalRows = total, truncated = rows < total });
         }
         catch (PermanentJobException ex)
         {
@@ -47,13 +66,14 @@ internal sealed class ReportGenerationHandler(CrmStore store, CrmFileStore files
         }
     }
 
-    private async Task<long> GenerateAsync(JobContext<ReportGenerationArgs> job, Report report, CancellationToken ct)
+    /// <summary>Builds and stores the file; returns the rows it holds and the rows the report matched (more when the format caps its rows).</summary>
+    private async Task<(long Rows, long Total)> GenerateAsync(JobContext<ReportGenerationArgs> job, Report report, CancellationToken ct)
     {
         var db = store.Database;
         await using var temp = new FileStream(Path.Combine(Path.GetTempPath(), $"leora-report-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        long rows = 0;
-        await using (var writer = ReportFormats.Create(report.Format, temp))
+        long rows = 0, inFile;
+        await using (var writer = ReportFormats.Create(report.Format, temp, Heading(report.ReportType, time.GetUtcNow()), options.Value.MaxPdfReportRows))
         {
             await using var connection = await db.OpenConnectionAsync(ct);
             switch (report.ReportType)
@@ -94,6 +114,7 @@ internal sealed class ReportGenerationHandler(CrmStore store, CrmFileStore files
                     throw new PermanentJobException($"Unknown report type '{report.ReportType}'.");
             }
             await writer.CompleteAsync(ct);
+            inFile = writer.RowCap is { } cap ? Math.Min(rows, cap) : rows;
         }
         await job.ReportProgressAsync(97, "storing the file", ct);
         temp.Position = 0;
@@ -101,10 +122,10 @@ internal sealed class ReportGenerationHandler(CrmStore store, CrmFileStore files
         await using (var tx = await db.BeginAsync(connection, ct))
         {
             var fileId = await files.SaveAsync(connection, tx, $"{report.ReportType}-{report.Id}.{report.Format}", ReportFormats.ContentType(report.Format), temp, ct);
-            await store.ReportCompleteAsync(connection, tx, report.Id, fileId, rows, ct);
+            await store.ReportCompleteAsync(connection, tx, report.Id, fileId, inFile, rows, ct);
             await tx.CommitAsync(ct);
         }
-        return rows;
+        return (inFile, rows);
     }
 
     private static async Task<long> CopyAsync(DbConnection connection, string sql, IReportWriter writer, Func<DbDataReader, object?[]> row, CancellationToken ct)

@@ -2,16 +2,20 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Xml;
-using Leora.Crm.Text;
 
 namespace Leora.Crm.Reports;
 
 /// <summary>
 /// Writes a report as an XLSX workbook of one sheet, streamed: a <see cref="ZipArchive"/> in Create mode (which writes each
 /// entry straight through, unlike the Update mode a package opened read-write uses, which holds every part in memory) and an
-/// <see cref="XmlWriter"/> for the sheet. Strings are inline (no shared-string table to keep in memory) and guarded by
-/// <see cref="CellGuard"/>; characters XML cannot hold are dropped.
+/// <see cref="XmlWriter"/> for the sheet. Strings are inline (no shared-string table to keep in memory); characters XML
+/// cannot hold are dropped.
 /// </summary>
+/// <remarks>
+/// No formula guard (<see cref="Leora.Crm.Text.CellGuard"/>) here, unlike CSV: a cell typed as a string (<c>t="inlineStr"</c>) is text to
+/// every spreadsheet, never evaluated, whatever it starts with; only a <c>&lt;f&gt;</c> element is a formula, and this
+/// writer writes none. A guard's apostrophe would only show: a phone number would read <c>'+14155550100</c>.
+/// </remarks>
 internal sealed class XlsxReportWriter : IReportWriter
 {
     private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -55,7 +59,7 @@ internal sealed class XlsxReportWriter : IReportWriter
                     await w.WriteStartElementAsync(null, "is", Main);
                     await w.WriteStartElementAsync(null, "t", Main);
                     await w.WriteAttributeStringAsync("xml", "space", null, "preserve");
-                    await w.WriteStringAsync(XmlSafe(CellGuard.Text(Convert.ToString(value, CultureInfo.InvariantCulture))));
+                    await w.WriteStringAsync(XmlSafe(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
                     await w.WriteEndElementAsync();
                     await w.WriteEndElementAsync();
                     break;
@@ -64,6 +68,8 @@ internal sealed class XlsxReportWriter : IReportWriter
         }
         await w.WriteEndElementAsync();
     }
+
+    public int? RowCap => null;
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {

@@ -94,12 +94,13 @@ internal abstract class CrmSql
         """;
     public string ReportSetJob => $"UPDATE {P}crm_reports SET job_id = @jobId WHERE id = @id";
     public string ReportGet => $"""
-        SELECT id, report_type, format, status, job_id, file_id, row_count, error, created_at, completed_at
+        SELECT id, report_type, format, status, job_id, file_id, row_count, error, created_at, completed_at, total_rows
         FROM {P}crm_reports WHERE id = @id
         """;
     public string ReportStart => $"UPDATE {P}crm_reports SET status = 'running', error = NULL WHERE id = @id";
     public string ReportComplete => $"""
-        UPDATE {P}crm_reports SET status = 'completed', file_id = @fileId, row_count = @rowCount, completed_at = @now WHERE id = @id
+        UPDATE {P}crm_reports SET status = 'completed', file_id = @fileId, row_count = @rowCount, total_rows = @totalRows, completed_at = @now
+        WHERE id = @id
         """;
     public string ReportFail => $"UPDATE {P}crm_reports SET status = 'failed', error = @error, completed_at = @now WHERE id = @id";
 

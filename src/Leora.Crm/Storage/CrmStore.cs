@@ -67,14 +67,16 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
 
     public Task<Report?> ReportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ReportGet, id, r => new Report(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64OrNull(4), r.GetInt64OrNull(5), r.GetInt64OrNull(6),
-        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9)), ct);
+        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9), r.GetInt64OrNull(10)), ct);
 
     public Task ReportStartAsync(long id, CancellationToken ct) => ExecAsync(db.Sql.ReportStart, cmd => cmd.AddLong("@id", id), ct);
 
-    public async Task ReportCompleteAsync(DbConnection c, DbTransaction tx, long id, long fileId, long rowCount, CancellationToken ct)
+    /// <summary>Marks a report completed: <paramref name="rowCount"/> rows in its file, of <paramref name="totalRows"/> it matched.</summary>
+    public async Task ReportCompleteAsync(DbConnection c, DbTransaction tx, long id, long fileId, long rowCount, long totalRows, CancellationToken ct)
     {
         await using var cmd = CrmCommand.Create(c, tx, db.Sql.ReportComplete);
-        await cmd.AddLong("@id", id).AddLong("@fileId", fileId).AddLong("@rowCount", rowCount).Add("@now", Now).ExecuteNonQueryAsync(ct);
+        await cmd.AddLong("@id", id).AddLong("@fileId", fileId).AddLong("@rowCount", rowCount).AddLong("@totalRows", totalRows).Add("@now", Now)
+            .ExecuteNonQueryAsync(ct);
     }
 
     public Task ReportFailAsync(long id, string error, CancellationToken ct) =>
