@@ -137,7 +137,7 @@ internal sealed class XlsxRowSource : IRowSource
             if (reader.EOF) throw new InvalidDataException("The XLSX file's XML ends inside a string.");
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "t" && !reader.IsEmptyElement)
             {
-                text.Append(await reader.ReadElementContentAsStringAsync());
+                text.Append(Unescape(await reader.ReadElementContentAsStringAsync()));
                 if (text.Length > limit) return false;
                 continue;
             }
@@ -151,7 +151,7 @@ internal sealed class XlsxRowSource : IRowSource
         return true;
     }
 
-    public async ValueTask<(long Row, string[] Fields)?> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<ImportRow?> ReadAsync(CancellationToken cancellationToken)
     {
         while (await _sheet.ReadAsync())
         {
@@ -190,7 +190,7 @@ internal sealed class XlsxRowSource : IRowSource
                     await _sheet.ReadAsync();
                 }
             }
-            return (rowNumber, cells.ToArray());
+            return new ImportRow(rowNumber, [.. cells]);
         }
         return null;
     }
@@ -237,8 +237,36 @@ internal sealed class XlsxRowSource : IRowSource
             "s" => !int.TryParse(v, out var i) || i < 0 || i >= _shared.Count ? "" : _shared.LengthOf(i) > limit ? null : _shared.Get(i),
             "inlineStr" => inline.ToString(),
             "b" => v == "1" ? "TRUE" : "FALSE",
+            "str" => Unescape(v ?? ""),
             _ => v ?? "",
         };
+    }
+
+    /// <summary>
+    /// Decodes the escapes Excel writes for characters XML cannot hold or would lose: <c>_xHHHH_</c> is the UTF-16 code unit
+    /// HHHH (<c>_x000D_</c> a carriage return, <c>_x0009_</c> a tab), and <c>_x005F_</c> escapes an underscore that would
+    /// otherwise start one (ECMA-376 Part 1, 22.4.2.4 ST_Xstring).
+    /// </summary>
+    internal static string Unescape(string text)
+    {
+        var at = text.IndexOf("_x", StringComparison.Ordinal);
+        if (at < 0) return text;
+        var sb = new StringBuilder(text.Length);
+        sb.Append(text.AsSpan(0, at));
+        for (var i = at; i < text.Length;)
+        {
+            if (text[i] == '_' && i + 6 < text.Length && text[i + 1] == 'x' && text[i + 6] == '_'
+                && ushort.TryParse(text.AsSpan(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                sb.Append((char)code);
+                i += 7;
+            }
+            else
+            {
+                sb.Append(text[i++]);
+            }
+        }
+        return sb.ToString();
     }
 
     /// <summary>The 0-based column of a cell reference such as <c>AB12</c>, or null.</summary>
