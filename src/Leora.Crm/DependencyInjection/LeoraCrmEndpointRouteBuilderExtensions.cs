@@ -22,7 +22,8 @@ public static class LeoraCrmEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix).WithTags("Leora CRM");
         group.MapPost("/scans", CrmEndpoints.UploadScanAsync).DisableAntiforgery()
             .WithName("CreateScan").WithSummary("Start a scan of an uploaded image (multipart 'image') or of an image URL (JSON or multipart 'imageUrl')")
-            .Accepts<ScanFromUrlRequest>("application/json").Accepts<ScanFromUrlRequest>("multipart/form-data")
+            // One Accepts: routing keeps the last one only, and answers 415 to the other content types.
+            .Accepts<ScanFromUrlRequest>("application/json", "multipart/form-data")
             .Produces<ScanAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -33,7 +34,7 @@ public static class LeoraCrmEndpointRouteBuilderExtensions
             .WithName("GetScan").WithSummary("A scan: status, data read from the image, retry state")
             .Produces<ScanView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/reports", CrmEndpoints.CreateReportAsync).WithName("CreateReport").WithSummary("Start a report")
-            .Accepts<ReportRequest>("application/json").ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/reports", CrmFindEndpoints.ListReportsAsync)
             .WithName("ListReports").WithSummary("List reports, newest first, with their jobs")
             .Produces<Page<ReportView>>().ProducesProblem(StatusCodes.Status400BadRequest);

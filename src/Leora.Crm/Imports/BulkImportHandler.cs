@@ -32,8 +32,8 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
             await RunAsync(job, import, cancellationToken);
         }
         // A file that is refused or malformed stays so: the import fails at once, without retries. Whatever the reader
-        // throws is such a failure (ReadGuardedAsync makes it an InvalidDataException with a readable reason).
-        catch (Exception ex) when (ex is PermanentJobException or InvalidDataException)
+        // throws is such a failure (ReadGuardedAsync makes it an ImportFileException with a readable reason).
+        catch (Exception ex) when (ex is PermanentJobException or ImportFileException)
         {
             await store.ImportFailAsync(import.Id, ex.Message, CancellationToken.None);
             Log.ImportFailed(logger, import.Id, ex.Message);
@@ -117,7 +117,7 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
 
     /// <summary>
     /// The next record; whatever the reader throws but a cancellation (XML cut off, a ZIP entry that ends early or lies
-    /// about its size, a bad deflate stream) means the file is damaged, which no retry mends: an InvalidDataException.
+    /// about its size, a bad deflate stream) means the file is damaged, which no retry mends: an ImportFileException.
     /// </summary>
     private static async ValueTask<ImportRow?> ReadGuardedAsync(IRowSource source, string format, CancellationToken ct)
     {
@@ -134,9 +134,9 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
     private static bool Damaged(Exception ex, CancellationToken ct) =>
         !(ex is OperationCanceledException && ct.IsCancellationRequested) && ex is not (PermanentJobException or OutOfMemoryException);
 
-    private static Exception AsDamaged(Exception ex, string format) => ex is InvalidDataException
+    private static Exception AsDamaged(Exception ex, string format) => ex is ImportFileException
         ? ex
-        : new InvalidDataException($"The {(format == ImportFileKind.Xlsx ? "XLSX" : "CSV")} file is damaged and cannot be read: {ex.Message}", ex);
+        : new ImportFileException($"The {(format == ImportFileKind.Xlsx ? "XLSX" : "CSV")} file is damaged and cannot be read: {ex.Message}", ex);
 
     /// <summary>Applies one batch and moves the checkpoint, in one transaction. Returns the new checkpoint.</summary>
     private async Task<long> CommitBatchAsync(long importId, long done, List<ImportRow> batch, HeaderMap map, CrmOptions o, CancellationToken ct)

@@ -16,7 +16,8 @@ namespace Leora.Crm.Imports;
 /// rest of the file: while a quoted field is open, a following line that is a plausible record on its own (closed
 /// quotes, the header's number of fields, one of them an e-mail address) ends it, as does the end of the file or a
 /// field running past <see cref="MaxQuotedLines"/> lines or <see cref="CrmOptions.MaxImportRowChars"/>. The record is
-/// then returned with its problem (the import rejects it), and the lines after its first are read again as records.
+/// then returned with its problem (the import rejects it), and the lines after its first are read again as records
+/// (at the end of the file, none of them was a plausible record: they go with the broken one).
 /// </para>
 /// A record is bounded in size and fields (<see cref="CrmOptions.MaxImportRowChars"/>, <see cref="CrmOptions.MaxImportColumns"/>):
 /// past either, the import fails.
@@ -83,7 +84,9 @@ internal sealed class CsvRowSource : IRowSource
             {
                 if (await NextLineAsync(cancellationToken) is not { } next)
                 {
-                    problem = $"a quoted field opened on row {first.Number} is never closed (the file ends first)";
+                    // No line after it was a plausible record: they all belong to this broken one, which ends the file.
+                    problem = $"a quoted field opened on row {first.Number} is never closed (the file ends first{(ahead is null ? "" : $", on row {ahead[^1].Number}")})";
+                    ahead = null;
                     break;
                 }
                 (ahead ??= []).Add(next);
@@ -114,7 +117,7 @@ internal sealed class CsvRowSource : IRowSource
                 fields = record.Finish();
             }
             if (fields.Length > _maxColumns)
-                throw new InvalidDataException($"Row {first.Number} has {fields.Length:N0} fields, more than the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
+                throw new ImportFileException($"Row {first.Number} has {fields.Length:N0} fields, more than the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
             if (problem is null && _headerWidth < 0) _headerWidth = fields.Length;
             return new ImportRow(first.Number, fields, problem is null ? null : $"{problem}; check the quotes of this row");
         }
@@ -190,7 +193,7 @@ internal sealed class CsvRowSource : IRowSource
         return any ? (_line.ToString(), ++_lineNumber) : null;
     }
 
-    private InvalidDataException LineTooLong() =>
+    private ImportFileException LineTooLong() =>
         new($"Row {_lineNumber + 1} holds more than {_maxRowChars:N0} characters (Crm:MaxImportRowChars).");
 
     /// <summary>Comma, semicolon or tab: whichever appears most in the first line (outside quotes).</summary>
