@@ -12,8 +12,14 @@ internal sealed class CrmCommands(CrmStore store, CrmFileStore files, IJobClient
             async (connection, tx) =>
             {
                 var fileId = await files.SaveAsync(connection, tx, fileName, mediaType, image, ct);
-                return await store.ScanInsertAsync(connection, tx, scanType, fileId, mediaType, ct);
+                return await store.ScanInsertAsync(connection, tx, scanType, fileId, null, mediaType, ct);
             },
+            scanId => new ImageExtractionArgs(scanId), store.ScanSetJobAsync, ct);
+
+    /// <summary>Creates a scan of the image at <paramref name="imageUrl"/> (status processing; fetched by the job) and enqueues its image_extraction job.</summary>
+    public Task<(long ScanId, long JobId)> CreateScanFromUrlAsync(string scanType, Uri imageUrl, CancellationToken ct) =>
+        CreateWithJobAsync(
+            (connection, tx) => store.ScanInsertAsync(connection, tx, scanType, null, imageUrl.AbsoluteUri, null, ct),
             scanId => new ImageExtractionArgs(scanId), store.ScanSetJobAsync, ct);
 
     /// <summary>Creates a report (status pending) and enqueues its report_generation job.</summary>

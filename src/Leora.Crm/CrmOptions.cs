@@ -27,8 +27,19 @@ public sealed class CrmOptions : IValidatableObject
     /// <summary>How long one call to the model may take before the attempt is retried. Defaults to 60 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Largest image accepted by <c>POST /api/scans</c> (413 beyond). Defaults to 5 MB.</summary>
+    /// <summary>Largest image accepted by <c>POST /api/scans</c> (413 beyond), uploaded or fetched from its URL. Defaults to 5 MB.</summary>
     public long MaxImageBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// Host names (or IP literals) that a scan's image URL may name even when they resolve to loopback, private,
+    /// link-local or other non-public addresses, which are refused otherwise: the same server-side request forgery guard
+    /// as webhook jobs (<c>Jobs:Webhook:AllowedHosts</c>), with its own list. Compared case-insensitively with the URL's
+    /// host, exactly (no wildcards). Defaults to empty: only hosts on public addresses.
+    /// </summary>
+    public IList<string> ImageUrlAllowedHosts { get; } = new List<string>();
+
+    /// <summary>How long fetching a scan's image URL may take before the attempt is retried. Defaults to 30 seconds.</summary>
+    public TimeSpan ImageFetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Largest file accepted by <c>POST /api/imports</c> (413 beyond). Defaults to 50 MB.</summary>
     public long MaxImportBytes { get; set; } = 50 * 1024 * 1024;
@@ -98,6 +109,8 @@ public sealed class CrmOptions : IValidatableObject
         if (MaxImageBytes <= 0 || MaxImportBytes <= 0) yield return new("CrmOptions: MaxImageBytes and MaxImportBytes must be positive.");
         if (ImportBatchSize is < 1 or > 10_000) yield return new("CrmOptions: ImportBatchSize must be between 1 and 10000.");
         if (MaxTokens <= 0 || RequestTimeout <= TimeSpan.Zero) yield return new("CrmOptions: MaxTokens and RequestTimeout must be positive.");
+        if (ImageFetchTimeout <= TimeSpan.Zero) yield return new("CrmOptions: ImageFetchTimeout must be positive.");
+        if (ImageUrlAllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("CrmOptions: ImageUrlAllowedHosts has an empty entry.");
         if (string.IsNullOrWhiteSpace(Model)) yield return new("CrmOptions: Model is empty.");
         if (DefaultPhoneCountryCode is not null && (DefaultPhoneCountryCode.Length is < 1 or > 3 || !DefaultPhoneCountryCode.All(char.IsAsciiDigit)))
             yield return new("CrmOptions: DefaultPhoneCountryCode must be 1 to 3 digits.");

@@ -134,12 +134,7 @@ internal sealed class WebhookJobHandler(WebhookHttp http, IOptions<WebhookOption
     private static bool SameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
 
-    private static WebhookRefusedException? FindRefusal(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-            if (ex is WebhookRefusedException refused) return refused;
-        return null;
-    }
+    private static WebhookRefusedException? FindRefusal(Exception? ex) => GuardedHttpClient.FindRefusal(ex);
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {

@@ -38,8 +38,11 @@ public sealed class CrmHost : IAsyncDisposable
     internal CrmStore Store => Services.GetRequiredService<CrmStore>();
     internal CrmCommands Commands => Services.GetRequiredService<CrmCommands>();
 
-    /// <summary>Starts a host; with <paramref name="apiKey"/>, the jobs HTTP API is mapped at /api/jobs and every endpoint needs that key.</summary>
-    public static async Task<CrmHost> StartAsync(Db db, FakeClaude? claude, Action<CrmOptions>? configure = null, string? apiKey = null)
+    /// <summary>
+    /// Starts a host; with <paramref name="apiKey"/>, the jobs HTTP API is mapped at /api/jobs and every endpoint needs that key;
+    /// with <paramref name="openApi"/>, the OpenAPI document is served at /openapi/v1.json.
+    /// </summary>
+    public static async Task<CrmHost> StartAsync(Db db, FakeClaude? claude, Action<CrmOptions>? configure = null, string? apiKey = null, bool openApi = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -58,7 +61,9 @@ public sealed class CrmHost : IAsyncDisposable
             configure?.Invoke(o);
         });
         if (apiKey is not null) builder.Services.AddLeoraJobsApi(o => o.ApiKeys.Add(apiKey));
+        if (openApi) builder.Services.AddOpenApi();
         var app = builder.Build();
+        if (openApi) app.MapOpenApi();
         if (apiKey is not null)
         {
             app.MapGroup("/api/jobs").MapLeoraJobsApi();

@@ -31,12 +31,13 @@ public sealed class MalformedImportTests : ImportTestBase
     }
 
     [Fact]
-    public async Task Latin1_file_is_read_as_latin1_not_mangled()
+    public async Task Latin1_file_is_read_as_windows_1252_not_mangled()
     {
         var csv = Encoding.Latin1.GetBytes("email,name,city\r\nanna@example.de,Anna Müller,Köln\r\n");
         var result = await RunAsync(await UploadAsync(csv, "latin1.csv"));
         Assert.Equal("completed", result.GetProperty("status").GetString());
-        Assert.StartsWith("latin-1", result.GetProperty("encoding").GetString());
+        // Windows-1252 is Latin-1 with printable characters where Latin-1 has C1 controls: ü and ö are the same bytes.
+        Assert.StartsWith("windows-1252", result.GetProperty("encoding").GetString());
         var database = Host.Store.Database;
         await using var connection = await database.OpenConnectionAsync(CancellationToken.None);
         var c = await Host.Store.CustomerGetByEmailAsync(connection, null, "anna@example.de", CancellationToken.None);

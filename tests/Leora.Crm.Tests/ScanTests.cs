@@ -139,7 +139,14 @@ public abstract class ScanTests(Db db) : IAsyncLifetime
         {
             // One job per batch: with the test host's zero backoff, a larger batch would claim the retry at once.
             Assert.Equal(1, (await _host.ProcessAsync(maxJobs: 1)).Retried);
-            Assert.Equal("processing", (await _host.GetJsonAsync($"/api/scans/{scanId}")).GetProperty("status").GetString());
+            // While the job waits to retry, the scan says so: which attempt failed, why, and when the next one runs.
+            var waiting = await _host.GetJsonAsync($"/api/scans/{scanId}");
+            Assert.Equal("processing", waiting.GetProperty("status").GetString());
+            Assert.True(waiting.GetProperty("retrying").GetBoolean());
+            Assert.Equal(i, waiting.GetProperty("attempt").GetInt32());
+            Assert.Equal(5, waiting.GetProperty("maxAttempts").GetInt32());
+            Assert.Contains("500", waiting.GetProperty("lastError").GetString());
+            Assert.Equal((await _host.Jobs.GetAsync(jobId))!.RunAt, waiting.GetProperty("nextTryAt").GetDateTimeOffset());
         }
         Assert.Equal(1, (await _host.ProcessAsync(maxJobs: 1)).Failed);
         var scan = await _host.GetJsonAsync($"/api/scans/{scanId}");

@@ -35,6 +35,7 @@ public static class LeoraCrmServiceCollectionExtensions
         services.TryAddSingleton<CrmStore>();
         services.TryAddSingleton<CrmFileStore>();
         services.TryAddSingleton<ClaudeClient>();
+        services.TryAddSingleton<ImageFetcher>();
         services.TryAddSingleton<CrmCommands>();
         services.TryAddSingleton<ICrmMigrator, CrmMigrator>();
         services.AddHostedService<CrmMigrationService>();

@@ -10,12 +10,13 @@ using Microsoft.Extensions.Options;
 namespace Leora.Crm.Extraction;
 
 /// <summary>
-/// Runs <c>image_extraction</c>: sends the scan's image to Claude with the scan type's JSON schema, normalises the answer
+/// Runs <c>image_extraction</c>: fetches the image first when the scan names a URL (<see cref="ImageFetcher"/>; kept once
+/// fetched, so a retry asks Claude again without fetching again), then sends the scan's image to Claude with the scan type's JSON schema, normalises the answer
 /// and stores it on the scan (status <c>completed</c>). A refusal or an unreadable image fails the scan at once with a
 /// readable error; 429/5xx/timeouts retry (the scan stays <c>processing</c> until the last attempt fails it).
 /// </summary>
 internal sealed class ImageExtractionHandler(
-    CrmStore store, CrmFileStore files, ClaudeClient claude, IOptions<CrmOptions> options, ILogger<ImageExtractionHandler> logger)
+    CrmStore store, CrmFileStore files, ClaudeClient claude, ImageFetcher fetcher, IOptions<CrmOptions> options, ILogger<ImageExtractionHandler> logger)
     : IJobHandler<ImageExtractionArgs>
 {
     public const string NotConfigured = "image extraction is not configured";
@@ -32,9 +33,12 @@ internal sealed class ImageExtractionHandler(
         try
         {
             if (!claude.IsConfigured) throw new PermanentJobException(NotConfigured + " (set ANTHROPIC_API_KEY)");
+            var (fileId, mediaType) = scan.ImageFileId is { } stored
+                ? (stored, scan.MediaType!)
+                : await FetchAsync(job, scan, cancellationToken);
             await job.ReportProgressAsync(10, "reading image", cancellationToken);
             string base64;
-            await using (var image = await files.OpenReadAsync(scan.ImageFileId, cancellationToken))
+            await using (var image = await files.OpenReadAsync(fileId, cancellationToken))
             {
                 using var buffer = new MemoryStream();
                 await image.CopyToAsync(buffer, cancellationToken);
@@ -43,7 +47,7 @@ internal sealed class ImageExtractionHandler(
             await job.ReportProgressAsync(30, "asking Claude", cancellationToken);
             var content = new List<ContentBlockParam>
             {
-                new ImageBlockParam(new Base64ImageSource { Data = base64, MediaType = MediaTypeOf(scan.MediaType) }),
+                new ImageBlockParam(new Base64ImageSource { Data = base64, MediaType = MediaTypeOf(mediaType) }),
                 new TextBlockParam(ExtractionPrompts.Instruction(scan.ScanType)),
             };
             var answer = await claude.AskAsync(ExtractionPrompts.System, content, ExtractionPrompts.Schema(scan.ScanType), cancellationToken);
@@ -73,6 +77,23 @@ internal sealed class ImageExtractionHandler(
             Log.ScanRetry(logger, scan.Id, ex.Message);
             throw;
         }
+    }
+
+    /// <summary>Fetches the scan's image URL and keeps the image with the scan.</summary>
+    private async Task<(long FileId, string MediaType)> FetchAsync(JobContext<ImageExtractionArgs> job, ImageScan scan, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(scan.ImageUrl, UriKind.Absolute, out var url)) throw new PermanentJobException($"Scan {scan.Id} has neither an image nor a valid image URL.");
+        await job.ReportProgressAsync(5, "fetching image", cancellationToken);
+        var (bytes, mediaType) = await fetcher.FetchAsync(url, cancellationToken);
+        var db = store.Database;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await db.BeginAsync(connection, cancellationToken);
+        using var content = new MemoryStream(bytes, writable: false);
+        var name = Path.GetFileName(url.AbsolutePath) is { Length: > 0 and <= 200 } n ? n : "image";
+        var fileId = await files.SaveAsync(connection, tx, name, mediaType, content, cancellationToken);
+        await store.ScanSetImageAsync(connection, tx, scan.Id, fileId, mediaType, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return (fileId, mediaType);
     }
 
     private async Task<long?> UpsertCustomerAsync(JsonObject data, CancellationToken cancellationToken)

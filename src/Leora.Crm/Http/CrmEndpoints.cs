@@ -15,18 +15,36 @@ namespace Leora.Crm.Http;
 /// <summary>The CRM's HTTP handlers. Bad input answers application/problem+json (400, 404, 409, 413, 415, 503) and writes nothing.</summary>
 internal static class CrmEndpoints
 {
+    /// <summary>
+    /// Starts a scan: of an uploaded image (multipart, file field <c>image</c>), or of an image URL fetched when the job
+    /// runs (JSON <c>{"scanType", "imageUrl"}</c>, or a multipart field <c>imageUrl</c> instead of the file).
+    /// </summary>
     public static async Task<IResult> UploadScanAsync(HttpContext http, CrmCommands commands, IOptions<CrmOptions> options, CancellationToken ct)
     {
         var o = options.Value;
         if (!o.ImageExtractionConfigured)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Image extraction is not configured", $"{ImageExtractionHandler.NotConfigured}: set ANTHROPIC_API_KEY on the server.");
+        if (http.Request.HasJsonContentType())
+        {
+            ScanFromUrlRequest? request;
+            try
+            {
+                request = await http.Request.ReadFromJsonAsync<ScanFromUrlRequest>(JobJson.Options, ct);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid request", "Send JSON: {\"scanType\": \"business_card\", \"imageUrl\": \"https://…\"}.");
+            }
+            return await CreateScanFromUrlAsync(http, commands, request?.ScanType, request?.ImageUrl, ct);
+        }
         var (form, error) = await ReadFormAsync(http, o.MaxImageBytes, ct);
         if (error is not null) return error;
         var scanType = form!["scanType"].ToString();
+        var file = form.Files.GetFile("image") ?? form.Files.GetFile("file") ?? (form.Files.Count > 0 ? form.Files[0] : null);
+        if (file is null && form.TryGetValue("imageUrl", out var imageUrl)) return await CreateScanFromUrlAsync(http, commands, scanType, imageUrl.ToString(), ct);
         if (!ScanTypes.IsValid(scanType))
             return Problem(StatusCodes.Status400BadRequest, "Invalid scanType", $"scanType must be '{ScanTypes.BusinessCard}' or '{ScanTypes.LiquorLicense}'.");
-        var file = form.Files.GetFile("image") ?? form.Files.GetFile("file") ?? (form.Files.Count > 0 ? form.Files[0] : null);
-        if (file is null || file.Length == 0) return Problem(StatusCodes.Status400BadRequest, "No image", "Send the image as a multipart file field named 'image'.");
+        if (file is null || file.Length == 0) return Problem(StatusCodes.Status400BadRequest, "No image", "Send the image as a multipart file field named 'image', or its address as 'imageUrl'.");
         if (file.Length > o.MaxImageBytes) return TooLarge(o.MaxImageBytes);
         await using var stream = file.OpenReadStream();
         var head = new byte[16];
@@ -36,26 +54,47 @@ internal static class CrmEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported image", "The file is not a JPEG, PNG, GIF or WebP image (checked by its content).");
         stream.Position = 0;
         var (scanId, jobId) = await commands.CreateScanAsync(scanType, mediaType, SafeName(file.FileName, "image"), stream, ct);
-        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{scanId}", new { scanId, jobId, status = "processing" });
+        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{scanId}", new ScanAccepted(scanId, jobId, "processing"));
+    }
+
+    private static async Task<IResult> CreateScanFromUrlAsync(HttpContext http, CrmCommands commands, string? scanType, string? imageUrl, CancellationToken ct)
+    {
+        if (!ScanTypes.IsValid(scanType))
+            return Problem(StatusCodes.Status400BadRequest, "Invalid scanType", $"scanType must be '{ScanTypes.BusinessCard}' or '{ScanTypes.LiquorLicense}'.");
+        if (string.IsNullOrWhiteSpace(imageUrl) || imageUrl.Length > 2048 || !Uri.TryCreate(imageUrl.Trim(), UriKind.Absolute, out var url)
+            || url.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(url.UserInfo))
+            return Problem(StatusCodes.Status400BadRequest, "Invalid imageUrl", "imageUrl must be an absolute http or https URL of at most 2048 characters, without user name or password.");
+        var (scanId, jobId) = await commands.CreateScanFromUrlAsync(scanType!, url, ct);
+        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{scanId}", new ScanAccepted(scanId, jobId, "processing"));
     }
 
     public static async Task<IResult> GetScanAsync(long id, CrmStore store, IJobClient jobs, CancellationToken ct)
     {
         var scan = await store.ScanGetAsync(id, ct);
         if (scan is null) return NotFound("scan", id);
+        var job = scan.JobId is { } jobId ? await jobs.GetAsync(jobId, ct) : null;
+        return TypedResults.Ok(ScanView(scan, job));
+    }
+
+    /// <summary>
+    /// A scan as the API shows it. A job that failed outside the handler (a timeout, a crash loop) leaves the scan
+    /// processing: the view tells the truth. A job waiting to retry shows its attempt, last error and next try.
+    /// </summary>
+    internal static ScanView ScanView(ImageScan scan, JobInfo? job)
+    {
         var status = scan.Status;
         var error = scan.Error;
-        // A job that failed outside the handler (a timeout, a crash loop) leaves the scan processing: tell the truth.
-        if (status == "processing" && scan.JobId is { } jobId && await jobs.GetAsync(jobId, ct) is { Status: JobStatus.Failed or JobStatus.Cancelled } job)
+        if (status == "processing" && job is { Status: JobStatus.Failed or JobStatus.Cancelled })
         {
             status = "failed";
             error = job.Errors.Count > 0 ? job.Errors[^1].Message : $"the job was {job.Status.ToName()}";
         }
-        return TypedResults.Ok(new
-        {
-            id = scan.Id, scanType = scan.ScanType, status, data = scan.Data is null ? (JsonElement?)null : JsonDocument.Parse(scan.Data).RootElement.Clone(),
-            error, customerId = scan.CustomerId, jobId = scan.JobId, createdAt = scan.CreatedAt, completedAt = scan.CompletedAt,
-        });
+        var retrying = status == "processing" && job is { Status: JobStatus.Pending, Attempts: > 0 };
+        return new ScanView(
+            scan.Id, scan.ScanType, status, scan.ImageUrl, scan.Data is null ? null : JsonDocument.Parse(scan.Data).RootElement.Clone(), error,
+            scan.CustomerId, scan.JobId, job?.Status.ToName(), job?.Attempts, job?.MaxAttempts, retrying,
+            job is { Errors.Count: > 0 } && status == "processing" ? job.Errors[^1].Message : null, retrying ? job!.RunAt : null,
+            scan.CreatedAt, scan.CompletedAt);
     }
 
     public static async Task<IResult> CreateReportAsync(HttpContext http, CrmCommands commands, CancellationToken ct)
@@ -184,15 +223,7 @@ internal static class CrmEndpoints
         var c = await store.CustomerGetAsync(id, ct);
         if (c is null) return NotFound("customer", id);
         var enrichments = await store.EnrichmentListAsync(id, ct);
-        return TypedResults.Ok(new
-        {
-            id = c.Id, email = c.Email, name = c.Name, phone = c.Phone, company = c.Company, title = c.Title, website = c.Website,
-            industry = c.Industry, companySize = c.CompanySize, description = c.Description, address = c.Address, city = c.City,
-            region = c.Region, country = c.Country, status = c.Status, source = c.Source,
-            manualFields = Customer.Fields.Where(f => c.ManualFields.HasFlag(f.Field)).Select(f => f.Json),
-            enrichedAt = c.EnrichedAt, createdAt = c.CreatedAt, updatedAt = c.UpdatedAt,
-            enrichments = enrichments.Select(e => new { field = e.Field, oldValue = e.OldValue, newValue = e.NewValue, source = e.Source, jobId = e.JobId, enrichedAt = e.EnrichedAt }),
-        });
+        return TypedResults.Ok(CrmFindEndpoints.CustomerView(c, enrichments));
     }
 
     public static async Task<IResult> EnrichCustomerAsync(long id, HttpContext http, CrmCommands commands, CancellationToken ct)
@@ -204,7 +235,7 @@ internal static class CrmEndpoints
     }
 
     /// <summary>The row's status, unless its job ended failed or cancelled without the handler saying so.</summary>
-    private static (string Status, string? Error) Truth(string status, string? error, JobInfo? job) =>
+    internal static (string Status, string? Error) Truth(string status, string? error, JobInfo? job) =>
         status is "pending" or "running" && job is { Status: JobStatus.Failed or JobStatus.Cancelled }
             ? ("failed", job.Errors.Count > 0 ? job.Errors[^1].Message : $"the job was {job.Status.ToName()}")
             : (status, error);
@@ -244,9 +275,9 @@ internal static class CrmEndpoints
     private static ProblemHttpResult TooLarge(long limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "File too large", $"The file is larger than {limit / (1024.0 * 1024):0.#} MB.");
 
-    private static ProblemHttpResult NotFound(string what, long id) =>
+    internal static ProblemHttpResult NotFound(string what, long id) =>
         Problem(StatusCodes.Status404NotFound, "Not found", $"There is no {what} {id}.");
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+    internal static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Leora.Crm.Model;
 using Leora.Crm.Storage;
 using Leora.Jobs;
@@ -32,8 +31,9 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         {
             await RunAsync(job, import, cancellationToken);
         }
-        // A file that is refused or malformed stays so: the import fails at once, without retries.
-        catch (Exception ex) when (ex is PermanentJobException or InvalidDataException or CsvHelper.CsvFormatException or System.Xml.XmlException)
+        // A file that is refused or malformed stays so: the import fails at once, without retries. Whatever the reader
+        // throws is such a failure (ReadGuardedAsync makes it an ImportFileException with a readable reason).
+        catch (Exception ex) when (ex is PermanentJobException or ImportFileException)
         {
             await store.ImportFailAsync(import.Id, ex.Message, CancellationToken.None);
             Log.ImportFailed(logger, import.Id, ex.Message);
@@ -51,7 +51,8 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
     {
         var o = options.Value;
         await using var source = await OpenAsync(import, o, ct);
-        var header = await source.ReadAsync(ct) ?? throw new PermanentJobException("The file is empty: it has no header row.");
+        var header = await ReadGuardedAsync(source, import.Format, ct) ?? throw new PermanentJobException("The file is empty: it has no header row.");
+        if (header.Problem is not null) throw new PermanentJobException($"The header row (row {header.Row}) cannot be read: {header.Problem}.");
         var (map, problem) = HeaderMap.Create(header.Fields);
         if (map is null) throw new PermanentJobException(problem!);
         await store.ImportStartAsync(import.Id, source.Encoding, map.Ignored.Count == 0 ? null : string.Join(", ", map.Ignored), ct);
@@ -59,14 +60,14 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         var done = import.RowsDone;
         if (done > 0) Log.ImportResumed(logger, import.Id, done);
         for (long skipped = 0; skipped < done; skipped++)
-            if (await source.ReadAsync(ct) is null) break;
+            if (await ReadGuardedAsync(source, import.Format, ct) is null) break;
 
-        var batch = new List<(long Row, string[] Fields)>(o.ImportBatchSize);
+        var batch = new List<ImportRow>(o.ImportBatchSize);
         long batchChars = 0;
         var lastProgress = -1;
         while (true)
         {
-            var record = await source.ReadAsync(ct);
+            var record = await ReadGuardedAsync(source, import.Format, ct);
             if (record is { } r)
             {
                 batch.Add(r);
@@ -94,12 +95,18 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
 
     private async Task<IRowSource> OpenAsync(Import import, CrmOptions o, CancellationToken ct)
     {
+        // Reading the stored file may fail for a passing reason (the database): that retries. Parsing it may not.
         var stream = await files.OpenReadAsync(import.FileId, ct);
         try
         {
             return import.Format == ImportFileKind.Xlsx
                 ? await XlsxRowSource.OpenAsync(stream, o, ct)
                 : await CsvRowSource.OpenAsync(stream, o, ct);
+        }
+        catch (Exception ex) when (Damaged(ex, ct))
+        {
+            await stream.DisposeAsync();
+            throw AsDamaged(ex, import.Format);
         }
         catch
         {
@@ -108,15 +115,43 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
         }
     }
 
+    /// <summary>
+    /// The next record; whatever the reader throws but a cancellation (XML cut off, a ZIP entry that ends early or lies
+    /// about its size, a bad deflate stream) means the file is damaged, which no retry mends: an ImportFileException.
+    /// </summary>
+    private static async ValueTask<ImportRow?> ReadGuardedAsync(IRowSource source, string format, CancellationToken ct)
+    {
+        try
+        {
+            return await source.ReadAsync(ct);
+        }
+        catch (Exception ex) when (Damaged(ex, ct))
+        {
+            throw AsDamaged(ex, format);
+        }
+    }
+
+    private static bool Damaged(Exception ex, CancellationToken ct) =>
+        !(ex is OperationCanceledException && ct.IsCancellationRequested) && ex is not (PermanentJobException or OutOfMemoryException);
+
+    private static Exception AsDamaged(Exception ex, string format) => ex is ImportFileException
+        ? ex
+        : new ImportFileException($"The {(format == ImportFileKind.Xlsx ? "XLSX" : "CSV")} file is damaged and cannot be read: {ex.Message}", ex);
+
     /// <summary>Applies one batch and moves the checkpoint, in one transaction. Returns the new checkpoint.</summary>
-    private async Task<long> CommitBatchAsync(long importId, long done, List<(long Row, string[] Fields)> batch, HeaderMap map, CrmOptions o, CancellationToken ct)
+    private async Task<long> CommitBatchAsync(long importId, long done, List<ImportRow> batch, HeaderMap map, CrmOptions o, CancellationToken ct)
     {
         var valid = new List<Customer>(batch.Count);
         var rejected = new List<(long Row, string Reason, string[] Fields)>();
         var consumed = 0;
-        foreach (var (row, fields) in batch)
+        foreach (var (row, fields, broken) in batch)
         {
             consumed++;
+            if (broken is not null)
+            {
+                rejected.Add((row, broken, fields));
+                continue;
+            }
             if (fields.All(string.IsNullOrWhiteSpace)) continue;
             var (customer, reason) = RowValidator.Validate(map, fields, o.DefaultPhoneCountryCode);
             if (customer is not null) valid.Add(customer);
@@ -132,13 +167,7 @@ internal sealed class BulkImportHandler(CrmStore store, CrmFileStore files, IOpt
             if (existing.Add(customer.Email)) inserted++; else updated++;
         }
         await store.CustomerUpsertManyAsync(connection, tx, valid, ct);
-        foreach (var (row, reason, fields) in rejected)
-        {
-            await using var cmd = CrmCommand.Create(connection, tx, db.Sql.RejectionInsert);
-            cmd.AddLong("@importId", importId).AddLong("@rowNumber", row).Add("@reason", reason)
-                .Add("@raw", JsonSerializer.Serialize(fields));
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+        await store.RejectionInsertManyAsync(connection, tx, importId, rejected, ct);
         if (!await store.ImportCheckpointAsync(connection, tx, importId, done, done + consumed, inserted, updated, rejected.Count, ct))
             throw new InvalidOperationException($"Import {importId}: another attempt moved the checkpoint past row {done}; this attempt stops.");
         await tx.CommitAsync(ct);

@@ -5,7 +5,7 @@ namespace Leora.Crm.Imports;
 
 /// <summary>
 /// Maps an import file's header to customer fields, ignoring case, spacing and punctuation, and knowing common aliases
-/// ("E-mail Address", "Company Name", "Mobile", "ZIP"…). "First name" and "last name" columns make the name together.
+/// ("E-mail Address", "Company Name", "Mobile", "Zip", "State/Region"…). "First name" and "last name" columns make the name together.
 /// </summary>
 internal sealed class HeaderMap
 {
@@ -13,25 +13,38 @@ internal sealed class HeaderMap
     private const string FirstNameKey = "first_name";
     private const string LastNameKey = "last_name";
 
+    // Keys as Key() makes them. Besides the plain names, the headers of the common CRM and address-book exports:
+    // HubSpot ("Website URL", "State/Region", "Postal Code", "Lead Status"), Salesforce ("Mailing Zip/Postal Code",
+    // "Account Name"), Google Contacts ("E-mail 1 - Value", "Phone 1 - Value", "Organization 1 - Name") and Outlook
+    // ("E-mail Address", "Business Phone", "Country/Region"). The first column that maps to a field wins.
     private static readonly Dictionary<string, string> Aliases = Build(new()
     {
-        [EmailKey] = ["email", "emailaddress", "mail", "e-mail", "emailid", "contactemail", "workemail"],
+        [EmailKey] = ["email", "emailaddress", "mail", "e-mail", "emailid", "contactemail", "workemail", "email1value", "email1",
+            "primaryemail", "businessemail", "emailaddress1", "email1address"],
         [FirstNameKey] = ["firstname", "givenname", "forename", "first"],
         [LastNameKey] = ["lastname", "surname", "familyname", "last"],
-        ["name"] = ["name", "fullname", "contactname", "customername", "contact", "person"],
-        ["phone"] = ["phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "cell", "cellphone", "workphone", "phoneno"],
-        ["company"] = ["company", "companyname", "organisation", "organization", "org", "account", "accountname", "business", "employer"],
-        ["title"] = ["title", "jobtitle", "position", "role", "designation"],
-        ["website"] = ["website", "web", "url", "site", "homepage", "webaddress", "companywebsite"],
+        ["name"] = ["name", "fullname", "contactname", "customername", "contact", "person", "displayname"],
+        ["phone"] = ["phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "cell", "cellphone", "workphone", "phoneno",
+            "businessphone", "phone1value", "primaryphone", "mobilephonenumber", "directphone", "officephone", "companyphone"],
+        ["company"] = ["company", "companyname", "organisation", "organization", "org", "account", "accountname", "business", "employer",
+            "organization1name", "organisationname", "organizationname"],
+        ["title"] = ["title", "jobtitle", "position", "role", "designation", "organization1title"],
+        ["website"] = ["website", "web", "url", "site", "homepage", "webaddress", "companywebsite", "websiteurl", "website1value",
+            "webpage", "companydomainname"],
         ["industry"] = ["industry", "sector", "vertical"],
         ["company_size"] = ["companysize", "size", "employees", "headcount", "numberofemployees"],
         ["description"] = ["description", "notes", "note", "comments", "about"],
-        ["address"] = ["address", "street", "streetaddress", "address1", "addressline1", "postaladdress"],
-        ["city"] = ["city", "town", "locality"],
-        ["region"] = ["region", "state", "province", "county", "territory", "stateprovince"],
-        ["country"] = ["country", "countrycode", "nation"],
+        ["address"] = ["address", "street", "streetaddress", "address1", "addressline1", "postaladdress", "businessstreet",
+            "mailingstreet", "address1street", "billingstreet"],
+        ["city"] = ["city", "town", "locality", "businesscity", "mailingcity", "address1city", "billingcity"],
+        ["region"] = ["region", "state", "province", "county", "territory", "stateprovince", "stateregion", "businessstate",
+            "mailingstateprovince", "mailingstate", "address1region", "billingstateprovince"],
+        ["postal_code"] = ["postalcode", "postcode", "zip", "zipcode", "zippostalcode", "mailingzippostalcode", "businesspostalcode",
+            "address1postalcode", "billingzippostalcode", "postal"],
+        ["country"] = ["country", "countrycode", "nation", "countryregion", "businesscountryregion", "mailingcountry", "address1country",
+            "billingcountry"],
         ["status"] = ["status", "leadstatus", "stage", "lifecyclestage"],
-        ["source"] = ["source", "leadsource", "channel", "origin"],
+        ["source"] = ["source", "leadsource", "channel", "origin", "originalsource"],
     });
 
     private readonly Dictionary<string, int> _columns;

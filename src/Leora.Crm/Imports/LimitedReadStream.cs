@@ -1,7 +1,7 @@
 namespace Leora.Crm.Imports;
 
 /// <summary>
-/// A read-only stream over one inflated XLSX part that throws <see cref="InvalidDataException"/> once more than a shared
+/// A read-only stream over one inflated XLSX part that throws <see cref="ImportFileException"/> once more than a shared
 /// budget of bytes has been read, or when the part's shape would make the XML reader hold too much: a run of more than
 /// <see cref="MaxMarkupBytes"/> between two '&lt;' (one tag, attribute or text that large is held whole by the reader and
 /// no spreadsheet writes one: a cell holds at most 32,767 characters), or a NUL byte (never in UTF-8 XML; its presence
@@ -47,7 +47,7 @@ internal sealed class LimitedReadStream(Stream inner, XlsxBudget budget, string 
         BytesRead += read.Length;
         budget.Spend(read.Length);
         if (read.Contains((byte)0))
-            throw new InvalidDataException($"The XLSX part '{part}' is not UTF-8 XML (it holds a NUL byte).");
+            throw new ImportFileException($"The XLSX part '{part}' is not UTF-8 XML (it holds a NUL byte).");
         var first = read.IndexOf((byte)'<');
         if (first < 0)
         {
@@ -65,7 +65,7 @@ internal sealed class LimitedReadStream(Stream inner, XlsxBudget budget, string 
     private void TooLong()
     {
         if (_sinceMarkup > MaxMarkupBytes)
-            throw new InvalidDataException(
+            throw new ImportFileException(
                 $"The XLSX part '{part}' holds a tag or text of more than {MaxMarkupBytes / (1024 * 1024)} MB, which no spreadsheet writes.");
     }
 

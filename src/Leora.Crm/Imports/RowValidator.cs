@@ -14,7 +14,7 @@ internal static class RowValidator
         if (row.Length > map.Width && row.Skip(map.Width).Any(f => !string.IsNullOrWhiteSpace(f)))
             reasons.Add($"the row has {row.Length} fields, the header has {map.Width}");
         if (row.Any(f => f.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || f.Contains('\uFFFD')))
-            reasons.Add("the row holds control or undecodable characters (a binary file, or a text encoding other than UTF-8/Latin-1?)");
+            reasons.Add("the row holds control or undecodable characters (a binary file, or a text encoding other than UTF-8, UTF-16 or Windows-1252?)");
         foreach (var f in row)
         {
             if (f.Length > MaxFieldLength)
@@ -48,13 +48,15 @@ internal static class RowValidator
             Website = site,
             Industry = T(CustomerField.Industry),
             CompanySize = T(CustomerField.CompanySize),
-            Description = T(CustomerField.Description),
+            // Notes keep their line breaks (a quoted CSV field or an XLSX cell may hold several lines).
+            Description = Normalize.MultilineText(map.Get(row, CustomerField.Description), MaxFieldLength),
             Address = T(CustomerField.Address),
             City = T(CustomerField.City),
             Region = T(CustomerField.Region),
             Country = T(CustomerField.Country),
             Status = T(CustomerField.Status)?.ToLowerInvariant(),
             Source = T(CustomerField.Source),
+            PostalCode = T(CustomerField.PostalCode),
         }, null);
     }
 

@@ -23,11 +23,11 @@ internal sealed class SharedStringTable(int maxStrings, int maxChars)
     /// <summary>The characters still allowed.</summary>
     public int RemainingChars => maxChars - _length;
 
-    /// <summary>Appends one string; throws <see cref="InvalidDataException"/> past a limit.</summary>
+    /// <summary>Appends one string; throws <see cref="ImportFileException"/> past a limit.</summary>
     public void Add(StringBuilder text)
     {
         if (_starts.Count >= maxStrings)
-            throw new InvalidDataException($"The XLSX file has more than {maxStrings:N0} shared strings (Crm:MaxXlsxSharedStrings).");
+            throw new ImportFileException($"The XLSX file has more than {maxStrings:N0} shared strings (Crm:MaxXlsxSharedStrings).");
         if (text.Length > RemainingChars) throw TooManyChars();
         _starts.Add(_length);
         foreach (var chunk in text.GetChunks()) Append(chunk.Span);
@@ -46,7 +46,7 @@ internal sealed class SharedStringTable(int maxStrings, int maxChars)
         }
     }
 
-    public InvalidDataException TooManyChars() =>
+    public ImportFileException TooManyChars() =>
         new($"The XLSX file's shared strings hold more than {maxChars:N0} characters (Crm:MaxXlsxSharedStringChars).");
 
     /// <summary>The length of string <paramref name="index"/> (in range).</summary>

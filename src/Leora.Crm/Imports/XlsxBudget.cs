@@ -8,6 +8,6 @@ internal sealed class XlsxBudget(long limit)
     public void Spend(long bytes)
     {
         _spent += bytes;
-        if (_spent > limit) throw new InvalidDataException($"The XLSX file expands to more than {limit / (1024 * 1024)} MB as read: a zip bomb?");
+        if (_spent > limit) throw new ImportFileException($"The XLSX file expands to more than {limit / (1024 * 1024)} MB as read: a zip bomb?");
     }
 }

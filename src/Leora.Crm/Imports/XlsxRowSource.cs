@@ -46,17 +46,17 @@ internal sealed class XlsxRowSource : IRowSource
 
     public double Position => Math.Min(1.0, (double)_sheetStream.BytesRead / _sheetLength);
 
-    /// <summary>Opens the workbook in <paramref name="file"/> (owned from now on); throws <see cref="InvalidDataException"/> when refused.</summary>
+    /// <summary>Opens the workbook in <paramref name="file"/> (owned from now on); throws <see cref="ImportFileException"/> when refused.</summary>
     public static async Task<XlsxRowSource> OpenAsync(Stream file, CrmOptions options, CancellationToken cancellationToken)
     {
         ZipArchive? zip = null;
         try
         {
             zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-            if (XlsxGuard.Check(zip, options) is { } problem) throw new InvalidDataException(problem);
+            if (XlsxGuard.Check(zip, options) is { } problem) throw new ImportFileException(problem);
             var budget = new XlsxBudget(options.MaxXlsxUncompressedBytes);
             var sheetPath = await FirstSheetPathAsync(zip, budget, cancellationToken);
-            var sheetEntry = zip.GetEntry(sheetPath) ?? throw new InvalidDataException($"The workbook names a sheet '{sheetPath}' that it does not contain.");
+            var sheetEntry = zip.GetEntry(sheetPath) ?? throw new ImportFileException($"The workbook names a sheet '{sheetPath}' that it does not contain.");
             var shared = await SharedStringsAsync(zip, budget, options, cancellationToken);
             var source = new XlsxRowSource(file, zip, shared, new LimitedReadStream(sheetEntry.Open(), budget, sheetPath), sheetEntry.Length, options);
             zip = null;
@@ -73,7 +73,7 @@ internal sealed class XlsxRowSource : IRowSource
 
     private static async Task<string> FirstSheetPathAsync(ZipArchive zip, XlsxBudget budget, CancellationToken cancellationToken)
     {
-        var workbook = zip.GetEntry("xl/workbook.xml") ?? throw new InvalidDataException("The ZIP file is not an XLSX workbook (no xl/workbook.xml).");
+        var workbook = zip.GetEntry("xl/workbook.xml") ?? throw new ImportFileException("The ZIP file is not an XLSX workbook (no xl/workbook.xml).");
         string? relId = null;
         using (var reader = Open(workbook, budget))
         {
@@ -84,7 +84,7 @@ internal sealed class XlsxRowSource : IRowSource
                     relId = reader.GetAttribute("id", "http://schemas.openxmlformats.org/officeDocument/2006/relationships");
             }
         }
-        if (relId is null) throw new InvalidDataException("The workbook has no sheet.");
+        if (relId is null) throw new ImportFileException("The workbook has no sheet.");
         if (zip.GetEntry("xl/_rels/workbook.xml.rels") is { } rels)
         {
             using var reader = Open(rels, budget);
@@ -115,7 +115,7 @@ internal sealed class XlsxRowSource : IRowSource
                 if (!await ReadTextRunsAsync(reader, text, limit))
                     throw limit == table.RemainingChars
                         ? table.TooManyChars()
-                        : new InvalidDataException($"Shared string {table.Count} of the XLSX file holds more than {options.MaxImportRowChars:N0} characters, more than a row may hold (Crm:MaxImportRowChars).");
+                        : new ImportFileException($"Shared string {table.Count} of the XLSX file holds more than {options.MaxImportRowChars:N0} characters, more than a row may hold (Crm:MaxImportRowChars).");
                 table.Add(text);
             }
         }
@@ -134,10 +134,10 @@ internal sealed class XlsxRowSource : IRowSource
         await reader.ReadAsync();
         while (!(reader.Depth == depth && reader.NodeType == XmlNodeType.EndElement))
         {
-            if (reader.EOF) throw new InvalidDataException("The XLSX file's XML ends inside a string.");
+            if (reader.EOF) throw new ImportFileException("The XLSX file's XML ends inside a string.");
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "t" && !reader.IsEmptyElement)
             {
-                text.Append(await reader.ReadElementContentAsStringAsync());
+                text.Append(Unescape(await reader.ReadElementContentAsStringAsync()));
                 if (text.Length > limit) return false;
                 continue;
             }
@@ -151,7 +151,7 @@ internal sealed class XlsxRowSource : IRowSource
         return true;
     }
 
-    public async ValueTask<(long Row, string[] Fields)?> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<ImportRow?> ReadAsync(CancellationToken cancellationToken)
     {
         while (await _sheet.ReadAsync())
         {
@@ -167,13 +167,13 @@ internal sealed class XlsxRowSource : IRowSource
                 await _sheet.ReadAsync();
                 while (!(_sheet.Depth == depth && _sheet.NodeType == XmlNodeType.EndElement))
                 {
-                    if (_sheet.EOF) throw new InvalidDataException($"The XLSX sheet ends inside row {rowNumber}.");
+                    if (_sheet.EOF) throw new ImportFileException($"The XLSX sheet ends inside row {rowNumber}.");
                     if (_sheet.NodeType == XmlNodeType.Element && _sheet.LocalName == "c")
                     {
                         var column = ColumnIndex(_sheet.GetAttribute("r")) ?? cells.Count;
-                        if (column >= 16384) throw new InvalidDataException($"Row {rowNumber} has a cell beyond the last XLSX column.");
+                        if (column >= 16384) throw new ImportFileException($"Row {rowNumber} has a cell beyond the last XLSX column.");
                         if (column >= _maxColumns)
-                            throw new InvalidDataException($"Row {rowNumber} has a cell in column {column + 1:N0}, beyond the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
+                            throw new ImportFileException($"Row {rowNumber} has a cell in column {column + 1:N0}, beyond the {_maxColumns:N0} columns an import reads (Crm:MaxImportColumns).");
                         var value = await ReadCellAsync(_sheet, _maxRowChars - chars) ?? throw RowTooLong(rowNumber);
                         chars += value.Length;
                         if (chars > _maxRowChars) throw RowTooLong(rowNumber);
@@ -190,12 +190,12 @@ internal sealed class XlsxRowSource : IRowSource
                     await _sheet.ReadAsync();
                 }
             }
-            return (rowNumber, cells.ToArray());
+            return new ImportRow(rowNumber, [.. cells]);
         }
         return null;
     }
 
-    private InvalidDataException RowTooLong(long rowNumber) =>
+    private ImportFileException RowTooLong(long rowNumber) =>
         new($"Row {rowNumber} of the XLSX sheet holds more than {_maxRowChars:N0} characters (Crm:MaxImportRowChars).");
 
     /// <summary>
@@ -212,7 +212,7 @@ internal sealed class XlsxRowSource : IRowSource
         await reader.ReadAsync();
         while (!(reader.Depth == depth && reader.NodeType == XmlNodeType.EndElement))
         {
-            if (reader.EOF) throw new InvalidDataException("The XLSX sheet ends inside a cell.");
+            if (reader.EOF) throw new ImportFileException("The XLSX sheet ends inside a cell.");
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "v" && !reader.IsEmptyElement)
             {
                 v = await reader.ReadElementContentAsStringAsync();
@@ -237,8 +237,36 @@ internal sealed class XlsxRowSource : IRowSource
             "s" => !int.TryParse(v, out var i) || i < 0 || i >= _shared.Count ? "" : _shared.LengthOf(i) > limit ? null : _shared.Get(i),
             "inlineStr" => inline.ToString(),
             "b" => v == "1" ? "TRUE" : "FALSE",
+            "str" => Unescape(v ?? ""),
             _ => v ?? "",
         };
+    }
+
+    /// <summary>
+    /// Decodes the escapes Excel writes for characters XML cannot hold or would lose: <c>_xHHHH_</c> is the UTF-16 code unit
+    /// HHHH (<c>_x000D_</c> a carriage return, <c>_x0009_</c> a tab), and <c>_x005F_</c> escapes an underscore that would
+    /// otherwise start one (ECMA-376 Part 1, 22.4.2.4 ST_Xstring).
+    /// </summary>
+    internal static string Unescape(string text)
+    {
+        var at = text.IndexOf("_x", StringComparison.Ordinal);
+        if (at < 0) return text;
+        var sb = new StringBuilder(text.Length);
+        sb.Append(text.AsSpan(0, at));
+        for (var i = at; i < text.Length;)
+        {
+            if (text[i] == '_' && i + 6 < text.Length && text[i + 1] == 'x' && text[i + 6] == '_'
+                && ushort.TryParse(text.AsSpan(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                sb.Append((char)code);
+                i += 7;
+            }
+            else
+            {
+                sb.Append(text[i++]);
+            }
+        }
+        return sb.ToString();
     }
 
     /// <summary>The 0-based column of a cell reference such as <c>AB12</c>, or null.</summary>

@@ -19,4 +19,5 @@ internal enum CustomerField : long
     Country = 1 << 11,
     Status = 1 << 12,
     Source = 1 << 13,
+    PostalCode = 1 << 14,
 }

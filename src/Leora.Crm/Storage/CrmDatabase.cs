@@ -26,6 +26,12 @@ internal abstract class CrmDatabase
     /// <summary>The parameter value that stores <paramref name="time"/>.</summary>
     public abstract object Time(DateTimeOffset time);
 
+    /// <summary>
+    /// The parameter value of a list of texts, one parameter for a whole batch: a <c>text[]</c> on PostgreSQL
+    /// (<c>= ANY(@p)</c>), a JSON array on SQLite (<c>IN (SELECT value FROM json_each(@p))</c>).
+    /// </summary>
+    public abstract object TextList(IReadOnlyCollection<string> values);
+
     /// <summary>Reads a time column.</summary>
     public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 

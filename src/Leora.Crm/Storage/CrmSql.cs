@@ -30,14 +30,17 @@ internal abstract class CrmSql
 
     // ---- image scans
     public string ScanInsert => $"""
-        INSERT INTO {P}crm_image_scans (scan_type, status, image_file_id, media_type, created_at)
-        VALUES (@scanType, 'processing', @fileId, @mediaType, @now) RETURNING id
+        INSERT INTO {P}crm_image_scans (scan_type, status, image_file_id, image_url, media_type, created_at)
+        VALUES (@scanType, 'processing', @fileId, @imageUrl, @mediaType, @now) RETURNING id
         """;
+    /// <summary>Records the image a URL scan fetched (its file and sniffed media type), so a retry does not fetch it again.</summary>
+    public string ScanSetImage => $"UPDATE {P}crm_image_scans SET image_file_id = @fileId, media_type = @mediaType WHERE id = @id";
     public string ScanSetJob => $"UPDATE {P}crm_image_scans SET job_id = @jobId WHERE id = @id";
-    public string ScanGet => $"""
-        SELECT id, scan_type, status, image_file_id, media_type, job_id, data, error, customer_id, created_at, completed_at
-        FROM {P}crm_image_scans WHERE id = @id
-        """;
+    public const string ScanColumns =
+        "id, scan_type, status, image_file_id, image_url, media_type, job_id, data, error, customer_id, created_at, completed_at";
+    public string ScanGet => $"SELECT {ScanColumns} FROM {P}crm_image_scans WHERE id = @id";
+    /// <summary>Newest first, from before the cursor (an id) when given: the WHERE part is added by the store.</summary>
+    public string ScanList => $"SELECT {ScanColumns} FROM {P}crm_image_scans";
     public string ScanComplete => $"""
         UPDATE {P}crm_image_scans SET status = 'completed', data = @data, customer_id = @customerId, error = NULL, completed_at = @now
         WHERE id = @id
@@ -46,33 +49,42 @@ internal abstract class CrmSql
 
     // ---- customers
     public const string CustomerColumns =
-        "id, email, name, phone, company, title, website, industry, company_size, description, address, city, region, country, status, source, manual_fields, enriched_at, created_at, updated_at";
+        "id, email, name, phone, company, title, website, industry, company_size, description, address, city, region, country, status, source, manual_fields, enriched_at, created_at, updated_at, postal_code, edited_fields";
     public string CustomerGet => $"SELECT {CustomerColumns} FROM {P}crm_customers WHERE id = @id";
     public string CustomerGetByEmail => $"SELECT {CustomerColumns} FROM {P}crm_customers WHERE email = @email";
+    /// <summary>The customers, the WHERE part (search and cursor) added by the store; ordered by id.</summary>
+    public string CustomerList => $"SELECT {CustomerColumns} FROM {P}crm_customers";
+    /// <summary>Which of the e-mails in @emails (a list, see <see cref="CrmDatabase.TextList"/>) exist: one statement per batch.</summary>
+    public abstract string CustomerExistingEmails { get; }
+
+    /// <summary>A case-insensitive "contains" test of <paramref name="column"/> against a LIKE pattern parameter (escaped with '\').</summary>
+    public abstract string Contains(string column, string parameter);
     /// <summary>
-    /// Inserts or updates by e-mail. A value given wins over the stored one, an empty one keeps it; the fields given
-    /// are added to <c>manual_fields</c> (entered by a person, never overwritten by enrichment).
+    /// Inserts or updates by e-mail. A value given wins over the stored one, an empty one keeps it, and a field a person
+    /// edited through the API (a bit of <c>edited_fields</c>, see <see cref="Model.CustomerField"/>) keeps its value; the
+    /// fields given are added to <c>manual_fields</c> (entered by a person, never overwritten by enrichment).
     /// </summary>
     public string CustomerUpsert => $"""
         INSERT INTO {P}crm_customers (email, name, phone, company, title, website, industry, company_size, description,
-            address, city, region, country, status, source, manual_fields, created_at, updated_at)
+            address, city, region, country, status, source, postal_code, manual_fields, created_at, updated_at)
         VALUES (@email, @name, @phone, @company, @title, @website, @industry, @companySize, @description,
-            @address, @city, @region, @country, @status, @source, @manualFields, @now, @now)
+            @address, @city, @region, @country, @status, @source, @postalCode, @manualFields, @now, @now)
         ON CONFLICT (email) DO UPDATE SET
-            name = COALESCE(excluded.name, crm_customers.name),
-            phone = COALESCE(excluded.phone, crm_customers.phone),
-            company = COALESCE(excluded.company, crm_customers.company),
-            title = COALESCE(excluded.title, crm_customers.title),
-            website = COALESCE(excluded.website, crm_customers.website),
-            industry = COALESCE(excluded.industry, crm_customers.industry),
-            company_size = COALESCE(excluded.company_size, crm_customers.company_size),
-            description = COALESCE(excluded.description, crm_customers.description),
-            address = COALESCE(excluded.address, crm_customers.address),
-            city = COALESCE(excluded.city, crm_customers.city),
-            region = COALESCE(excluded.region, crm_customers.region),
-            country = COALESCE(excluded.country, crm_customers.country),
-            status = COALESCE(excluded.status, crm_customers.status),
-            source = COALESCE(excluded.source, crm_customers.source),
+            name = CASE WHEN crm_customers.edited_fields & 1 = 0 THEN COALESCE(excluded.name, crm_customers.name) ELSE crm_customers.name END,
+            phone = CASE WHEN crm_customers.edited_fields & 2 = 0 THEN COALESCE(excluded.phone, crm_customers.phone) ELSE crm_customers.phone END,
+            company = CASE WHEN crm_customers.edited_fields & 4 = 0 THEN COALESCE(excluded.company, crm_customers.company) ELSE crm_customers.company END,
+            title = CASE WHEN crm_customers.edited_fields & 8 = 0 THEN COALESCE(excluded.title, crm_customers.title) ELSE crm_customers.title END,
+            website = CASE WHEN crm_customers.edited_fields & 16 = 0 THEN COALESCE(excluded.website, crm_customers.website) ELSE crm_customers.website END,
+            industry = CASE WHEN crm_customers.edited_fields & 32 = 0 THEN COALESCE(excluded.industry, crm_customers.industry) ELSE crm_customers.industry END,
+            company_size = CASE WHEN crm_customers.edited_fields & 64 = 0 THEN COALESCE(excluded.company_size, crm_customers.company_size) ELSE crm_customers.company_size END,
+            description = CASE WHEN crm_customers.edited_fields & 128 = 0 THEN COALESCE(excluded.description, crm_customers.description) ELSE crm_customers.description END,
+            address = CASE WHEN crm_customers.edited_fields & 256 = 0 THEN COALESCE(excluded.address, crm_customers.address) ELSE crm_customers.address END,
+            city = CASE WHEN crm_customers.edited_fields & 512 = 0 THEN COALESCE(excluded.city, crm_customers.city) ELSE crm_customers.city END,
+            region = CASE WHEN crm_customers.edited_fields & 1024 = 0 THEN COALESCE(excluded.region, crm_customers.region) ELSE crm_customers.region END,
+            country = CASE WHEN crm_customers.edited_fields & 2048 = 0 THEN COALESCE(excluded.country, crm_customers.country) ELSE crm_customers.country END,
+            status = CASE WHEN crm_customers.edited_fields & 4096 = 0 THEN COALESCE(excluded.status, crm_customers.status) ELSE crm_customers.status END,
+            source = CASE WHEN crm_customers.edited_fields & 8192 = 0 THEN COALESCE(excluded.source, crm_customers.source) ELSE crm_customers.source END,
+            postal_code = CASE WHEN crm_customers.edited_fields & 16384 = 0 THEN COALESCE(excluded.postal_code, crm_customers.postal_code) ELSE crm_customers.postal_code END,
             manual_fields = crm_customers.manual_fields | excluded.manual_fields,
             updated_at = excluded.updated_at
         RETURNING id
@@ -93,10 +105,9 @@ internal abstract class CrmSql
         INSERT INTO {P}crm_reports (report_type, format, status, created_at) VALUES (@reportType, @format, 'pending', @now) RETURNING id
         """;
     public string ReportSetJob => $"UPDATE {P}crm_reports SET job_id = @jobId WHERE id = @id";
-    public string ReportGet => $"""
-        SELECT id, report_type, format, status, job_id, file_id, row_count, error, created_at, completed_at, total_rows
-        FROM {P}crm_reports WHERE id = @id
-        """;
+    public const string ReportColumns = "id, report_type, format, status, job_id, file_id, row_count, error, created_at, completed_at, total_rows";
+    public string ReportGet => $"SELECT {ReportColumns} FROM {P}crm_reports WHERE id = @id";
+    public string ReportList => $"SELECT {ReportColumns} FROM {P}crm_reports";
     public string ReportStart => $"UPDATE {P}crm_reports SET status = 'running', error = NULL WHERE id = @id";
     public string ReportComplete => $"""
         UPDATE {P}crm_reports SET status = 'completed', file_id = @fileId, row_count = @rowCount, total_rows = @totalRows, completed_at = @now
@@ -109,11 +120,10 @@ internal abstract class CrmSql
         INSERT INTO {P}crm_imports (file_id, file_name, format, status, created_at) VALUES (@fileId, @fileName, @format, 'pending', @now) RETURNING id
         """;
     public string ImportSetJob => $"UPDATE {P}crm_imports SET job_id = @jobId WHERE id = @id";
-    public string ImportGet => $"""
-        SELECT id, file_id, file_name, format, status, job_id, rows_done, inserted, updated, rejected, encoding, ignored_columns,
-            error, created_at, completed_at
-        FROM {P}crm_imports WHERE id = @id
-        """;
+    public const string ImportColumns =
+        "id, file_id, file_name, format, status, job_id, rows_done, inserted, updated, rejected, encoding, ignored_columns, error, created_at, completed_at";
+    public string ImportGet => $"SELECT {ImportColumns} FROM {P}crm_imports WHERE id = @id";
+    public string ImportList => $"SELECT {ImportColumns} FROM {P}crm_imports";
     public string ImportStart => $"""
         UPDATE {P}crm_imports SET status = 'running', encoding = @encoding, ignored_columns = @ignoredColumns, error = NULL WHERE id = @id
         """;
@@ -128,10 +138,11 @@ internal abstract class CrmSql
         """;
     public string ImportComplete => $"UPDATE {P}crm_imports SET status = 'completed', completed_at = @now WHERE id = @id";
     public string ImportFail => $"UPDATE {P}crm_imports SET status = 'failed', error = @error, completed_at = @now WHERE id = @id";
-    public string RejectionInsert => $"""
-        INSERT INTO {P}crm_import_rejections (import_id, row_number, reason, raw) VALUES (@importId, @rowNumber, @reason, @raw)
-        ON CONFLICT (import_id, row_number) DO NOTHING
-        """;
+    /// <summary>
+    /// Inserts a batch's rejected rows in one statement: @rows is a JSON array of <c>[row number, reason, raw fields]</c>
+    /// (one parameter however many rows; PostgreSQL used to take one round trip per row).
+    /// </summary>
+    public abstract string RejectionInsertMany { get; }
     public string RejectionList => $"SELECT row_number, reason, raw FROM {P}crm_import_rejections WHERE import_id = @importId ORDER BY row_number";
 
     // ---- enrichment

@@ -21,7 +21,7 @@ internal sealed partial class CrmStore
     {
         var cmd = CrmCommand.Create(c, tx, db.Sql.CustomerUpsert);
         cmd.Add("@email", "");
-        foreach (var (_, column, _) in Customer.Fields) cmd.Add("@" + Camel(column), null);
+        foreach (var (_, _, json) in Customer.Fields) cmd.Add("@" + json, null);
         cmd.AddLong("@manualFields", 0).Add("@now", Now);
         return cmd;
     }
@@ -30,8 +30,8 @@ internal sealed partial class CrmStore
     public void BindUpsert(DbCommand cmd, Customer customer, bool manual = true)
     {
         cmd.Parameters["@email"].Value = customer.Email;
-        foreach (var (field, column, _) in Customer.Fields)
-            cmd.Parameters["@" + Camel(column)].Value = (object?)Blank(customer.Get(field)) ?? DBNull.Value;
+        foreach (var (field, _, json) in Customer.Fields)
+            cmd.Parameters["@" + json].Value = (object?)Blank(customer.Get(field)) ?? DBNull.Value;
         cmd.Parameters["@manualFields"].Value = manual ? (long)customer.Present() : 0L;
         cmd.Parameters["@now"].Value = Now;
     }
@@ -69,7 +69,7 @@ internal sealed partial class CrmStore
                 cmd.Parameters.Add(p);
             }
             P("@email", customer.Email, System.Data.DbType.String);
-            foreach (var (field, column, _) in Customer.Fields) P("@" + Camel(column), Blank(customer.Get(field)), System.Data.DbType.String);
+            foreach (var (field, _, json) in Customer.Fields) P("@" + json, Blank(customer.Get(field)), System.Data.DbType.String);
             P("@manualFields", (long)customer.Present(), System.Data.DbType.Int64);
             var nowParam = cmd.CreateParameter();
             nowParam.ParameterName = "@now";
@@ -87,25 +87,107 @@ internal sealed partial class CrmStore
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Which of <paramref name="emails"/> already exist.</summary>
+    /// <summary>Which of <paramref name="emails"/> already exist: one statement with one list parameter, whatever the batch's size.</summary>
     public async Task<HashSet<string>> CustomerExistingEmailsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<string> emails, CancellationToken ct)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
         if (emails.Count == 0) return found;
-        var sql = new StringBuilder($"SELECT email FROM {db.Sql.CustomersTable} WHERE email IN (");
-        await using var cmd = CrmCommand.Create(c, tx, "");
-        var i = 0;
-        foreach (var email in emails)
-        {
-            if (i > 0) sql.Append(", ");
-            sql.Append("@e").Append(i);
-            cmd.Add("@e" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), email);
-            i++;
-        }
-        cmd.CommandText = sql.Append(')').ToString();
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.CustomerExistingEmails);
+        cmd.Add("@emails", db.TextList(emails));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) found.Add(reader.GetString(0));
         return found;
+    }
+
+    /// <summary>
+    /// A page of customers in id order after <paramref name="after"/>: those whose e-mail is <paramref name="email"/>
+    /// (exactly), whose name and company contain <paramref name="name"/> and <paramref name="company"/>, and whose e-mail,
+    /// name or company contains <paramref name="text"/> (each ignoring case; a null filter is no filter).
+    /// </summary>
+    public async Task<IReadOnlyList<Customer>> CustomerListAsync(string? email, string? name, string? company, string? text, long? after, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = CrmCommand.Create(connection, null, "");
+        var where = new List<string>();
+        if (after is not null)
+        {
+            where.Add("id > @after");
+            cmd.AddLong("@after", after);
+        }
+        if (email is not null)
+        {
+            where.Add("email = @email");
+            cmd.Add("@email", email);
+        }
+        if (name is not null)
+        {
+            where.Add(db.Sql.Contains("name", "@name"));
+            cmd.Add("@name", LikeContains(name));
+        }
+        if (company is not null)
+        {
+            where.Add(db.Sql.Contains("company", "@company"));
+            cmd.Add("@company", LikeContains(company));
+        }
+        if (text is not null)
+        {
+            where.Add($"({db.Sql.Contains("email", "@q")} OR {db.Sql.Contains("name", "@q")} OR {db.Sql.Contains("company", "@q")})");
+            cmd.Add("@q", LikeContains(text));
+        }
+        cmd.CommandText = db.Sql.CustomerList + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id LIMIT @limit";
+        cmd.AddLong("@limit", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<Customer>(limit);
+        while (await reader.ReadAsync(ct)) list.Add(Customer.Read(reader, db));
+        return list;
+    }
+
+    /// <summary>A LIKE pattern matching any text that contains <paramref name="value"/> (its %, _ and backslashes escaped).</summary>
+    private static string LikeContains(string value) =>
+        "%" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    /// <summary>
+    /// Edits a customer as a person did (<c>PATCH</c>): sets <paramref name="values"/> (a null clears the field) and
+    /// <paramref name="newEmail"/> when given, and marks the fields as entered and edited by a person, in one transaction.
+    /// </summary>
+    public async Task<CustomerUpdateResult> CustomerUpdateAsync(long id, IReadOnlyDictionary<CustomerField, string?> values, string? newEmail, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var current = await CustomerGetAsync(connection, tx, id, ct);
+        if (current is null) return CustomerUpdateResult.NotFound;
+        if (newEmail is not null && newEmail != current.Email && await CustomerGetByEmailAsync(connection, tx, newEmail, ct) is not null)
+            return CustomerUpdateResult.EmailTaken;
+        var sets = new StringBuilder();
+        await using var update = CrmCommand.Create(connection, tx, "");
+        var bits = CustomerField.None;
+        foreach (var (field, value) in values)
+        {
+            var (_, column, json) = Customer.Fields.Single(f => f.Field == field);
+            sets.Append(column).Append(" = @").Append(json).Append(", ");
+            update.Add("@" + json, Blank(value));
+            bits |= field;
+        }
+        if (newEmail is not null)
+        {
+            sets.Append("email = @email, ");
+            update.Add("@email", newEmail);
+        }
+        update.CommandText = $"""
+            UPDATE {db.Sql.CustomersTable} SET {sets}manual_fields = manual_fields | @bits, edited_fields = edited_fields | @bits, updated_at = @now
+            WHERE id = @id
+            """;
+        await update.AddLong("@bits", (long)bits).Add("@now", Now).AddLong("@id", id).ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return CustomerUpdateResult.Updated;
+    }
+
+    private async Task<Customer?> CustomerGetAsync(DbConnection c, DbTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.CustomerGet);
+        cmd.AddLong("@id", id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Customer.Read(reader, db) : null;
     }
 
     /// <summary>Sets enriched fields (column names from <see cref="Customer.Fields"/> only) and records each in <c>crm_enrichments</c>, in one transaction.</summary>
@@ -156,5 +238,5 @@ internal sealed partial class CrmStore
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
-    private static string Camel(string column) => column == "company_size" ? "companySize" : column;
+    private static string Camel(string column) => Customer.Fields.Single(f => f.Column == column).Json;
 }

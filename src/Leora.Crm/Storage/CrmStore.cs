@@ -34,6 +34,19 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
         return await reader.ReadAsync(ct) ? read(reader) : null;
     }
 
+    /// <summary>Keyset paging, newest first: the rows of <paramref name="select"/> with an id below <paramref name="before"/> (when given).</summary>
+    private async Task<IReadOnlyList<T>> ListNewestFirstAsync<T>(string select, long? before, int limit, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = CrmCommand.Create(connection, null, select + (before is null ? "" : " WHERE id < @before") + " ORDER BY id DESC LIMIT @limit");
+        if (before is not null) cmd.AddLong("@before", before);
+        cmd.AddLong("@limit", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<T>(limit);
+        while (await reader.ReadAsync(ct)) list.Add(read(reader));
+        return list;
+    }
+
     /// <summary>Records a row's job id inside the transaction that created both (scans, reports and imports alike).</summary>
     private static async Task SetJobAsync(DbConnection c, DbTransaction tx, string sql, long id, long jobId, CancellationToken ct)
     {
@@ -42,15 +55,29 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     }
 
     // ---- scans
-    public Task<long> ScanInsertAsync(DbConnection c, DbTransaction tx, string scanType, long fileId, string mediaType, CancellationToken ct) =>
-        InsertAsync(c, tx, db.Sql.ScanInsert, cmd => cmd.Add("@scanType", scanType).AddLong("@fileId", fileId).Add("@mediaType", mediaType).Add("@now", Now), ct);
+    /// <summary>Creates a scan of an uploaded file (<paramref name="fileId"/>, <paramref name="mediaType"/>) or of an image URL fetched later.</summary>
+    public Task<long> ScanInsertAsync(DbConnection c, DbTransaction tx, string scanType, long? fileId, string? imageUrl, string? mediaType, CancellationToken ct) =>
+        InsertAsync(c, tx, db.Sql.ScanInsert, cmd => cmd.Add("@scanType", scanType).AddLong("@fileId", fileId).Add("@imageUrl", imageUrl)
+            .Add("@mediaType", mediaType).Add("@now", Now), ct);
+
+    /// <summary>Records the fetched image of a URL scan.</summary>
+    public async Task ScanSetImageAsync(DbConnection c, DbTransaction tx, long id, long fileId, string mediaType, CancellationToken ct)
+    {
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ScanSetImage);
+        await cmd.AddLong("@id", id).AddLong("@fileId", fileId).Add("@mediaType", mediaType).ExecuteNonQueryAsync(ct);
+    }
 
     public Task ScanSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
         SetJobAsync(c, tx, db.Sql.ScanSetJob, id, jobId, ct);
 
-    public Task<ImageScan?> ScanGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ScanGet, id, r => new ImageScan(
-        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64OrNull(5), r.GetStringOrNull(6),
-        r.GetStringOrNull(7), r.GetInt64OrNull(8), db.ReadTime(r, 9), db.ReadTimeOrNull(r, 10)), ct);
+    public Task<ImageScan?> ScanGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ScanGet, id, ReadScan, ct);
+
+    /// <summary>A page of scans, newest first, older than <paramref name="before"/> when given.</summary>
+    public Task<IReadOnlyList<ImageScan>> ScanListAsync(long? before, int limit, CancellationToken ct) => ListNewestFirstAsync(db.Sql.ScanList, before, limit, ReadScan, ct);
+
+    private ImageScan ReadScan(DbDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64OrNull(3), r.GetStringOrNull(4), r.GetStringOrNull(5), r.GetInt64OrNull(6),
+        r.GetStringOrNull(7), r.GetStringOrNull(8), r.GetInt64OrNull(9), db.ReadTime(r, 10), db.ReadTimeOrNull(r, 11));
 
     public Task ScanCompleteAsync(long id, string data, long? customerId, CancellationToken ct) =>
         ExecAsync(db.Sql.ScanComplete, cmd => cmd.AddLong("@id", id).Add("@data", data).AddLong("@customerId", customerId).Add("@now", Now), ct);
@@ -65,9 +92,14 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task ReportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
         SetJobAsync(c, tx, db.Sql.ReportSetJob, id, jobId, ct);
 
-    public Task<Report?> ReportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ReportGet, id, r => new Report(
+    public Task<Report?> ReportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ReportGet, id, ReadReport, ct);
+
+    /// <summary>A page of reports, newest first, older than <paramref name="before"/> when given.</summary>
+    public Task<IReadOnlyList<Report>> ReportListAsync(long? before, int limit, CancellationToken ct) => ListNewestFirstAsync(db.Sql.ReportList, before, limit, ReadReport, ct);
+
+    private Report ReadReport(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64OrNull(4), r.GetInt64OrNull(5), r.GetInt64OrNull(6),
-        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9), r.GetInt64OrNull(10)), ct);
+        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9), r.GetInt64OrNull(10));
 
     public Task ReportStartAsync(long id, CancellationToken ct) => ExecAsync(db.Sql.ReportStart, cmd => cmd.AddLong("@id", id), ct);
 
@@ -89,10 +121,15 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task ImportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
         SetJobAsync(c, tx, db.Sql.ImportSetJob, id, jobId, ct);
 
-    public Task<Import?> ImportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ImportGet, id, r => new Import(
+    public Task<Import?> ImportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ImportGet, id, ReadImport, ct);
+
+    /// <summary>A page of imports, newest first, older than <paramref name="before"/> when given.</summary>
+    public Task<IReadOnlyList<Import>> ImportListAsync(long? before, int limit, CancellationToken ct) => ListNewestFirstAsync(db.Sql.ImportList, before, limit, ReadImport, ct);
+
+    private Import ReadImport(DbDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64OrNull(5), r.GetInt64(6), r.GetInt64(7),
         r.GetInt64(8), r.GetInt64(9), r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetStringOrNull(12), db.ReadTime(r, 13),
-        db.ReadTimeOrNull(r, 14)), ct);
+        db.ReadTimeOrNull(r, 14));
 
     public Task ImportStartAsync(long id, string encoding, string? ignoredColumns, CancellationToken ct) =>
         ExecAsync(db.Sql.ImportStart, cmd => cmd.AddLong("@id", id).Add("@encoding", encoding).Add("@ignoredColumns", ignoredColumns), ct);
@@ -111,6 +148,29 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
 
     public Task ImportFailAsync(long id, string error, CancellationToken ct) =>
         ExecAsync(db.Sql.ImportFail, cmd => cmd.AddLong("@id", id).Add("@error", error).Add("@now", Now), ct);
+
+    /// <summary>Inserts a batch's rejected rows in one statement (none: nothing is sent).</summary>
+    public async Task RejectionInsertManyAsync(DbConnection c, DbTransaction tx, long importId, IReadOnlyList<(long Row, string Reason, string[] Fields)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        using var buffer = new MemoryStream();
+        await using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var (row, reason, fields) in rows)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(row);
+                json.WriteStringValue(reason);
+                json.WriteStringValue(System.Text.Json.JsonSerializer.Serialize(fields));
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.RejectionInsertMany);
+        cmd.AddLong("@importId", importId).Add("@rows", System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>Streams the rejected rows of an import: row number, reason, raw fields.</summary>
     public async IAsyncEnumerable<(long Row, string Reason, string Raw)> RejectionListAsync(long importId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

@@ -30,5 +30,7 @@ internal sealed class PostgreSqlCrmDatabase(IJobStore store) : CrmDatabase
 
     public override object Time(DateTimeOffset time) => time.UtcDateTime;
 
+    public override object TextList(IReadOnlyCollection<string> values) => values.ToArray();
+
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 }

@@ -21,4 +21,15 @@ internal sealed class PostgreSqlCrmSql(string schema) : CrmSql($"\"{schema}\".")
             SUM(scans)::bigint, SUM(ok)::bigint, SUM(bad)::bigint
         FROM d GROUP BY day ORDER BY day
         """;
+
+    // One text[] parameter for the whole batch; the unique index on email serves = ANY.
+    public override string CustomerExistingEmails => $"SELECT email FROM {P}crm_customers WHERE email = ANY(@emails)";
+
+    public override string RejectionInsertMany => $"""
+        INSERT INTO {P}crm_import_rejections (import_id, row_number, reason, raw)
+        SELECT @importId, (e ->> 0)::bigint, e ->> 1, e ->> 2 FROM jsonb_array_elements(@rows::jsonb) AS e
+        ON CONFLICT (import_id, row_number) DO NOTHING
+        """;
+
+    public override string Contains(string column, string parameter) => $"{column} ILIKE {parameter} ESCAPE '\\'";
 }

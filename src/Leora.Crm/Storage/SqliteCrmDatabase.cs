@@ -23,6 +23,8 @@ internal sealed class SqliteCrmDatabase(IJobStore store) : CrmDatabase
 
     public override object Time(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
+    public override object TextList(IReadOnlyCollection<string> values) => System.Text.Json.JsonSerializer.Serialize(values);
+
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }

@@ -19,4 +19,17 @@ internal sealed class SqliteCrmSql() : CrmSql("")
         SELECT day, SUM(imports), SUM(inserted), SUM(updated), SUM(rejected), SUM(scans), SUM(ok), SUM(bad)
         FROM d GROUP BY day ORDER BY day
         """;
+
+    // json_each turns the one parameter into rows; the unique index on email serves the IN.
+    public override string CustomerExistingEmails => "SELECT email FROM crm_customers WHERE email IN (SELECT value FROM json_each(@emails))";
+
+    // "WHERE true" keeps SQLite's parser from reading ON CONFLICT as a join constraint of the SELECT.
+    public override string RejectionInsertMany => """
+        INSERT INTO crm_import_rejections (import_id, row_number, reason, raw)
+        SELECT @importId, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(@rows) WHERE true
+        ON CONFLICT (import_id, row_number) DO NOTHING
+        """;
+
+    // SQLite's LIKE ignores case for ASCII letters only.
+    public override string Contains(string column, string parameter) => $"{column} LIKE {parameter} ESCAPE '\\'";
 }

@@ -95,6 +95,18 @@ internal static partial class Normalize
         return s.Length <= maxLength ? s : s[..maxLength];
     }
 
+    /// <summary>
+    /// Text of several lines (notes): line breaks kept as \n (\r\n and \r made \n), runs of other white space made one
+    /// space, each line trimmed, at most one empty line in a row; null when empty.
+    /// </summary>
+    public static string? MultilineText(string? value, int maxLength = 500)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var lines = value.ReplaceLineEndings("\n").Split('\n').Select(l => InlineWhiteSpacePattern().Replace(l, " ").Trim());
+        var s = BlankLinesPattern().Replace(string.Join('\n', lines), "\n\n").Trim();
+        return s.Length <= maxLength ? s : s[..maxLength];
+    }
+
     private static readonly HashSet<string> FreeMailDomains = new(StringComparer.OrdinalIgnoreCase)
     {
         "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "me.com", "aol.com",
@@ -124,4 +136,10 @@ internal static partial class Normalize
 
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex WhiteSpacePattern();
+
+    [GeneratedRegex(@"[^\S\n]+", RegexOptions.CultureInvariant)]
+    private static partial Regex InlineWhiteSpacePattern();
+
+    [GeneratedRegex(@"\n{3,}", RegexOptions.CultureInvariant)]
+    private static partial Regex BlankLinesPattern();
 }
