@@ -25,8 +25,7 @@ internal static class PostgreSqlSql
 
     public const string MigrationVersion = "SELECT coalesce(max(version), 0) FROM {s}.migrations";
 
-    public const string MigrationVersionIfExists =
-        "SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE (SELECT coalesce(max(version), 0) FROM {s}.migrations) END";
+    public const string MigrationsTableExists = "SELECT to_regclass(@table) IS NOT NULL";
 
     public const string MigrationRecord = "INSERT INTO {s}.migrations (version) VALUES (@version)";
 

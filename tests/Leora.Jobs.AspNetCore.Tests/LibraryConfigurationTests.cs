@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -118,7 +118,7 @@ public sealed partial class CliNewUserTests : IAsyncLifetime
         {
             var options = run.Out[run.Out.IndexOf("Options:", StringComparison.Ordinal)..];
             // The first column of each option's line: "  -c, --connection-string <cs>  Description".
-            var inHelp = Regex.Matches(options, @"^  (?<names>-[^ ]+(?:, -[^ ]+)*)", RegexOptions.Multiline)
+            var inHelp = Regex.Matches(options, @"^  (?<names>-[^ ,]+(?:, -[^ ,]+)*)", RegexOptions.Multiline)
                 .SelectMany(m => m.Groups["names"].Value.Split(", ")).Where(n => n.StartsWith("--", StringComparison.Ordinal))
                 .Except(["--help", "--provider", "--connection-string"]).ToHashSet(StringComparer.Ordinal);
             var inDoc = Regex.Matches(rows[verb], @"--[a-z][a-z-]*").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
