@@ -3,7 +3,8 @@
 #   ./build.sh test [dotnet test args…]  installs what the tests need (PostgreSQL, Chromium) when missing, starts a
 #                                        throwaway PostgreSQL cluster on 127.0.0.1, runs every test, stops the cluster.
 #   ./build.sh build                     builds the solution.
-#   ./build.sh pg-start / pg-env         starts a throwaway cluster and prints its connection string (for development).
+#   ./build.sh pg-start                  starts a throwaway cluster and prints the export lines of its connection string
+#                                        (LEORA_TEST_PG) and its pg_ctl (LEORA_TEST_PG_CTL), for development.
 #   ./build.sh public-api [--ship]       refreshes src/*/PublicAPI.*.txt after a deliberate change of the public surface:
 #                                        rebuilds the solution with RS0016/RS0017 (undeclared/removed API) reported as
 #                                        warnings, adds each undeclared symbol to PublicAPI.Unshipped.txt and drops each

@@ -84,12 +84,12 @@ public sealed partial class PostgreSqlJobStore
     public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
         {
-            await using var cmd = Command(c, null, PostgreSqlSql.JobClaim.Replace("{queue}",
-                claim.Queue is null ? "" : PostgreSqlSql.JobClaimQueueFilter, StringComparison.Ordinal));
+            await using var cmd = Command(c, null, PostgreSqlSql.JobClaimFor(claim.Queue is not null, claim.Kinds is not null));
             cmd.Parameters.AddWithValue("lease_ms", (long)claim.Lease.TotalMilliseconds);
             cmd.Parameters.AddWithValue("worker", claim.Worker);
             cmd.Parameters.AddWithValue("limit", claim.Limit);
             if (claim.Queue is not null) cmd.Parameters.AddWithValue("queue", claim.Queue);
+            if (claim.Kinds is { } kinds) cmd.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds as string[] ?? [.. kinds] });
             var rows = await ReadRowsAsync(cmd, cancellationToken);
             // RETURNING gives no order; hand the jobs out in claim order.
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)

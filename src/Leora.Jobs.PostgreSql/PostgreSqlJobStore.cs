@@ -154,8 +154,14 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     public async Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        await using var cmd = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersionIfExists), connection);
-        cmd.Parameters.AddWithValue("table", $"{_quotedSchema}.migrations");
+        // Two statements: PostgreSQL resolves every table a statement names when it parses it, so one statement that
+        // reads the migrations table only if it exists fails (42P01) on a database that was never migrated.
+        await using (var exists = new NpgsqlCommand(PostgreSqlSql.MigrationsTableExists, connection))
+        {
+            exists.Parameters.AddWithValue("table", $"{_quotedSchema}.migrations");
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true) return (0, Migrations.Value[^1].Version);
+        }
+        await using var cmd = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersion), connection);
         var applied = Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         return (applied, Migrations.Value[^1].Version);
     }

@@ -25,8 +25,7 @@ internal static class PostgreSqlSql
 
     public const string MigrationVersion = "SELECT coalesce(max(version), 0) FROM {s}.migrations";
 
-    public const string MigrationVersionIfExists =
-        "SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE (SELECT coalesce(max(version), 0) FROM {s}.migrations) END";
+    public const string MigrationsTableExists = "SELECT to_regclass(@table) IS NOT NULL";
 
     public const string MigrationRecord = "INSERT INTO {s}.migrations (version) VALUES (@version)";
 
@@ -71,7 +70,7 @@ internal static class PostgreSqlSql
         WITH nf AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
         c AS MATERIALIZED (
             SELECT id FROM {s}.jobs
-            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue}
+            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue} {kinds}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit
             FOR UPDATE SKIP LOCKED)
@@ -85,10 +84,25 @@ internal static class PostgreSqlSql
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
 
+    // Only the types the claiming process has handlers for (issue 20), as one text[] parameter: a filter on the rows
+    // the pending index yields, in order; the statement's text is the same for every list.
+    public const string JobClaimKindsFilter = "AND kind = ANY(@kinds)";
+
+    private static readonly string[] JobClaims =
+    [
+        .. from byQueue in (bool[])[false, true]
+           from byKinds in (bool[])[false, true]
+           select JobClaim.Replace("{queue}", byQueue ? JobClaimQueueFilter : "", StringComparison.Ordinal)
+               .Replace("{kinds}", byKinds ? JobClaimKindsFilter : "", StringComparison.Ordinal),
+    ];
+
+    /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
+    public static string JobClaimFor(bool byQueue, bool byKinds) => JobClaims[(byQueue ? 2 : 0) + (byKinds ? 1 : 0)];
+
     public const string JobComplete = """
         UPDATE {s}.jobs
         SET status = 'completed', result = coalesce(@result::jsonb, result), completed_at = coalesce(@now, now()), progress = 100,
-            lock_token = NULL, locked_until = NULL, cancel_requested = false
+            progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
@@ -96,19 +110,21 @@ internal static class PostgreSqlSql
     public const string JobCompleteMany = """
         UPDATE {s}.jobs j
         SET status = 'completed', result = coalesce(t.result::jsonb, j.result), completed_at = coalesce(@now, now()), progress = 100,
-            lock_token = NULL, locked_until = NULL, cancel_requested = false
+            progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
         FROM unnest(@ids::bigint[], @lock_tokens::uuid[], @results::text[]) AS t(id, lock_token, result)
         WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
         RETURNING j.id
         """;
 
+    // A job that ends cancelled keeps cancel_requested set (the API's cancelRequested says a cancel was asked for and
+    // ended it); any other outcome clears it. A completed job's progress is 100 and its progress message is cleared.
     public const string JobFail = """
         UPDATE {s}.jobs
         SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,
             run_at = CASE WHEN @retry_ms::bigint IS NULL THEN run_at ELSE coalesce(@now, now()) + @retry_ms * interval '1 millisecond' END,
             completed_at = CASE WHEN @retry_ms::bigint IS NULL THEN coalesce(@now, now()) ELSE NULL END,
             errors = errors || jsonb_build_array(@error::jsonb),
-            lock_token = NULL, locked_until = NULL, cancel_requested = false
+            lock_token = NULL, locked_until = NULL, cancel_requested = (@retry_ms::bigint IS NULL AND @final_status = 'cancelled')
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
@@ -151,7 +167,7 @@ internal static class PostgreSqlSql
             errors = j.errors || jsonb_build_array(jsonb_build_object(
                 'attempt', j.attempts, 'message', @message::text, 'type', 'LeaseExpired', 'stackTrace', NULL,
                 'at', to_jsonb(coalesce(@now, now())), 'worker', j.locked_by)),
-            lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now()), cancel_requested = false
+            lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now())
         WHERE j.id = ANY(ARRAY(SELECT id FROM r))
         """;
 
@@ -187,7 +203,7 @@ internal static class PostgreSqlSql
         UPDATE {s}.jobs
         SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
             completed_at = CASE WHEN status = 'pending' THEN coalesce(@now, now()) ELSE completed_at END,
-            cancel_requested = (status = 'processing')
+            cancel_requested = true
         WHERE id = @id AND status IN ('pending', 'processing')
         RETURNING status
         """;

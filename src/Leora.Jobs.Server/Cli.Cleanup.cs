@@ -20,7 +20,7 @@ internal static partial class Cli
                 age = DurationText.TryParse(text, out var parsed) ? parsed : throw new CliUsageException($"--older-than '{text}' is not a duration (30d, 12h, 90m).");
             using var cts = CancelOnCtrlC(outer);
             var ct = cts.Token;
-            return await WithHostAsync(parse, async (services, settings) =>
+            return await WithHostAsync(parse, StoreUse.Existing, async (services, settings) =>
             {
                 var client = services.GetRequiredService<IJobClient>();
                 var limit = age ?? settings.Retention ?? TimeSpan.FromDays(30);

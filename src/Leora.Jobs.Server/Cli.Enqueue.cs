@@ -37,7 +37,7 @@ internal static partial class Cli
             if (parse.GetValue(delay) is { } d)
                 delayValue = DurationText.TryParse(d, out var parsed) ? parsed : throw new CliUsageException($"--delay '{d}' is not a duration (30s, 5m, 2h, 1d).");
 
-            return await WithClientAsync(parse, async client =>
+            return await WithClientAsync(parse, StoreUse.Migrate, async client =>
             {
                 EnqueueResult result;
                 try

@@ -84,7 +84,7 @@ internal static partial class Cli
         var command = NewCommand(name, description);
         command.Arguments.Add(id);
         if (json is not null) command.Options.Add(json);
-        command.SetAction((parse, ct) => WithClientAsync(parse,
+        command.SetAction((parse, ct) => WithClientAsync(parse, StoreUse.Existing,
             client => run(client, parse.GetValue(id), json is not null && parse.GetValue(json), ct), ct));
         return command;
     }
@@ -120,7 +120,7 @@ internal static partial class Cli
         var json = JsonOption();
         var command = NewCommand("list", "List jobs, newest first.");
         foreach (var o in (Option[])[status, type, queue, limit, cursor, json]) command.Options.Add(o);
-        command.SetAction((parse, ct) => WithClientAsync(parse, async client =>
+        command.SetAction((parse, ct) => WithClientAsync(parse, StoreUse.Existing, async client =>
         {
             JobPage page;
             try

@@ -26,7 +26,7 @@ internal static partial class Cli
         {
             using var cts = CancelOnCtrlC(outer);
             var ct = cts.Token;
-            return await WithHostAsync(parse, async (services, _) =>
+            return await WithHostAsync(parse, StoreUse.Migrate, async (services, _) =>
             {
                 var processor = services.GetRequiredService<IJobProcessor>();
                 var max = parse.GetValue(maxJobs);

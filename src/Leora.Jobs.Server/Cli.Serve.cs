@@ -9,14 +9,18 @@ internal static partial class Cli
 {
     private static Command ServeCommand()
     {
-        var urls = new Option<string?>("--urls") { Description = "Where to listen, for example http://0.0.0.0:8080. Default: http://127.0.0.1:5080 (or ASPNETCORE_URLS)." };
-        var noWorker = new Option<bool>("--no-worker") { Description = "Serve the API only; run no jobs here (same as Jobs:Worker:Enabled=false)." };
+        var (urls, noWorker) = ServeOptions();
         var command = NewCommand("serve", "Run the service: HTTP API, health, OpenAPI, and the built-in worker (the default command).");
         command.Options.Add(urls);
         command.Options.Add(noWorker);
         command.SetAction((parse, ct) => ServeAsync(parse, parse.GetValue(urls), parse.GetValue(noWorker), ct));
         return command;
     }
+
+    /// <summary>serve's own options (the root command, which is serve without its name, takes them too).</summary>
+    private static (Option<string?> Urls, Option<bool> NoWorker) ServeOptions() => (
+        new Option<string?>("--urls") { Description = "Where to listen, for example http://0.0.0.0:8080. Default: http://127.0.0.1:5080 (or ASPNETCORE_URLS)." },
+        new Option<bool>("--no-worker") { Description = "Serve the API only; run no jobs here (same as Jobs:Worker:Enabled=false)." });
 
     private static async Task<int> ServeAsync(ParseResult parse, string? urls, bool noWorker, CancellationToken ct)
     {

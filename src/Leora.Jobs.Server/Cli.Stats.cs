@@ -11,7 +11,7 @@ internal static partial class Cli
         var json = JsonOption();
         var command = NewCommand("stats", "Counts by status, type and queue; completed and failed in the last minute and hour; backlog age; worker nodes.");
         command.Options.Add(json);
-        command.SetAction((parse, ct) => WithClientAsync(parse, async client =>
+        command.SetAction((parse, ct) => WithClientAsync(parse, StoreUse.Existing, async client =>
         {
             var stats = StatsResponse.From(await client.StatsAsync(ct));
             if (parse.GetValue(json)) { WriteJson(stats); return ExitCodes.Ok; }
@@ -25,7 +25,7 @@ internal static partial class Cli
                 .Add("completed, last hour", stats.CompletedLastHour).Add("failed, last hour", stats.FailedLastHour)
                 .Add("oldest due job waiting", stats.OldestDuePendingAgeSeconds is { } s ? DurationText.Format(TimeSpan.FromSeconds(Math.Round(s))) : null);
             recent.Write(Console.Out);
-            WriteGroups("TYPE", stats.ByType);
+            WriteTypes(stats);
             WriteGroups("QUEUE", stats.ByQueue);
             WriteNodes(stats.Nodes);
             return ExitCodes.Ok;
@@ -45,6 +45,18 @@ internal static partial class Cli
         foreach (var n in nodes)
             table.Add(n.Name, n.Queues is null ? "*" : string.Join(",", n.Queues), n.Concurrency, n.Running, n.StartedAt,
                 $"{DurationText.Format(TimeSpan.FromSeconds(Math.Round(n.HeartbeatAgeSeconds)))} ago", n.Leader ? "leader" : "-", n.Silent ? "SILENT" : "alive");
+        table.Write(Console.Out);
+    }
+
+    // By type, with the types no handler of this process knows marked: no worker here claims them, and their jobs wait.
+    private static void WriteTypes(StatsResponse stats)
+    {
+        if (stats.ByType.Count == 0) return;
+        Console.Out.WriteLine();
+        var table = new ConsoleTable("TYPE", "PENDING", "PROCESSING", "WORKER");
+        foreach (var (name, counts) in stats.ByType)
+            table.Add(name, counts.GetValueOrDefault("pending"), counts.GetValueOrDefault("processing"),
+                stats.TypesWithoutWorker.Contains(name, StringComparer.Ordinal) ? "no worker for this type" : null);
         table.Write(Console.Out);
     }
 

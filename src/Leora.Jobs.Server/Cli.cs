@@ -8,8 +8,10 @@ namespace Leora.Jobs.Server;
 
 /// <summary>
 /// The command line of <c>leora-jobs</c> (System.CommandLine: the parser the .NET SDK itself uses, with help and
-/// completion built in, and unmatched tokens handed on to ASP.NET Core configuration, so <c>--Jobs:Provider=postgresql</c>
-/// works on every verb). Tables by default, <c>--json</c> for scripts, exit codes in <see cref="ExitCodes"/>.
+/// completion built in). Every verb is strict: a token it does not know (<c>--limt 1</c>) is a usage error (exit 2).
+/// Configuration overrides (<c>--Jobs:Provider=postgresql</c>: a key with a colon) are taken out of the command line
+/// before it is parsed and handed on to ASP.NET Core configuration, so they work on every verb, including verbs added
+/// later (<see cref="SeparateSettings"/>). Tables by default, <c>--json</c> for scripts, exit codes in <see cref="ExitCodes"/>.
 /// </summary>
 internal static partial class Cli
 {
@@ -27,10 +29,28 @@ internal static partial class Cli
         Recursive = true,
     };
 
+    // Where SeparateSettings puts the configuration overrides (Key=value each); hidden, it is not for people to type.
+    private static readonly Option<string[]> SettingOption = new("--leora-setting")
+    {
+        Hidden = true,
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = BuildRoot();
-        var parse = root.Parse(args);
+        string[] parsed;
+        try
+        {
+            parsed = SeparateSettings(args);
+        }
+        catch (CliUsageException usage)
+        {
+            Console.Error.WriteLine($"error: {usage.Message}");
+            return ExitCodes.Usage;
+        }
+        var parse = root.Parse(parsed);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
@@ -74,12 +94,10 @@ internal static partial class Cli
     {
         var root = new RootCommand(
             "Leora Jobs: a durable, database-backed job queue. Without a command, runs the service (same as 'serve').\n" +
-            "Configuration options such as --Jobs:Provider=postgresql or --Jobs:Worker:Concurrency=8 are accepted by every command.")
-        {
-            TreatUnmatchedTokensAsErrors = false,
-        };
+            "Configuration options such as --Jobs:Provider=postgresql or --Jobs:Worker:Concurrency=8 are accepted by every command.");
         root.Options.Add(ProviderOption);
         root.Options.Add(ConnectionOption);
+        root.Options.Add(SettingOption);
         var serve = ServeCommand();
         root.Subcommands.Add(serve);
         root.Subcommands.Add(WorkCommand());
@@ -93,38 +111,73 @@ internal static partial class Cli
         root.Subcommands.Add(CleanupCommand());
         root.Subcommands.Add(StatsCommand());
         root.Subcommands.Add(MigrateCommand());
-        root.SetAction((parse, ct) => ServeAsync(parse, null, false, ct));
+        // Without a command it is serve, so it takes serve's options too.
+        var (urls, noWorker) = ServeOptions();
+        root.Options.Add(urls);
+        root.Options.Add(noWorker);
+        root.SetAction((parse, ct) => ServeAsync(parse, parse.GetValue(urls), parse.GetValue(noWorker), ct));
+        // Strict everywhere, whoever adds a verb and however: an unknown or misspelled token is an error, never ignored.
+        MakeStrict(root);
         return root;
     }
 
-    private static Command NewCommand(string name, string description) => new(name, description) { TreatUnmatchedTokensAsErrors = false };
+    private static void MakeStrict(Command command)
+    {
+        command.TreatUnmatchedTokensAsErrors = true;
+        foreach (var sub in command.Subcommands) MakeStrict(sub);
+    }
+
+    private static Command NewCommand(string name, string description) => new(name, description);
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Write JSON (the HTTP API's shapes) instead of a table." };
 
     /// <summary>
-    /// The configuration arguments: --provider and --connection-string, then every token the parser did not match,
-    /// which must look like configuration (--Key=value or --Key value); anything else is a usage error.
+    /// Takes the configuration overrides out of the command line: <c>--Section:Key=value</c> and <c>--Section:Key value</c>
+    /// (a key with a colon, as ASP.NET Core's command-line configuration reads it) become the hidden
+    /// <see cref="SettingOption"/>, placed at the end; every other token is left, in order, for the strict parser.
+    /// A key without a colon is not configuration: <c>--limt</c> stays, and the parser refuses it.
     /// </summary>
+    internal static string[] SeparateSettings(IReadOnlyList<string> args)
+    {
+        var rest = new List<string>(args.Count);
+        var settings = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            if (token == "--")
+            {
+                // Everything after -- is an argument, never an option.
+                rest.AddRange(args.Skip(i));
+                break;
+            }
+            var eq = token.IndexOf('=', StringComparison.Ordinal);
+            var key = token.StartsWith("--", StringComparison.Ordinal) ? (eq < 0 ? token[2..] : token[2..eq]) : "";
+            if (!IsSettingKey(key))
+            {
+                rest.Add(token);
+                continue;
+            }
+            if (eq >= 0) settings.Add($"{key}={token[(eq + 1)..]}");
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) settings.Add($"{key}={args[++i]}");
+            else throw new CliUsageException($"the configuration option '{token}' has no value (write {token}=value).");
+        }
+        foreach (var setting in settings) rest.AddRange([SettingOption.Name, setting]);
+        return [.. rest];
+    }
+
+    // Section:Key, Section:Sub:Key, Section:List:0: letters, digits, _ . - between colons, at least one colon.
+    private static bool IsSettingKey(string key) =>
+        key.Contains(':', StringComparison.Ordinal) && key.Split(':').All(part =>
+            part.Length > 0 && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'));
+
+    /// <summary>The configuration arguments: --provider and --connection-string, then <paramref name="extra"/>, then every --Section:Key=value override.</summary>
     private static string[] ConfigArgs(ParseResult parse, params string[] extra)
     {
         var args = new List<string>();
         if (parse.GetValue(ProviderOption) is { } provider) args.Add($"--Jobs:Provider={provider}");
         if (parse.GetValue(ConnectionOption) is { } cs) args.Add($"--ConnectionStrings:Jobs={cs}");
         args.AddRange(extra);
-        var tokens = parse.UnmatchedTokens;
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var token = tokens[i];
-            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length < 3)
-                throw new CliUsageException($"unrecognized command or argument '{token}'. Run 'leora-jobs --help' for usage.");
-            args.Add(token);
-            if (!token.Contains('=', StringComparison.Ordinal))
-            {
-                if (i + 1 >= tokens.Count || tokens[i + 1].StartsWith("--", StringComparison.Ordinal))
-                    throw new CliUsageException($"unrecognized option '{token}' (configuration options need a value: {token}=value).");
-                args.Add(tokens[++i]);
-            }
-        }
+        foreach (var setting in parse.GetValue(SettingOption) ?? []) args.Add("--" + setting);
         return [.. args];
     }
 
@@ -148,17 +201,30 @@ internal static partial class Cli
         return cts;
     }
 
-    /// <summary>Runs <paramref name="action"/> with the client of a host built from the command line (migrating first unless Jobs:MigrateOnStart is false).</summary>
-    private static Task<int> WithClientAsync(ParseResult parse, Func<IJobClient, Task<int>> action, CancellationToken ct) =>
-        WithHostAsync(parse, (services, _) => action(services.GetRequiredService<IJobClient>()), ct);
+    /// <summary>
+    /// What a verb may do to the database before it runs. Only the verbs that add work (enqueue, process; and serve, work
+    /// and migrate, which have their own paths) create or upgrade the tables; the others find the database as it is.
+    /// </summary>
+    private enum StoreUse
+    {
+        /// <summary>The database must exist and be migrated; nothing is created (status, list, stats, cancel, retry, delete, cleanup).</summary>
+        Existing,
+        /// <summary>Migrate first, unless Jobs:MigrateOnStart is false (enqueue, process).</summary>
+        Migrate,
+    }
 
-    /// <summary>Runs <paramref name="action"/> with the services and settings of a host built from the command line, its store opened (migrating first unless Jobs:MigrateOnStart is false).</summary>
-    private static async Task<int> WithHostAsync(ParseResult parse, Func<IServiceProvider, ServerSettings, Task<int>> action, CancellationToken ct)
+    /// <summary>Runs <paramref name="action"/> with the client of a host built from the command line, its store opened as <paramref name="use"/> says.</summary>
+    private static Task<int> WithClientAsync(ParseResult parse, StoreUse use, Func<IJobClient, Task<int>> action, CancellationToken ct) =>
+        WithHostAsync(parse, use, (services, _) => action(services.GetRequiredService<IJobClient>()), ct);
+
+    /// <summary>Runs <paramref name="action"/> with the services and settings of a host built from the command line, its store opened as <paramref name="use"/> says.</summary>
+    private static async Task<int> WithHostAsync(ParseResult parse, StoreUse use, Func<IServiceProvider, ServerSettings, Task<int>> action, CancellationToken ct)
     {
         var (host, settings) = ServerHost.BuildHost(ConfigArgs(parse), worker: false, LogLevel.Warning);
         using (host)
         {
-            await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
+            if (use == StoreUse.Migrate) await ServerHost.OpenStoreAsync(host.Services, settings, false, ct);
+            else await ServerHost.RequireMigratedStoreAsync(host.Services, settings, ct);
             return await action(host.Services, settings);
         }
     }

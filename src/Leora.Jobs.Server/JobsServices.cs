@@ -13,9 +13,11 @@ internal static class JobsServices
 {
     public static LeoraJobsBuilder Add(IServiceCollection services, ServerSettings settings, bool worker, IConfiguration configuration)
     {
-        var jobs = services.AddLeoraJobs();
-        Bind<JobsOptions>(services, configuration, "Jobs");
-        Bind<JobWorkerOptions>(services, configuration, "Jobs:Worker");
+        // Jobs, Jobs:Worker and Jobs:Retention, read as a host of the library reads them. Every host that starts (serve,
+        // work) prunes, with or without the worker: an API-only service fed by a cron still prunes. Only the maintenance
+        // leader deletes, hourly; the one-shot commands never start their host. (ServerSettings has already refused a bad
+        // retention with exit code 5.)
+        var jobs = services.AddLeoraJobs().AddConfiguration(configuration);
 
         switch (settings.Provider)
         {
@@ -41,9 +43,6 @@ internal static class JobsServices
 
         // `work` runs the worker whatever Jobs:Worker:Enabled says (that switch is serve's, ServerSettings.WorkerEnabled).
         if (worker) jobs.AddWorker(o => o.Enabled = true);
-        // Every host that starts (serve, work) prunes, with or without the worker: an API-only service fed by a cron still
-        // prunes. Only the maintenance leader deletes, hourly; the one-shot commands never start their host.
-        if (settings.Retention is { } retention) jobs.AddPruning(retention, TimeSpan.FromHours(1));
         return jobs;
     }
 

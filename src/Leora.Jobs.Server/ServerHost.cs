@@ -122,6 +122,33 @@ internal static class ServerHost
         return store;
     }
 
+    /// <summary>
+    /// Opens the store for a command that must find the database as it is (status, list, stats, cancel, retry, delete,
+    /// cleanup): it creates and migrates nothing, so a mistyped path or the wrong database is an error that says so
+    /// (exit code 5), not an empty queue, and an application's own database gains no table.
+    /// </summary>
+    public static async Task<IJobStore> RequireMigratedStoreAsync(IServiceProvider services, ServerSettings settings, CancellationToken ct)
+    {
+        var store = JobsServices.ResolveStore(services);
+        var path = JobsServices.SqlitePath(store);
+        var database = settings.DescribeDatabase(path);
+        if (path is not null && !File.Exists(path))
+        {
+            var folder = Path.GetDirectoryName(path);
+            throw new ServerConfigurationException(
+                $"the {database} does not exist{(folder is { Length: > 0 } && !Directory.Exists(folder) ? ", nor does its folder" : "")}. " +
+                "Check the connection string (-c, ConnectionStrings:Jobs); 'leora-jobs migrate' creates a new database. Nothing was created.");
+        }
+        var (applied, latest) = await store.MigrationVersionAsync(ct);
+        if (applied == 0)
+            throw new ServerConfigurationException(
+                $"the {database} is not migrated: it has no Leora Jobs tables. Check the connection string, or run 'leora-jobs migrate' first. Nothing was created.");
+        if (applied < latest)
+            throw new ServerConfigurationException(
+                $"the {database} is at schema version {applied}, behind this leora-jobs (version {latest}): run 'leora-jobs migrate' first.");
+        return store;
+    }
+
     /// <summary>How much longer than <see cref="JobWorkerOptions.ShutdownGrace"/> a stop may take: to hand back what is still running and answer a batch's caller.</summary>
     internal static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 

@@ -10,20 +10,33 @@ public sealed partial class SqliteJobStore
     public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
         WriteAsync<IReadOnlyList<JobRow>>(null, async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, string.Format(CultureInfo.InvariantCulture, SqliteSql.JobClaim,
-                claim.Queue is null ? "" : SqliteSql.JobClaimQueueFilter,
-                claim.Queue is null ? SqliteSql.JobClaimIndex : SqliteSql.JobClaimQueueIndex));
+            await using var cmd = Command(c, tx, SqliteSql.JobClaimFor(claim.Queue is not null, claim.Kinds is not null));
             cmd.Parameters.AddWithValue("@now", NowMs);
             cmd.Parameters.AddWithValue("@lease_ms", (long)claim.Lease.TotalMilliseconds);
             cmd.Parameters.AddWithValue("@worker", claim.Worker);
             cmd.Parameters.AddWithValue("@limit", claim.Limit);
             if (claim.Queue is not null) cmd.Parameters.AddWithValue("@queue", claim.Queue);
+            if (claim.Kinds is { } kinds) cmd.Parameters.AddWithValue("@kinds", KindsJson(kinds));
             var rows = await ReadRowsAsync(cmd, cancellationToken);
             // RETURNING gives no order; hand the jobs out in claim order.
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
                 : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
             return rows;
         }, cancellationToken, workerWrite: true);
+
+    // One reference, swapped whole, so that producers claiming at once never read one list with another's JSON.
+    private KindsJsonCache? _kindsJson;
+
+    // A worker passes the same list on every claim: it is written as JSON once, not at each claim.
+    private string KindsJson(IReadOnlyList<string> kinds)
+    {
+        if (_kindsJson is { } cached && ReferenceEquals(cached.Kinds, kinds)) return cached.Json;
+        var json = System.Text.Json.JsonSerializer.Serialize(kinds);
+        _kindsJson = new KindsJsonCache(kinds, json);
+        return json;
+    }
+
+    private sealed record KindsJsonCache(IReadOnlyList<string> Kinds, string Json);
 
     /// <inheritdoc />
     public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>

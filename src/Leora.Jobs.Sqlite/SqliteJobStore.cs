@@ -41,9 +41,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         builder.Pooling = true;
         if (builder.Mode is not SqliteOpenMode.Memory && builder.DataSource != ":memory:")
         {
+            // The folder is created by MigrateAsync, not here: a store that only reads must touch nothing on disk.
             DatabasePath = Path.GetFullPath(builder.DataSource);
-            var dir = Path.GetDirectoryName(DatabasePath);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         }
         _connectionString = builder.ToString();
         _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
@@ -104,6 +103,7 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
 
     private async Task MigrateCoreAsync(CancellationToken cancellationToken)
     {
+        if (Path.GetDirectoryName(DatabasePath) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
         {
@@ -129,7 +129,9 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     public Task<(int Applied, int Latest)> MigrationVersionAsync(CancellationToken cancellationToken) =>
         ReadAsync(async connection =>
         {
-            await ExecAsync(connection, null, SqliteSql.MigrationsTable, cancellationToken);
+            // A read: a database that was never migrated has no migrations table, and gets none from here.
+            if (Convert.ToInt64(await ScalarAsync(connection, null, SqliteSql.MigrationsTableExists, cancellationToken), CultureInfo.InvariantCulture) == 0)
+                return (0, Migrations.Value[^1].Version);
             var applied = Convert.ToInt32(await ScalarAsync(connection, null, SqliteSql.MigrationVersion, cancellationToken), CultureInfo.InvariantCulture);
             return (applied, Migrations.Value[^1].Version);
         }, cancellationToken);

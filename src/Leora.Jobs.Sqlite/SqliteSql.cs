@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Leora.Jobs.Sqlite;
 
 /// <summary>
@@ -12,6 +13,8 @@ internal static class SqliteSql
 
     public const string MigrationsTable =
         "CREATE TABLE IF NOT EXISTS leora_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+
+    public const string MigrationsTableExists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'leora_migrations'";
 
     public const string MigrationVersion = "SELECT coalesce(max(version), 0) FROM leora_migrations";
 
@@ -59,13 +62,28 @@ internal static class SqliteSql
             progress = NULL, progress_message = NULL, cancel_requested = 0
         WHERE id IN (
             SELECT id FROM leora_jobs INDEXED BY {1}
-            WHERE status = 'pending' AND run_at <= @now {0}
+            WHERE status = 'pending' AND run_at <= @now {0} {2}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit)
         RETURNING
         """ + " " + Columns;
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
+
+    // Only the types the claiming process has handlers for (issue 20): a JSON array of names, bound once per list.
+    // A filter on the rows the pending index yields, so the claim still reads that index in order (SqliteClaimPlanTests).
+    public const string JobClaimKindsFilter = "AND kind IN (SELECT value FROM json_each(@kinds))";
+
+    private static readonly string[] JobClaims =
+    [
+        .. from byQueue in (bool[])[false, true]
+           from byKinds in (bool[])[false, true]
+           select string.Format(CultureInfo.InvariantCulture, JobClaim, byQueue ? JobClaimQueueFilter : "",
+               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : ""),
+    ];
+
+    /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
+    public static string JobClaimFor(bool byQueue, bool byKinds) => JobClaims[(byQueue ? 2 : 0) + (byKinds ? 1 : 0)];
 
     // The claim names its partial index: without ANALYZE statistics SQLite's planner took the (status, id) index and
     // sorted every pending row for each claim (EXPLAIN QUERY PLAN: USE TEMP B-TREE FOR ORDER BY), so a drain slowed as
@@ -76,18 +94,21 @@ internal static class SqliteSql
 
     public const string JobComplete = """
         UPDATE leora_jobs
-        SET status = 'completed', result = coalesce(@result, result), completed_at = @now, progress = 100,
+        SET status = 'completed', result = coalesce(@result, result), completed_at = @now, progress = 100, progress_message = NULL,
             lock_token = NULL, locked_until = NULL, cancel_requested = 0
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
+    // A job that ends cancelled keeps cancel_requested set (the API's cancelRequested says a cancel was asked for and
+    // ended it); any other outcome clears it. A completed job's progress is 100 and its progress message is cleared.
     public const string JobFail = """
         UPDATE leora_jobs
         SET status = CASE WHEN @retry_ms IS NULL THEN @final_status ELSE 'pending' END,
             run_at = CASE WHEN @retry_ms IS NULL THEN run_at ELSE @now + @retry_ms END,
             completed_at = CASE WHEN @retry_ms IS NULL THEN @now ELSE NULL END,
             errors = json_insert(errors, '$[#]', json(@error)),
-            lock_token = NULL, locked_until = NULL, cancel_requested = 0
+            lock_token = NULL, locked_until = NULL,
+            cancel_requested = CASE WHEN @retry_ms IS NULL AND @final_status = 'cancelled' THEN 1 ELSE 0 END
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
@@ -116,7 +137,7 @@ internal static class SqliteSql
             completed_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN @now ELSE NULL END,
             errors = json_insert(errors, '$[#]', json_object('attempt', attempts, 'message', @message, 'type', 'LeaseExpired',
                                                              'stackTrace', NULL, 'at', @now_iso, 'worker', locked_by)),
-            lock_token = NULL, locked_until = NULL, run_at = @now, cancel_requested = 0
+            lock_token = NULL, locked_until = NULL, run_at = @now
         WHERE id IN (SELECT id FROM leora_jobs WHERE status = 'processing' AND locked_until < @now LIMIT @limit)
         """;
 
@@ -148,7 +169,7 @@ internal static class SqliteSql
         UPDATE leora_jobs
         SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
             completed_at = CASE WHEN status = 'pending' THEN @now ELSE completed_at END,
-            cancel_requested = CASE WHEN status = 'processing' THEN 1 ELSE 0 END
+            cancel_requested = 1
         WHERE id = @id AND status IN ('pending', 'processing')
         RETURNING status
         """;

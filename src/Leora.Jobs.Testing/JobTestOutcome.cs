@@ -1,6 +1,7 @@
 namespace Leora.Jobs.Testing;
 
 /// <summary>How a handler ended one attempt in a test, by what it did (see <see cref="JobTestResult.WorkerOutcome"/> for what a worker would record).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(JobNameEnumConverter<JobTestOutcome>))]
 public enum JobTestOutcome
 {
     /// <summary>The handler returned: the job completes.</summary>

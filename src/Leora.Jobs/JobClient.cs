@@ -170,7 +170,13 @@ internal sealed class JobClient(
     {
         var stats = await store.JobStatsAsync(cancellationToken);
         // Compared with the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
-        return stats with { Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now) };
+        return stats with
+        {
+            Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now),
+            TypesWithoutWorker = [.. stats.ByType
+                .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _))
+                .Select(t => t.Key).Order(StringComparer.Ordinal)],
+        };
     }
 
     // Heartbeats spaced as this process's settings space them.

@@ -24,6 +24,12 @@ internal sealed class JobExecutor(
 {
     private readonly JobsOptions _options = options.Value;
 
+    /// <summary>
+    /// The types this executor has handlers for: workers and batches claim only these, so a job of a type this process
+    /// does not know stays pending, with no attempt used, for a process that knows it (a rolling deploy, an app's own types).
+    /// </summary>
+    public IReadOnlyList<string> Kinds => registry.Kinds;
+
     /// <summary>Runs the attempt. <paramref name="shutdown"/> fires when the worker must stop: the job is handed back.</summary>
     public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown) => RunAsync(row, shutdown, null);
 

@@ -1,6 +1,7 @@
 namespace Leora.Jobs;
 
 /// <summary>How one attempt ended.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(JobNameEnumConverter<JobOutcome>))]
 public enum JobOutcome
 {
     /// <summary>The handler returned; the job is completed.</summary>

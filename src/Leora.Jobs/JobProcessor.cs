@@ -185,5 +185,5 @@ internal sealed class JobProcessor(
         }
     }
 
-    private JobClaimParams Claim(string? queue, int limit) => new(queue, limit, _options.Lease, _options.EffectiveWorkerName);
+    private JobClaimParams Claim(string? queue, int limit) => new(queue, limit, _options.Lease, _options.EffectiveWorkerName) { Kinds = executor.Kinds };
 }

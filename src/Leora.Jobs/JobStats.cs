@@ -23,6 +23,12 @@ public sealed record JobStats
     public required DateTimeOffset Now { get; init; }
     /// <summary>The worker nodes registered in the nodes table, by name; silent ones included and marked. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
     public IReadOnlyList<JobNode> Nodes { get; init; } = [];
+    /// <summary>
+    /// The types that have pending jobs but no handler in the process that read these stats, sorted: workers claim only
+    /// the types they have handlers for, so these jobs wait, untouched, for a worker that knows their type ("no worker
+    /// for this type"). Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
+    /// </summary>
+    public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
 
     /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
     public static JobStats Create(

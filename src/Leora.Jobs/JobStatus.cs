@@ -1,6 +1,7 @@
 namespace Leora.Jobs;
 
 /// <summary>Where a job is in its life. <c>pending</c> may be due or scheduled for later (see <see cref="JobInfo.RunAt"/>).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(JobNameEnumConverter<JobStatus>))]
 public enum JobStatus
 {
     /// <summary>Waiting to run, now or at <see cref="JobInfo.RunAt"/> (scheduled or waiting to retry).</summary>

@@ -14,10 +14,10 @@ internal sealed class JobTypeRegistry
                 throw new DuplicateJobTypeException(
                     $"Job type '{d.Kind}' is registered twice ({_byKind[d.Kind].ArgsType.FullName} and {d.ArgsType.FullName}).");
         }
-        Kinds = [.. _byKind.Keys.Order(StringComparer.Ordinal)];
+        Kinds = _byKind.Keys.Order(StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>Every registered kind, sorted.</summary>
+    /// <summary>Every registered kind, sorted; one instance for the life of the registry (a claim's <see cref="Storage.JobClaimParams.Kinds"/>).</summary>
     public IReadOnlyList<string> Kinds { get; }
 
     /// <summary>Every registered type, sorted by kind.</summary>

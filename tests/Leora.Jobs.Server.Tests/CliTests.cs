@@ -134,6 +134,8 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_ids_exit_3_and_forbidden_transitions_exit_4()
     {
+        // These verbs find the database as it is (they create nothing): migrate it first.
+        Assert.Equal(0, (await RunAsync("migrate")).ExitCode);
         Assert.Equal(3, (await RunAsync("status", "999")).ExitCode);
         Assert.Equal(3, (await RunAsync("cancel", "999")).ExitCode);
         Assert.Equal(3, (await RunAsync("retry", "999")).ExitCode);

@@ -21,6 +21,8 @@ public sealed record StatsResponse
     public required DateTimeOffset Now { get; init; }
     /// <summary>The long-running worker nodes registered in the nodes table, by name; silent ones are listed and marked until the leader drops them.</summary>
     public required IReadOnlyList<NodeResponse> Nodes { get; init; }
+    /// <summary>Types with pending jobs that no handler of the answering process knows, sorted: "no worker for this type" (<see cref="JobStats.TypesWithoutWorker"/>).</summary>
+    public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
 
     /// <summary>Maps the core stats.</summary>
     public static StatsResponse From(JobStats stats)
@@ -40,6 +42,7 @@ public sealed record StatsResponse
             OldestDuePendingAgeSeconds = stats.OldestDuePendingAge is { } age ? Math.Round(age.TotalSeconds, 3) : null,
             Now = stats.Now,
             Nodes = [.. stats.Nodes.Select(n => NodeResponse.From(n, stats.Now))],
+            TypesWithoutWorker = stats.TypesWithoutWorker,
         };
     }
 

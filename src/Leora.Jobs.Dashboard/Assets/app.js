@@ -478,7 +478,7 @@
       [job.status === 'processing' ? 'Running for' : 'Ran for', fmtDuration(job.ranMs)],
       ['Lease until', job.lockedUntil ? `${fmtTime(job.lockedUntil)} (${fmtAgo(job.lockedUntil)})` : '–'],
     ];
-    if (job.cancelRequested) fields.push(['Cancel', 'requested; waiting for the handler to stop']);
+    if (job.cancelRequested && job.status === 'processing') fields.push(['Cancel', 'requested; waiting for the handler to stop']);
     patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
 
     // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.

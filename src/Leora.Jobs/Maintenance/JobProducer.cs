@@ -65,7 +65,7 @@ internal sealed class JobProducer(
                 IReadOnlyList<JobRow> rows;
                 try
                 {
-                    rows = await store.JobClaimAsync(new JobClaimParams(queue, free, options.Lease, options.EffectiveWorkerName), stopping);
+                    rows = await store.JobClaimAsync(new JobClaimParams(queue, free, options.Lease, options.EffectiveWorkerName) { Kinds = executor.Kinds }, stopping);
                 }
                 catch
                 {

@@ -12,7 +12,15 @@ public sealed record JobInsertParams(
     string? IdempotencyKey);
 
 /// <summary>Claim up to <see cref="Limit"/> due pending jobs, of one queue or (null) of all.</summary>
-public sealed record JobClaimParams(string? Queue, int Limit, TimeSpan Lease, string Worker);
+public sealed record JobClaimParams(string? Queue, int Limit, TimeSpan Lease, string Worker)
+{
+    /// <summary>
+    /// Claim only jobs of these types (the types the claiming process has handlers for); jobs of other types stay
+    /// pending, untouched, for a worker that knows them. Null: any type. Pass the same list instance on every claim:
+    /// the stores prepare their parameter from it once.
+    /// </summary>
+    public IReadOnlyList<string>? Kinds { get; init; }
+}
 
 /// <summary>Complete a job held under <see cref="LockToken"/>.</summary>
 public sealed record JobCompleteParams(long Id, Guid LockToken, string? Result);
@@ -73,6 +81,7 @@ public enum JobHeartbeatResult
 }
 
 /// <summary>The outcome of a cancel request.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(Leora.Jobs.JobNameEnumConverter<JobCancelResult>))]
 public enum JobCancelResult
 {
     /// <summary>No such job.</summary>
@@ -86,6 +95,7 @@ public enum JobCancelResult
 }
 
 /// <summary>The outcome of a manual retry, or a delete.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(Leora.Jobs.JobNameEnumConverter<JobActionResult>))]
 public enum JobActionResult
 {
     /// <summary>No such job.</summary>

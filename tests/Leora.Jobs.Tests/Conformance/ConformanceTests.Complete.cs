@@ -68,7 +68,11 @@ public abstract partial class ConformanceTests
         Assert.NotNull(job.LockedUntil);
         h.Recorder.Open("progress");
         Assert.Equal(JobOutcome.Completed, (await run.WaitAsync(Wait))!.Outcome);
-        Assert.True((await h.Client.GetAsync(r.Id))!.Result!.Value.GetProperty("passed").GetBoolean());
+        var done = (await h.Client.GetAsync(r.Id))!;
+        Assert.True(done.Result!.Value.GetProperty("passed").GetBoolean());
+        // Completed: 100 %, and the running job's last message ("waiting at the gate") is not shown as if it still applied.
+        Assert.Equal(100, done.Progress);
+        Assert.Null(done.ProgressMessage);
     }
 
     // Moved from the scale-out project's InProcessWorkerTests (a store-level test, so it belongs to the suite).
