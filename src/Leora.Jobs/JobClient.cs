@@ -170,7 +170,11 @@ internal sealed class JobClient(
     {
         var stats = await store.JobStatsAsync(cancellationToken);
         // Compared with the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
-        return stats with { Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now) };
+        return stats with
+        {
+            Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now),
+            Schema = await JobSchemaVersion.ReadAsync(store, cancellationToken),
+        };
     }
 
     // Heartbeats spaced as this process's settings space them.

@@ -23,6 +23,8 @@ public sealed record JobStats
     public required DateTimeOffset Now { get; init; }
     /// <summary>The worker nodes registered in the nodes table, by name; silent ones included and marked. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
     public IReadOnlyList<JobNode> Nodes { get; init; } = [];
+    /// <summary>The database's schema version and the latest this build knows. Null from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
+    public JobSchemaVersion? Schema { get; init; }
 
     /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
     public static JobStats Create(

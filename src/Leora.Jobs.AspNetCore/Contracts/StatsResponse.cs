@@ -21,6 +21,10 @@ public sealed record StatsResponse
     public required DateTimeOffset Now { get; init; }
     /// <summary>The long-running worker nodes registered in the nodes table, by name; silent ones are listed and marked until the leader drops them.</summary>
     public required IReadOnlyList<NodeResponse> Nodes { get; init; }
+    /// <summary>The highest migration applied to the database (its schema version).</summary>
+    public int? SchemaVersion { get; init; }
+    /// <summary>The highest migration the answering build knows; a database above it needs a newer release.</summary>
+    public int? LatestSchemaVersion { get; init; }
 
     /// <summary>Maps the core stats.</summary>
     public static StatsResponse From(JobStats stats)
@@ -40,6 +44,8 @@ public sealed record StatsResponse
             OldestDuePendingAgeSeconds = stats.OldestDuePendingAge is { } age ? Math.Round(age.TotalSeconds, 3) : null,
             Now = stats.Now,
             Nodes = [.. stats.Nodes.Select(n => NodeResponse.From(n, stats.Now))],
+            SchemaVersion = stats.Schema?.Applied,
+            LatestSchemaVersion = stats.Schema?.Latest,
         };
     }
 
