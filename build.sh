@@ -4,7 +4,8 @@
 #                                        throwaway PostgreSQL cluster on 127.0.0.1, runs every test, stops the cluster.
 #   ./build.sh build                     builds the solution.
 #   ./build.sh pack [dir]                writes every package (.nupkg and .snupkg: the libraries and the leora-jobs tool)
-#                                        into one folder, artifacts/packages/ by default; -p:VersionSuffix=… for a pre-release.
+#                                        into one folder, artifacts/packages/ by default; -p:VersionSuffix=… for a pre-release,
+#                                        --no-build to pack what was built (PACK_CONFIGURATION=Debug for a Debug build).
 #   ./build.sh publish [dir]             the self-contained single-file leora-jobs for linux-x64 (no .NET needed on the
 #                                        server), in artifacts/leora-jobs-linux-x64/ by default.
 #   ./build.sh pg-start / pg-env         starts a throwaway cluster and prints its connection string (for development).
@@ -113,7 +114,7 @@ case "$cmd" in
     mkdir -p "$out"
     rm -f "$out"/*.nupkg "$out"/*.snupkg
     # The projects that set IsPackable (src/); the rest of the solution answers with nothing to pack.
-    dotnet pack Leora.Jobs.slnx -c Release -o "$out" -v q --nologo "$@" >&2
+    dotnet pack Leora.Jobs.slnx -c "${PACK_CONFIGURATION:-Release}" -o "$out" -v q --nologo "$@" >&2
     ls -1 "$out"
     ;;
   publish)
