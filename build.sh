@@ -3,6 +3,11 @@
 #   ./build.sh test [dotnet test args…]  installs what the tests need (PostgreSQL, Chromium) when missing, starts a
 #                                        throwaway PostgreSQL cluster on 127.0.0.1, runs every test, stops the cluster.
 #   ./build.sh build                     builds the solution.
+#   ./build.sh pack [dir]                writes every package (.nupkg and .snupkg: the libraries and the leora-jobs tool)
+#                                        into one folder, artifacts/packages/ by default; -p:VersionSuffix=… for a pre-release,
+#                                        --no-build to pack what was built (PACK_CONFIGURATION=Debug for a Debug build).
+#   ./build.sh publish [dir]             the self-contained single-file leora-jobs for linux-x64 (no .NET needed on the
+#                                        server), in artifacts/leora-jobs-linux-x64/ by default.
 #   ./build.sh pg-start                  starts a throwaway cluster and prints the export lines of its connection string
 #                                        (LEORA_TEST_PG) and its pg_ctl (LEORA_TEST_PG_CTL), for development.
 #   ./build.sh public-api [--ship]       refreshes src/*/PublicAPI.*.txt after a deliberate change of the public surface:
@@ -116,6 +121,21 @@ case "$cmd" in
   build)
     dotnet build Leora.Jobs.slnx -c Release "$@"
     ;;
+  pack)
+    out=$(realpath -m "${1:-$ROOT/artifacts/packages}"); shift || true
+    mkdir -p "$out"
+    rm -f "$out"/*.nupkg "$out"/*.snupkg
+    # The projects that set IsPackable (src/); the rest of the solution answers with nothing to pack.
+    dotnet pack Leora.Jobs.slnx -c "${PACK_CONFIGURATION:-Release}" -o "$out" -v q --nologo "$@" >&2
+    ls -1 "$out"
+    ;;
+  publish)
+    out=$(realpath -m "${1:-$ROOT/artifacts/leora-jobs-linux-x64}"); shift || true
+    # Self-contained (the runtime inside), one file (SQLite's native library included); appsettings.json sits beside it.
+    dotnet publish src/Leora.Jobs.Server -c Release -r linux-x64 --self-contained true -p:PublishSingleFile=true \
+      -p:IncludeNativeLibrariesForSelfExtract=true -o "$out" -v q --nologo "$@" >&2
+    ls -1 "$out"
+    ;;
   test)
     ensure_postgres
     ensure_chromium
@@ -179,5 +199,5 @@ for proj in sorted(set(added) | set(removed) | {p.parent for p in pathlib.Path("
 PY
     ;;
   *)
-    echo "usage: ./build.sh [test|build|pg-start|public-api]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [test|build|pack|publish|pg-start|public-api]" >&2; exit 2 ;;
 esac

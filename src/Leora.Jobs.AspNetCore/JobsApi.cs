@@ -192,7 +192,7 @@ internal static class JobsApi
     public static async Task<Ok<StatsResponse>> StatsAsync(IJobClient client, CancellationToken cancellationToken) =>
         TypedResults.Ok(StatsResponse.From(await client.StatsAsync(cancellationToken)));
 
-    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
+    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok") { Version = LeoraJobsVersion.Informational });
 
     /// <summary>
     /// Ready when the database answers, is migrated and has room to grow (<see cref="JobStoreSpace"/>) and, where this process
@@ -253,7 +253,7 @@ internal static class JobsApi
             if (!available)
                 problems.Add($"The job worker in this process cannot reach the {client.Provider} database: it has stopped claiming jobs and retries with backoff.");
         }
-        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", client.Provider, applied));
+        if (problems.Count == 0) return TypedResults.Ok(new HealthResponse("ready", client.Provider, applied) { Version = LeoraJobsVersion.Informational });
         return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
             extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["checks"] = checks });
     }

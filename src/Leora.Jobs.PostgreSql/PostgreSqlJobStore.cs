@@ -125,7 +125,13 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Applies the migrations numbered up to <paramref name="upTo"/> (all of them with <see cref="int.MaxValue"/>); the
+    /// upgrade tests build databases of every earlier schema with it. Refuses a database newer than this build knows.
+    /// </summary>
+    internal async Task MigrateAsync(int upTo, CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -139,7 +145,8 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         int applied;
         await using (var version = new NpgsqlCommand(Sql(PostgreSqlSql.MigrationVersion), connection, tx))
             applied = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        foreach (var (number, text) in Migrations.Value.Where(m => m.Version > applied))
+        if (applied > Migrations.Value[^1].Version) throw JobSchemaTooNewException.For(Provider, applied, Migrations.Value[^1].Version);
+        foreach (var (number, text) in Migrations.Value.Where(m => m.Version > applied && m.Version <= upTo))
         {
             await using (var step = new NpgsqlCommand(text.Replace("{schema}", _quotedSchema, StringComparison.Ordinal), connection, tx))
                 await step.ExecuteNonQueryAsync(cancellationToken);

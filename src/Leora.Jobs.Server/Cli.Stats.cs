@@ -23,7 +23,8 @@ internal static partial class Cli
             recent.Add("due now", stats.DuePending).Add("scheduled", stats.Scheduled)
                 .Add("completed, last minute", stats.CompletedLastMinute).Add("failed, last minute", stats.FailedLastMinute)
                 .Add("completed, last hour", stats.CompletedLastHour).Add("failed, last hour", stats.FailedLastHour)
-                .Add("oldest due job waiting", stats.OldestDuePendingAgeSeconds is { } s ? DurationText.Format(TimeSpan.FromSeconds(Math.Round(s))) : null);
+                .Add("oldest due job waiting", stats.OldestDuePendingAgeSeconds is { } s ? DurationText.Format(TimeSpan.FromSeconds(Math.Round(s))) : null)
+                .Add("schema version", $"{stats.SchemaVersion} (this build knows up to {stats.LatestSchemaVersion})");
             recent.Write(Console.Out);
             WriteTypes(stats);
             WriteGroups("QUEUE", stats.ByQueue);

@@ -76,6 +76,7 @@ internal static partial class Cli
             switch (e)
             {
                 case CliUsageException usage: return (usage.Message, ExitCodes.Usage);
+                case JobSchemaTooNewException newer: return (newer.Message, ExitCodes.Configuration);
                 case ServerConfigurationException config: return (config.Message, ExitCodes.Configuration);
                 case Microsoft.Extensions.Options.OptionsValidationException invalid: return (invalid.Message, ExitCodes.Configuration);
                 case DbException db: return ($"the database cannot be used: {db.Message}", ExitCodes.Configuration);

@@ -89,11 +89,17 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Applies the migrations numbered up to <paramref name="upTo"/> (all of them with <see cref="int.MaxValue"/>); the
+    /// upgrade tests build databases of every earlier schema with it. Refuses a database newer than this build knows.
+    /// </summary>
+    internal async Task MigrateAsync(int upTo, CancellationToken cancellationToken)
     {
         try
         {
-            await MigrateCoreAsync(cancellationToken);
+            await MigrateCoreAsync(upTo, cancellationToken);
         }
         catch (SqliteException ex) when (IsDiskFull(ex))
         {
@@ -101,7 +107,7 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         }
     }
 
-    private async Task MigrateCoreAsync(CancellationToken cancellationToken)
+    private async Task MigrateCoreAsync(int upTo, CancellationToken cancellationToken)
     {
         if (Path.GetDirectoryName(DatabasePath) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
         await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -114,7 +120,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await ExecAsync(connection, tx, SqliteSql.MigrationsTable, cancellationToken);
         var applied = Convert.ToInt32(await ScalarAsync(connection, tx, SqliteSql.MigrationVersion, cancellationToken), CultureInfo.InvariantCulture);
-        foreach (var (version, sql) in Migrations.Value.Where(m => m.Version > applied))
+        if (applied > Migrations.Value[^1].Version) throw JobSchemaTooNewException.For(Provider, applied, Migrations.Value[^1].Version);
+        foreach (var (version, sql) in Migrations.Value.Where(m => m.Version > applied && m.Version <= upTo))
         {
             await ExecAsync(connection, tx, sql, cancellationToken);
             await using var record = Command(connection, tx, SqliteSql.MigrationRecord);

@@ -176,6 +176,7 @@ internal sealed class JobClient(
             TypesWithoutWorker = [.. stats.ByType
                 .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _))
                 .Select(t => t.Key).Order(StringComparer.Ordinal)],
+            Schema = await JobSchemaVersion.ReadAsync(store, cancellationToken),
         };
     }
 

@@ -29,6 +29,8 @@ public sealed record JobStats
     /// for this type"). Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
     /// </summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
+    /// <summary>The database's schema version and the latest this build knows. Null from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
+    public JobSchemaVersion? Schema { get; init; }
 
     /// <summary>Builds stats from a store's counts and its last hour of <paramref name="throughput"/> (oldest minute first).</summary>
     public static JobStats Create(

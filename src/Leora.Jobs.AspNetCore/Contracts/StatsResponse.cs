@@ -23,6 +23,10 @@ public sealed record StatsResponse
     public required IReadOnlyList<NodeResponse> Nodes { get; init; }
     /// <summary>Types with pending jobs that no handler of the answering process knows, sorted: "no worker for this type" (<see cref="JobStats.TypesWithoutWorker"/>).</summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
+    /// <summary>The highest migration applied to the database (its schema version).</summary>
+    public int? SchemaVersion { get; init; }
+    /// <summary>The highest migration the answering build knows; a database above it needs a newer release.</summary>
+    public int? LatestSchemaVersion { get; init; }
 
     /// <summary>Maps the core stats.</summary>
     public static StatsResponse From(JobStats stats)
@@ -43,6 +47,8 @@ public sealed record StatsResponse
             Now = stats.Now,
             Nodes = [.. stats.Nodes.Select(n => NodeResponse.From(n, stats.Now))],
             TypesWithoutWorker = stats.TypesWithoutWorker,
+            SchemaVersion = stats.Schema?.Applied,
+            LatestSchemaVersion = stats.Schema?.Latest,
         };
     }
 

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Leora.Jobs.Release.Tests;
+
+/// <summary>Runs a real process (dotnet, bash, the installed leora-jobs) and collects its exit code and output.</summary>
+public static class CommandRunner
+{
+    /// <summary>The repository's root (the folder holding Leora.Jobs.slnx).</summary>
+    public static string RepoRoot { get; } = FindRoot();
+
+    /// <summary>The build configuration these tests were built with (Debug or Release): the packages are packed from the same build.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    public sealed record Result(int ExitCode, string Out, string Err)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Err}";
+    }
+
+    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory,
+        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        // A clean environment: no key, connection string or build setting of the machine running the tests leaks in.
+        foreach (var name in new[] { "JOB_PROCESSOR_API_KEY", "ConnectionStrings__Jobs", "Jobs__Provider", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath" })
+            info.Environment.Remove(name);
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        if (environment is not null)
+            foreach (var (k, v) in environment) info.Environment[k] = v;
+
+        using var process = new Process { StartInfo = info };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish.\n{stdout}\n{stderr}");
+        }
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Leora.Jobs.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Leora.Jobs.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
