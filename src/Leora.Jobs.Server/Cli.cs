@@ -92,6 +92,7 @@ internal static partial class Cli
         root.Subcommands.Add(DeleteCommand());
         root.Subcommands.Add(CleanupCommand());
         root.Subcommands.Add(StatsCommand());
+        root.Subcommands.Add(SchedulesCommand());
         root.Subcommands.Add(MigrateCommand());
         root.SetAction((parse, ct) => ServeAsync(parse, null, false, ct));
         return root;

@@ -54,6 +54,14 @@ public static class LeoraJobsEventId
     public const int MaintenanceFailed = 1019;
     /// <summary>The host is stopping while a batch runs: it hands back what it has not started and lets its running jobs finish.</summary>
     public const int BatchStopping = 1020;
+    /// <summary>A schedule's tick was enqueued (debug: one per tick).</summary>
+    public const int ScheduleEnqueued = 1021;
+    /// <summary>A schedule skipped ticks (its misfire policy after downtime, or its overlap policy).</summary>
+    public const int ScheduleSkipped = 1022;
+    /// <summary>A due schedule names a job type this process does not know; it is left for a process that does.</summary>
+    public const int ScheduleUnknownType = 1023;
+    /// <summary>A schedule declared in code or configuration was brought up to date at start.</summary>
+    public const int ScheduleDeclared = 1024;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>
