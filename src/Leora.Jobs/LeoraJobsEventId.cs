@@ -111,6 +111,8 @@ public static class LeoraJobsEventId
     public const int DashboardAntiforgeryRefused = 5007;
     /// <summary>A client address made too many dashboard sign-in attempts and is refused until its window ends (logged once per window).</summary>
     public const int DashboardSignInThrottled = 5008;
+    /// <summary>A dashboard action on one schedule (enable, disable, trigger).</summary>
+    public const int DashboardScheduleAction = 5009;
 
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>

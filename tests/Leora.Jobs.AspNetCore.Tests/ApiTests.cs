@@ -58,6 +58,14 @@ public abstract class ApiTests(ServiceFixture fixture)
         { "DELETE", "/api/jobs/1" },
         { "POST", "/api/jobs/cleanup" },
         { "GET", "/api/jobs/stats" },
+        { "GET", "/api/jobs/schedules" },
+        { "POST", "/api/jobs/schedules" },
+        { "GET", "/api/jobs/schedules/x" },
+        { "PUT", "/api/jobs/schedules/x" },
+        { "DELETE", "/api/jobs/schedules/x" },
+        { "POST", "/api/jobs/schedules/x/enable" },
+        { "POST", "/api/jobs/schedules/x/disable" },
+        { "POST", "/api/jobs/schedules/x/trigger" },
     };
 
     [Theory]
