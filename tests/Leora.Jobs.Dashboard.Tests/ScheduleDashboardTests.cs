@@ -68,22 +68,22 @@ public sealed class ScheduleDashboardTests(BrowserFixture browser)
         await Expect(weekly.Locator(".status.pending")).ToBeVisibleAsync();
         await AssertNoViolationsAsync(page, "schedules");
 
-        await page.ClickAsync("button[aria-label='Disable nightly-report']");
+        await page.ClickAsync("button[aria-label='Disable: nightly-report']");
         await Expect(page.Locator("#schedules-result")).ToContainTextAsync("nightly-report is disabled");
         await Expect(nightly).ToContainTextAsync("no (disabled)");
         Assert.False((await schedules.GetAsync("nightly-report"))!.Schedule.Enabled);
 
-        await page.ClickAsync("button[aria-label='Trigger nightly-report now']");
+        await page.ClickAsync("button[aria-label='Trigger now: nightly-report']");
         await Expect(page.Locator("#schedules-result")).ToContainTextAsync("Enqueued job #");
         var triggered = (await schedules.GetAsync("nightly-report"))!.LastJobId;
         Assert.NotNull(triggered);
         await Expect(nightly.Locator($"a[href='#/job/{triggered}']")).ToBeVisibleAsync();
 
-        await page.ClickAsync("button[aria-label='Enable nightly-report']");
+        await page.ClickAsync("button[aria-label='Enable: nightly-report']");
         await Expect(nightly).Not.ToContainTextAsync("no (disabled)");
         Assert.True((await schedules.GetAsync("nightly-report"))!.Schedule.Enabled);
         await AssertNoViolationsAsync(page, "schedules after actions");
-        await page.ClickAsync("button[aria-label='Disable weekly-enrichment']");
+        await page.ClickAsync("button[aria-label='Disable: weekly-enrichment']");
         await Expect(weekly).ToContainTextAsync("no (disabled)");
         await Screenshots.SaveAsync(page, "schedules");
     }

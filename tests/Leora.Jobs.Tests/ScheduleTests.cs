@@ -180,6 +180,37 @@ public sealed class ScheduleTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Advancing_a_schedule_is_a_compare_and_set(string provider)
+    {
+        await using var cluster = await Cluster.CreateAsync(provider, nodes: 2, Utc(1, 1, 0, 10));
+        var created = (await cluster.Schedules.CreateAsync(new JobSchedule { Name = "cas", Cron = "0 * * * *", Type = "noop", Payload = Noop }))!;
+        var expected = created.NextRunAt!.Value;
+        var stores = cluster.Nodes.Select(n => n.GetRequiredService<IJobStore>()).ToList();
+
+        // Two evaluators read the same next run; the first to move it wins, the second changes nothing.
+        await using (var c1 = await stores[0].OpenConnectionAsync(CancellationToken.None))
+        await using (var t1 = await c1.BeginTransactionAsync())
+        {
+            Assert.True(await stores[0].ScheduleAdvanceAsync("cas", expected, expected.AddHours(1), t1, CancellationToken.None));
+            await t1.CommitAsync();
+        }
+        await using (var c2 = await stores[1].OpenConnectionAsync(CancellationToken.None))
+        await using (var t2 = await c2.BeginTransactionAsync())
+        {
+            Assert.False(await stores[1].ScheduleAdvanceAsync("cas", expected, expected.AddHours(2), t2, CancellationToken.None));
+            await t2.CommitAsync();
+        }
+        Assert.Equal(expected.AddHours(1), (await cluster.Schedules.GetAsync("cas"))!.NextRunAt);
+        // A disabled schedule is not advanced either.
+        await cluster.Schedules.SetEnabledAsync("cas", false);
+        var stored = (await stores[0].ScheduleGetAsync("cas", CancellationToken.None))!.NextRunAt!.Value;
+        await using (var c3 = await stores[0].OpenConnectionAsync(CancellationToken.None))
+        await using (var t3 = await c3.BeginTransactionAsync())
+            Assert.False(await stores[0].ScheduleAdvanceAsync("cas", stored, stored.AddHours(1), t3, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Misfire_policies_after_downtime(string provider)
     {
         await using var cluster = await Cluster.CreateAsync(provider, nodes: 1, Utc(1, 1, 0, 10));

@@ -557,8 +557,8 @@
       if (act) {
         const toggle = s.enabled ? 'disable' : 'enable';
         cells.push(el('td', null,
-          el('button', { type: 'button', 'data-action': toggle, 'data-name': s.name, 'aria-label': `${s.enabled ? 'Disable' : 'Enable'} ${s.name}`, text: s.enabled ? 'Disable' : 'Enable' }), ' ',
-          el('button', { type: 'button', 'data-action': 'trigger', 'data-name': s.name, 'aria-label': `Trigger ${s.name} now`, text: 'Trigger now' })));
+          el('button', { type: 'button', 'data-action': toggle, 'data-name': s.name, 'aria-label': `${s.enabled ? 'Disable' : 'Enable'}: ${s.name}`, text: s.enabled ? 'Disable' : 'Enable' }), ' ',
+          el('button', { type: 'button', 'data-action': 'trigger', 'data-name': s.name, 'aria-label': `Trigger now: ${s.name}`, text: 'Trigger now' })));
       }
       return el('tr', { 'data-key': s.name }, ...cells);
     }));
