@@ -7,7 +7,7 @@ var a = new Args(args);
 if (a.Verb == "worker") return await WorkerMode.RunAsync(a);
 if (a.Verb != "run")
 {
-    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,ceiling,hangfire] [--full] [--concurrency N]");
+    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,ceiling,hangfire,schedules] [--schedules N] [--full] [--concurrency N]");
     return 2;
 }
 
@@ -28,7 +28,7 @@ var settings = new BenchSettings(
 
 var pg = a.Get("pg") ?? Environment.GetEnvironmentVariable("LEORA_BENCH_PG") ?? Environment.GetEnvironmentVariable("LEORA_TEST_PG");
 var stores = (a.Get("stores") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch,hangfire").Split(',', StringSplitOptions.RemoveEmptyEntries));
+var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch,schedules,hangfire").Split(',', StringSplitOptions.RemoveEmptyEntries));
 if (stores.Contains("postgresql") && pg is null)
 {
     Console.Error.WriteLine("PostgreSQL connection missing: pass --pg \"Host=127.0.0.1;Port=...;Username=...;Database=...\" or set LEORA_BENCH_PG.");
@@ -58,6 +58,7 @@ try
         if (scenarios.Contains("latency")) await s.LatencyAsync(ct);
         if (scenarios.Contains("batch")) await s.BatchAsync(ct);
         if (scenarios.Contains("memory")) await s.MemoryAsync(ct);
+        if (scenarios.Contains("schedules")) await s.SchedulesAsync(a.Int("schedules", 10_000), ct);
         await target.ResetAsync(ct);
         if (scenarios.Contains("hangfire")) await HangfirePeer.RunAsync(store, pg, tmp, report, settings, ct);
     }

@@ -187,6 +187,55 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
                     note: "diagnostic: the same with concurrency=100 (one claim, one batched completion)");
         }
     }
+
+    /// <summary>
+    /// <paramref name="count"/> schedules, every one firing at the same minute; after the tick, one evaluator (the leader's
+    /// <c>IJobSchedules.EnqueueDueAsync</c>, as the batch endpoint also calls it) enqueues them. The figure is the time from
+    /// the tick to the last of them enqueued (the evaluator starts at the tick, as the leader's one-second loop would).
+    /// </summary>
+    public async Task SchedulesAsync(int count, CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        await using var sp = target.Build(new Probe(), null);
+        var store = sp.GetRequiredService<IJobStore>();
+        var schedules = sp.GetRequiredService<IJobSchedules>();
+        // The tick: the first whole minute at least 20 s away, so that creating the schedules fits before it.
+        var now = DateTimeOffset.UtcNow;
+        var tick = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(now.Second < 40 ? 1 : 2);
+        Report.Progress($"{S}: creating {count:N0} schedules due at {tick:HH:mm:ss}");
+        var created = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            await store.ScheduleInsertAsync(new ScheduleRow
+            {
+                Name = $"bench-{i:D5}",
+                Cron = "* * * * *",
+                TimeZone = "UTC",
+                Kind = NoopArgs.Kind,
+                Payload = """{"n":0}""",
+                Enabled = true,
+                Misfire = "latest",
+                MisfireLimit = 10,
+                Overlap = "allow",
+                NextRunAt = tick,
+            }, token);
+            Interlocked.Increment(ref created);
+        });
+        if (DateTimeOffset.UtcNow >= tick) throw new InvalidOperationException($"schedules: creating {count:N0} schedules took past the tick; the figure would include that.");
+        await Task.Delay(tick - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(1), ct);
+        var sw = Stopwatch.StartNew();
+        var late = DateTimeOffset.UtcNow - tick;
+        var enqueued = 0;
+        while (enqueued < count)
+        {
+            var n = await schedules.EnqueueDueAsync(ct);
+            if (n == 0) throw new InvalidOperationException($"schedules: only {enqueued:N0} of {count:N0} enqueued, and nothing more is due.");
+            enqueued += n;
+        }
+        var seconds = (late + sw.Elapsed).TotalSeconds;
+        report.Add("schedules", S, $"enqueue_{count}_due_at_one_tick", seconds, "s", atMost: 5,
+            note: $"{count:N0} schedules due at the same minute, one evaluator (IJobSchedules.EnqueueDueAsync, 500 per transaction); from the tick to the last job enqueued");
+    }
 }
 
 /// <summary>Sizes of the scenarios; <c>--full</c> uses the issue's sizes everywhere.</summary>

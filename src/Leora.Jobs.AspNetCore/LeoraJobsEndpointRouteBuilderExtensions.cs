@@ -11,7 +11,9 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the job endpoints relative to where they are mounted (the service mounts them at <c>/api/jobs</c>):
     /// <c>POST /process</c>, <c>GET /process</c>, <c>GET /process/cron</c>, <c>POST /</c>, <c>GET /</c>, <c>GET /{id}</c>,
-    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>DELETE /{id}</c>, <c>POST /cleanup</c>, <c>GET /stats</c>.
+    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>DELETE /{id}</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, and the
+    /// schedules: <c>GET /schedules</c>, <c>POST /schedules</c>, <c>GET|PUT|DELETE /schedules/{name}</c>,
+    /// <c>POST /schedules/{name}/enable|disable|trigger</c>.
     /// Every one requires the <see cref="LeoraJobsApiDefaults.Policy"/> policy (an API key); call <c>AddLeoraJobsApi()</c> first.
     /// </summary>
     /// <example><code>app.MapGroup("/api/jobs").MapLeoraJobsApi();</code></example>
@@ -63,6 +65,39 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapDelete("/{id:long}", JobsApi.DeleteAsync)
             .WithName("DeleteJob")
             .WithSummary("Delete a job that is not running");
+
+        // Recurring schedules (issue 12; docs/schedules.md).
+        group.MapGet("/schedules", SchedulesApi.ListAsync)
+            .WithName("ListSchedules")
+            .WithSummary("List every schedule with its next five runs (in its zone and UTC) and its last job");
+        group.MapPost("/schedules", SchedulesApi.CreateAsync)
+            .WithName("CreateSchedule")
+            .WithSummary("Create a recurring schedule")
+            .WithDescription("201 with Location and the schedule; 400 naming the field for a bad cron, zone, type or payload; 409 when the name is taken.")
+            .Accepts<ScheduleRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/schedules/{name}", SchedulesApi.GetAsync)
+            .WithName("GetSchedule")
+            .WithSummary("Read one schedule");
+        group.MapPut("/schedules/{name}", SchedulesApi.UpdateAsync)
+            .WithName("UpdateSchedule")
+            .WithSummary("Replace a schedule's definition (its next run is kept while its cron, zone and enabled flag are unchanged)")
+            .Accepts<ScheduleRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/schedules/{name}/enable", SchedulesApi.EnableAsync)
+            .WithName("EnableSchedule")
+            .WithSummary("Enable a schedule from its next tick after now (ticks missed while disabled are not enqueued)");
+        group.MapPost("/schedules/{name}/disable", SchedulesApi.DisableAsync)
+            .WithName("DisableSchedule")
+            .WithSummary("Disable a schedule: no tick is enqueued until it is enabled again");
+        group.MapPost("/schedules/{name}/trigger", SchedulesApi.TriggerAsync)
+            .WithName("TriggerSchedule")
+            .WithSummary("Enqueue the schedule's job now, outside its ticks; 201 with the job");
+        group.MapDelete("/schedules/{name}", SchedulesApi.DeleteAsync)
+            .WithName("DeleteSchedule")
+            .WithSummary("Delete a schedule (the jobs it enqueued stay)");
         return group;
     }
 

@@ -57,6 +57,11 @@ internal static partial class DashboardEndpoints
         api.MapPost("/failed/retry-all", RetryAllAsync).AddEndpointFilter(Operator);
         api.MapPost("/cleanup", CleanupAsync).AddEndpointFilter(Operator);
 
+        api.MapGet("/schedules", SchedulesAsync).AddEndpointFilter(Viewer);
+        api.MapPost("/schedules/{name}/enable", ScheduleEnableAsync).AddEndpointFilter(Operator);
+        api.MapPost("/schedules/{name}/disable", ScheduleDisableAsync).AddEndpointFilter(Operator);
+        api.MapPost("/schedules/{name}/trigger", ScheduleTriggerAsync).AddEndpointFilter(Operator);
+
         // Everything else under the prefix: a 404 that still carries the security headers (without this route the
         // request would fall out of the group, past its filters). A catch-all has the lowest precedence, so any route
         // the host maps under the same prefix still wins.

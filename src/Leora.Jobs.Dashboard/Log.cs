@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.DashboardAntiforgeryRefused, LogLevel.Warning, "Dashboard refused a {Method} without a valid anti-forgery token from {RemoteIp}.")]
     public static partial void AntiforgeryRefused(ILogger logger, string method, string? remoteIp);
+
+    [LoggerMessage(LeoraJobsEventId.DashboardScheduleAction, LogLevel.Information, "Dashboard action {Action} on schedule {Schedule} by {User}: {Result}.")]
+    public static partial void ScheduleAction(ILogger logger, string action, string schedule, string user, string result);
 }

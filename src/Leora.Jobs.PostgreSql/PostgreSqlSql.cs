@@ -5,7 +5,7 @@ namespace Leora.Jobs.PostgreSql;
 /// quoted schema. Time is the database's clock (<c>now()</c>) so that nodes agree on leases; <c>@now</c> replaces it
 /// only when a test opts in to its TimeProvider's clock (<c>coalesce(@now, now())</c>, <c>UseTimeProviderClock</c>).
 /// </summary>
-internal static class PostgreSqlSql
+internal static partial class PostgreSqlSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload::text, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +

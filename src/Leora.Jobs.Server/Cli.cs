@@ -111,6 +111,7 @@ internal static partial class Cli
         root.Subcommands.Add(DeleteCommand());
         root.Subcommands.Add(CleanupCommand());
         root.Subcommands.Add(StatsCommand());
+        root.Subcommands.Add(SchedulesCommand());
         root.Subcommands.Add(MigrateCommand());
         // Without a command it is serve, so it takes serve's options too.
         var (urls, noWorker) = ServeOptions();

@@ -41,6 +41,9 @@ internal static class JobsServices
         jobs.AddWebhookJob();
         Bind<WebhookOptions>(services, configuration, "Jobs:Webhook");
 
+        // Schedules declared in configuration (Jobs:Schedules:<name>), brought up to date when a host starts.
+        ScheduleConfiguration.AddDeclared(jobs, configuration);
+
         // `work` runs the worker whatever Jobs:Worker:Enabled says (that switch is serve's, ServerSettings.WorkerEnabled).
         if (worker) jobs.AddWorker(o => o.Enabled = true);
         return jobs;

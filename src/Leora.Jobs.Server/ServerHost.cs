@@ -118,6 +118,8 @@ internal static class ServerHost
             await store.MigrateAsync(ct);
             // The CRM's tables live in the same database and are migrated with it.
             await services.GetRequiredService<Leora.Crm.ICrmMigrator>().MigrateAsync(ct);
+            // The one-shot verbs start no host: the configured schedules are brought up to date here (process enqueues them).
+            await services.GetRequiredService<JobSchedules>().UpsertDeclaredAsync(ct);
         }
         return store;
     }

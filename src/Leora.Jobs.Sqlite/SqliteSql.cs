@@ -5,7 +5,7 @@ namespace Leora.Jobs.Sqlite;
 /// The SQL of the SQLite store, one constant per statement, named as in <c>PostgreSqlSql</c>.
 /// Times are Unix milliseconds passed as <c>@now</c>: one machine, one clock.
 /// </summary>
-internal static class SqliteSql
+internal static partial class SqliteSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +

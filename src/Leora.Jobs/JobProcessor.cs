@@ -15,6 +15,7 @@ internal sealed class JobProcessor(
     IJobStore store,
     JobExecutor executor,
     JobHeartbeats heartbeats,
+    JobSchedules schedules,
     IOptions<JobsOptions> options,
     IOptions<JobWorkerOptions> worker,
     TimeProvider time,
@@ -50,6 +51,7 @@ internal sealed class JobProcessor(
         // heartbeat and handed back without using an attempt if the time budget or the request ends before they start.
         var window = concurrency * Prefetch;
         var rescued = await RescueExpiredAsync(cancellationToken);
+        await EnqueueDueSchedulesAsync(cancellationToken);
         var running = new List<Task<JobRunReport>>();
         var waiting = new Queue<WaitingJob>();
         var reports = new List<JobRunReport>();
@@ -164,6 +166,20 @@ internal sealed class JobProcessor(
             cancellationToken);
         if (count > 0) Log.Rescued(logger, count);
         return count;
+    }
+
+    // Every batch enqueues the due ticks of the schedules first (issue 12), so that a deployment whose only trigger is one
+    // external cron gets them too. A failure there is logged and the batch goes on: running due jobs matters more.
+    private async Task EnqueueDueSchedulesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await schedules.EnqueueDueAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not OutOfMemoryException)
+        {
+            Log.MaintenanceFailed(logger, ex, "schedules", TimeSpan.Zero);
+        }
     }
 
     // Not started, so the attempt did not happen: back to pending with its attempt count restored (as a graceful stop).

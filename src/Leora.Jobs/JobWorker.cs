@@ -9,7 +9,7 @@ namespace Leora.Jobs;
 /// <summary>
 /// The long-running worker: one producer per queue that claims only as many jobs as it has free slots, in one
 /// statement, wakes on in-process enqueues or polls; a rescuer of expired leases on a timer; this node's heartbeat in
-/// the nodes table; and the maintenance leader's election and pruning. Each is a small service with the same
+/// the nodes table; and the maintenance leader's election, pruning and schedule evaluation. Each is a small service with the same
 /// start/stop contract; this hosted service starts and stops them together. Stop is graceful first (running jobs get
 /// <see cref="JobWorkerOptions.ShutdownGrace"/> to finish), then cancels: unfinished jobs go back to pending without
 /// using an attempt.
@@ -23,13 +23,14 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
     private readonly NodeHeartbeater _heartbeater;
     private readonly LeaderElector _elector;
     private readonly JobPruner _pruner;
+    private readonly JobScheduler _scheduler;
     private IReadOnlyList<JobProducer> _producers = [];
     private int _started;
     private Task? _stop;
     private readonly Lock _stopLock = new();
 
     internal JobWorker(IJobStore store, JobExecutor executor, IJobProcessor processor, JobSignal signal, JobNodeState node,
-        LeaderElector elector, JobPruner pruner, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time,
+        LeaderElector elector, JobPruner pruner, JobScheduler scheduler, IOptions<JobsOptions> options, IOptions<JobWorkerOptions> worker, TimeProvider time,
         ILogger<JobWorker> logger)
     {
         var jobs = options.Value;
@@ -45,6 +46,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         _heartbeater = new NodeHeartbeater(store, node, queues, w.TotalConcurrency, w.NodeHeartbeatInterval, time, logger);
         _elector = elector;
         _pruner = pruner;
+        _scheduler = scheduler;
     }
 
     /// <summary>Jobs running in this worker now.</summary>
@@ -71,6 +73,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
         await _heartbeater.StartAsync(cancellationToken);
         await _elector.StartAsync(cancellationToken);
         await _pruner.StartAsync(cancellationToken);
+        await _scheduler.StartAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -93,6 +96,7 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
             .. _producers.Select(p => p.StopAsync(cancellationToken)),
             _rescuer.StopAsync(cancellationToken),
             _pruner.StopAsync(cancellationToken),
+            _scheduler.StopAsync(cancellationToken),
         ]);
         await _elector.StopAsync(cancellationToken);
         await _heartbeater.StopAsync(cancellationToken);

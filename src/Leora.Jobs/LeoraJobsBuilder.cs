@@ -7,6 +7,7 @@ namespace Leora.Jobs;
 public sealed class LeoraJobsBuilder
 {
     private readonly HashSet<string> _kinds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _schedules = new(StringComparer.Ordinal);
 
     internal LeoraJobsBuilder(IServiceCollection services) => Services = services;
 
@@ -35,6 +36,52 @@ public sealed class LeoraJobsBuilder
         return this;
     }
 
+    /// <summary>
+    /// Declares a recurring schedule, brought up to date in the database when the host starts (created, or its definition
+    /// replaced; its next run kept while its cron expression, zone and enabled flag are unchanged). The cron expression and
+    /// zone are checked now (<see cref="ArgumentException"/>); the type and payload at start, once every type is registered.
+    /// </summary>
+    public LeoraJobsBuilder AddSchedule(JobSchedule schedule) => AddSchedule(schedule, $"Schedule '{schedule?.Name}'");
+
+    /// <summary>
+    /// Declares a recurring schedule of <typeparamref name="TArgs"/>'s type with <paramref name="args"/> as each tick's payload,
+    /// as <see cref="AddSchedule(JobSchedule)"/> does; <paramref name="configure"/> may set the rest (queue, priority, policies).
+    /// </summary>
+    public LeoraJobsBuilder AddSchedule<TArgs>(string name, string cron, TArgs args, string timeZone = "UTC", Func<JobSchedule, JobSchedule>? configure = null)
+        where TArgs : IJobArgs
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var schedule = new JobSchedule
+        {
+            Name = name,
+            Cron = cron,
+            TimeZone = timeZone,
+            Type = TArgs.Kind,
+            Payload = System.Text.Json.JsonSerializer.Serialize(args, JobJson.Options),
+        };
+        return AddSchedule(configure is null ? schedule : configure(schedule));
+    }
+
+    /// <summary>Declares a schedule; <paramref name="source"/> names the declaration in errors (configuration: its section).</summary>
+    internal LeoraJobsBuilder AddSchedule(JobSchedule schedule, string source)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        try
+        {
+            ScheduleCron.Parse(schedule.Cron, schedule.TimeZone);
+        }
+        catch (JobValidationException ex)
+        {
+            throw new ArgumentException($"{source}: {ex.Message}", nameof(schedule), ex);
+        }
+        if (!_schedules.Add(schedule.Name ?? ""))
+            throw new ArgumentException($"{source} is declared twice.", nameof(schedule));
+        Services.AddSingleton(new JobScheduleDeclaration(schedule, source));
+        // After the migrator (registered by AddLeoraJobs): hosted services start in order.
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Maintenance.ScheduleDeclarations>());
+        return this;
+    }
+
     /// <summary>Runs the long-running worker in this host.</summary>
     public LeoraJobsBuilder AddWorker(Action<JobWorkerOptions>? configure = null)
     {
@@ -46,6 +93,7 @@ public sealed class LeoraJobsBuilder
             sp.GetRequiredService<Leora.Jobs.Storage.InstrumentedJobStore>(), sp.GetRequiredService<JobExecutor>(), sp.GetRequiredService<IJobProcessor>(),
             sp.GetRequiredService<JobSignal>(), sp.GetRequiredService<JobNodeState>(),
             sp.GetRequiredService<Maintenance.LeaderElector>(), sp.GetRequiredService<Maintenance.JobPruner>(),
+            sp.GetRequiredService<Maintenance.JobScheduler>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobWorkerOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobWorker>>()));
@@ -73,11 +121,12 @@ public sealed class LeoraJobsBuilder
         return this;
     }
 
-    // The leader's election and pruning, one of each per container, for whichever host runs them: the worker, or
+    // The leader's election, pruning and schedule evaluation, one of each per container, for whichever host runs them: the worker, or
     // LeaderMaintenance in a host without one.
     private void AddLeaderServices()
     {
         Services.TryAddSingleton(Maintenance.LeaderElector.Create);
         Services.TryAddSingleton(Maintenance.JobPruner.Create);
+        Services.TryAddSingleton(Maintenance.JobScheduler.Create);
     }
 }

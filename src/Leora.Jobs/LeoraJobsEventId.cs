@@ -54,6 +54,14 @@ public static class LeoraJobsEventId
     public const int MaintenanceFailed = 1019;
     /// <summary>The host is stopping while a batch runs: it hands back what it has not started and lets its running jobs finish.</summary>
     public const int BatchStopping = 1020;
+    /// <summary>A schedule's tick was enqueued (debug: one per tick).</summary>
+    public const int ScheduleEnqueued = 1021;
+    /// <summary>A schedule skipped ticks (its misfire policy after downtime, or its overlap policy).</summary>
+    public const int ScheduleSkipped = 1022;
+    /// <summary>A due schedule names a job type this process does not know; it is left for a process that does.</summary>
+    public const int ScheduleUnknownType = 1023;
+    /// <summary>A schedule declared in code or configuration was brought up to date at start.</summary>
+    public const int ScheduleDeclared = 1024;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>
@@ -103,6 +111,8 @@ public static class LeoraJobsEventId
     public const int DashboardAntiforgeryRefused = 5007;
     /// <summary>A client address made too many dashboard sign-in attempts and is refused until its window ends (logged once per window).</summary>
     public const int DashboardSignInThrottled = 5008;
+    /// <summary>A dashboard action on one schedule (enable, disable, trigger).</summary>
+    public const int DashboardScheduleAction = 5009;
 
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>

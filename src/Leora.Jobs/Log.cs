@@ -67,4 +67,16 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.MaintenanceFailed, LogLevel.Warning, "Maintenance ({Service}) failed; it runs again in {Delay}")]
     public static partial void MaintenanceFailed(ILogger logger, Exception exception, string service, TimeSpan delay);
+
+    [LoggerMessage(LeoraJobsEventId.ScheduleEnqueued, LogLevel.Debug, "Schedule {Schedule} enqueued job {JobId} for its tick at {Tick}")]
+    public static partial void ScheduleEnqueued(ILogger logger, string schedule, long jobId, DateTimeOffset tick);
+
+    [LoggerMessage(LeoraJobsEventId.ScheduleSkipped, LogLevel.Information, "Schedule {Schedule} skipped {Count} tick(s) up to {Tick}: {Reason}")]
+    public static partial void ScheduleSkipped(ILogger logger, string schedule, int count, DateTimeOffset tick, string reason);
+
+    [LoggerMessage(LeoraJobsEventId.ScheduleUnknownType, LogLevel.Warning, "Schedule {Schedule} is due but its job type {JobType} is not registered in this process; a process that knows it will enqueue it")]
+    public static partial void ScheduleUnknownType(ILogger logger, string schedule, string jobType);
+
+    [LoggerMessage(LeoraJobsEventId.ScheduleDeclared, LogLevel.Information, "Schedule {Schedule} ({Cron}, {TimeZone}) is declared and up to date")]
+    public static partial void ScheduleDeclared(ILogger logger, string schedule, string cron, string timeZone);
 }

@@ -58,6 +58,14 @@ public abstract class ApiTests(ServiceFixture fixture)
         { "DELETE", "/api/jobs/1" },
         { "POST", "/api/jobs/cleanup" },
         { "GET", "/api/jobs/stats" },
+        { "GET", "/api/jobs/schedules" },
+        { "POST", "/api/jobs/schedules" },
+        { "GET", "/api/jobs/schedules/x" },
+        { "PUT", "/api/jobs/schedules/x" },
+        { "DELETE", "/api/jobs/schedules/x" },
+        { "POST", "/api/jobs/schedules/x/enable" },
+        { "POST", "/api/jobs/schedules/x/disable" },
+        { "POST", "/api/jobs/schedules/x/trigger" },
     };
 
     [Theory]
@@ -411,6 +419,9 @@ public abstract class ApiTests(ServiceFixture fixture)
             "DELETE /api/jobs/{id}", "GET /api/jobs", "GET /api/jobs/process", "GET /api/jobs/process/cron", "GET /api/jobs/stats",
             "GET /api/jobs/{id}", "GET /health/live", "GET /health/ready", "POST /api/jobs", "POST /api/jobs/cleanup",
             "POST /api/jobs/process", "POST /api/jobs/{id}/cancel", "POST /api/jobs/{id}/retry",
+            "GET /api/jobs/schedules", "POST /api/jobs/schedules", "GET /api/jobs/schedules/{name}", "PUT /api/jobs/schedules/{name}",
+            "DELETE /api/jobs/schedules/{name}", "POST /api/jobs/schedules/{name}/enable", "POST /api/jobs/schedules/{name}/disable",
+            "POST /api/jobs/schedules/{name}/trigger",
         ];
         // Every job and health route is documented; other modules the service mounts (the CRM API) may add more,
         // and the document must still match the mapped endpoints exactly.

@@ -102,6 +102,19 @@ public sealed class ConfigurationDocsTests
         // The documented address with a free port (5080 may be taken on a shared machine); its default is checked above.
         if (key == "urls") value = value.Replace(":5080", ":0", StringComparison.Ordinal);
         args.Add($"--{key}={value}");
+        // A schedule's setting is tried on a whole schedule: the page's example gives the others a schedule needs.
+        if (key.StartsWith("Jobs:Schedules:", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = key.Split(':')[2];
+            if (name == "<name>")
+            {
+                name = "docs-example";
+                args[^1] = $"--{key.Replace("<name>", name, StringComparison.Ordinal)}={value}";
+            }
+            string[][] needed = [["Cron", "0 2 * * *"], ["Type", "webhook"], ["Payload", """{"url":"https://crm.example.com/api/reports","method":"POST"}"""]];
+            foreach (var field in needed)
+                if (!key.EndsWith(":" + field[0], StringComparison.OrdinalIgnoreCase)) args.Add($"--Jobs:Schedules:{name}:{field[0]}={field[1]}");
+        }
         try
         {
             var (app, _) = ServerHost.BuildWebApp([.. args]);

@@ -39,7 +39,7 @@ public sealed class CliTests : IAsyncLifetime
         return JsonDocument.Parse(r.Out).RootElement.Clone();
     }
 
-    public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "migrate" };
+    public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "schedules", "migrate" };
 
     [Fact]
     public async Task Help_lists_every_command()

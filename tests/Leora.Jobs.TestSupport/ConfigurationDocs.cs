@@ -91,9 +91,18 @@ public static partial class ConfigurationDocs
         || ConfigurationKey().IsMatch(token)
         || EnvironmentVariable().IsMatch(token);
 
-    // A wildcard row (Jobs:Worker:Queues:<name>, Logging:LogLevel:*) takes any last segment.
+    // A wildcard row (Jobs:Worker:Queues:<name>, Logging:LogLevel:*) takes any last segment; a <name> segment inside a
+    // row's key (Jobs:Schedules:<name>:Cron) takes any one segment there.
     private static bool Matches(string pattern, string key)
     {
+        var inner = pattern.IndexOf(":<", StringComparison.Ordinal);
+        if (inner >= 0 && pattern.IndexOf(">:", inner, StringComparison.Ordinal) > inner)
+        {
+            var p = pattern.Split(':');
+            var k = key.Split(':');
+            return p.Length == k.Length && p.Zip(k).All(s => (s.First.StartsWith('<') && s.First.EndsWith('>') && s.Second.Length > 0)
+                || string.Equals(s.First, s.Second, StringComparison.OrdinalIgnoreCase));
+        }
         var wildcard = pattern.EndsWith(":*", StringComparison.Ordinal) || pattern.EndsWith('>');
         if (!wildcard) return string.Equals(pattern, key, StringComparison.OrdinalIgnoreCase);
         var prefix = pattern[..(pattern.LastIndexOf(':') + 1)];

@@ -179,6 +179,7 @@
     if (parts[0] === 'job' && /^\d+$/.test(parts[1] || '')) return { view: 'job', id: parts[1] };
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
+    if (parts[0] === 'schedules') return { view: 'schedules' };
     return { view: 'overview' };
   }
 
@@ -249,6 +250,7 @@
         case 'overview': await refreshOverview(); break;
         case 'list': await refreshList(); break;
         case 'job': await refreshJob(); break;
+        case 'schedules': await refreshSchedules(); break;
         default: break;
       }
       banner('');
@@ -521,6 +523,59 @@
     await refresh(true);
   }
 
+  // ---- Schedules ------------------------------------------------------------------------------------------
+
+  // "2026-03-29T03:00:00+02:00" → "2026-03-29 03:00 +02:00"; the UTC column says UTC instead of +00:00.
+  function fmtRun(iso, utc) {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+    if (!m) return iso;
+    return `${m[1]} ${m[2]} ${utc ? 'UTC' : (m[3] === 'Z' ? '+00:00' : m[3])}`;
+  }
+
+  async function refreshSchedules() {
+    const data = await api('GET', 'schedules');
+    if (state.route.view !== 'schedules') return;
+    const act = !state.session.readOnly;
+    $('schedules-empty').hidden = data.schedules.length > 0;
+    patchChildren($('schedules').tBodies[0], data.schedules.map((s) => {
+      const local = el('td', { class: 'mono small' });
+      const utc = el('td', { class: 'mono small' });
+      for (const r of s.nextRuns) {
+        local.append(el('div', { text: fmtRun(r.local, false) }));
+        utc.append(el('div', { text: fmtRun(r.utc, true) }));
+      }
+      const name = el('td', { class: 'mono' }, s.name);
+      name.append(el('div', { class: 'small muted', text: s.timeZone }));
+      const last = el('td');
+      if (s.lastJobId === null) last.append(el('span', { class: 'muted', text: 'none yet' }));
+      else {
+        last.append(el('a', { href: `#/job/${s.lastJobId}`, text: `#${s.lastJobId}` }), ' ');
+        last.append(s.lastJobStatus ? statusBadge({ status: s.lastJobStatus }) : el('span', { class: 'muted', text: 'deleted' }));
+      }
+      const cells = [name, el('td', { class: 'mono', text: s.cron }), el('td', { text: s.type }),
+        el('td', { class: s.enabled ? null : 'muted', text: s.enabled ? 'yes' : 'no (disabled)' }), local, utc, last];
+      if (act) {
+        const toggle = s.enabled ? 'disable' : 'enable';
+        cells.push(el('td', null,
+          el('button', { type: 'button', 'data-action': toggle, 'data-name': s.name, 'aria-label': `${s.enabled ? 'Disable' : 'Enable'}: ${s.name}`, text: s.enabled ? 'Disable' : 'Enable' }), ' ',
+          el('button', { type: 'button', 'data-action': 'trigger', 'data-name': s.name, 'aria-label': `Trigger now: ${s.name}`, text: 'Trigger now' })));
+      }
+      return el('tr', { 'data-key': s.name }, ...cells);
+    }));
+  }
+
+  async function scheduleAction(name, action) {
+    const out = $('schedules-result');
+    try {
+      const result = await api('POST', `schedules/${encodeURIComponent(name)}/${action}`);
+      const text = action === 'trigger' ? `Enqueued job #${result.id} for ${name}.` : `${name} is ${action === 'enable' ? 'enabled: it runs from its next tick' : 'disabled: no tick is enqueued'}.`;
+      showResult(out, text, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
   // ---- Types, enqueue and maintenance ---------------------------------------------------------------------
 
   async function loadTypes() {
@@ -660,6 +715,10 @@
     $('enqueue-form').addEventListener('submit', enqueue);
     $('retryall-form').addEventListener('submit', (ev) => { ev.preventDefault(); retryAll($('retryall-type').value, $('retryall-result')); });
     $('cleanup-form').addEventListener('submit', cleanup);
+    $('schedules').addEventListener('click', (ev) => {
+      const button = ev.target.closest('button[data-action]');
+      if (button) scheduleAction(button.dataset.name, button.dataset.action);
+    });
   }
 
   async function start() {

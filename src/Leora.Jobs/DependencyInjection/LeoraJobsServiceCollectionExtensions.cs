@@ -37,6 +37,8 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
         services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
         services.TryAddSingleton(WithInstrumentedStore<JobStoreSpace>);
+        services.TryAddSingleton(WithInstrumentedStore<JobSchedules>);
+        services.TryAddSingleton<IJobSchedules>(sp => sp.GetRequiredService<JobSchedules>());
         services.TryAddSingleton<JobStoreMigrator>();
         services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
         services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());

@@ -116,6 +116,44 @@ public interface IJobStore
     /// <summary>Deletes up to <paramref name="limit"/> jobs that finished more than <paramref name="olderThan"/> ago (one bounded statement). Returns how many.</summary>
     Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Inserts a schedule. False when its name is taken (nothing written).</summary>
+    Task<bool> ScheduleInsertAsync(ScheduleRow schedule, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a schedule's definition, enabled flag and next run (not its last job nor created time). False: no such schedule.</summary>
+    Task<bool> ScheduleUpdateAsync(ScheduleRow schedule, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts a schedule, or brings an existing one of that name up to date (a declaration in code or configuration, at
+    /// start). Its stored next run is kept when the cron expression, the time zone and the enabled flag are unchanged and it
+    /// was enabled, so a restart never re-enqueues or drops a tick; otherwise it becomes <see cref="ScheduleRow.NextRunAt"/>.
+    /// </summary>
+    Task ScheduleUpsertAsync(ScheduleRow schedule, CancellationToken cancellationToken);
+
+    /// <summary>Reads one schedule with its last job's status, or null.</summary>
+    Task<ScheduleRow?> ScheduleGetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Every schedule, by name, with its last job's status.</summary>
+    Task<IReadOnlyList<ScheduleRow>> ScheduleListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a schedule (its jobs stay). False: no such schedule.</summary>
+    Task<bool> ScheduleDeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> enabled schedules whose next run is at or before <paramref name="now"/>, soonest first,
+    /// with their last job's status (through the index on next_run_at).
+    /// </summary>
+    Task<IReadOnlyList<ScheduleRow>> ScheduleDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves an enabled schedule's next run from <paramref name="expected"/> to <paramref name="next"/>, only if it is still
+    /// <paramref name="expected"/> (compare-and-set, in <paramref name="transaction"/>): false means another evaluator moved it
+    /// first (or it was disabled, changed or deleted), and the caller must enqueue nothing for it.
+    /// </summary>
+    Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>Records the job of a schedule's latest tick or trigger, in <paramref name="transaction"/>.</summary>
+    Task ScheduleSetLastJobAsync(string name, long jobId, DbTransaction transaction, CancellationToken cancellationToken);
+
     /// <summary>Registers a node or refreshes its heartbeat (upsert by name).</summary>
     Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken);
 

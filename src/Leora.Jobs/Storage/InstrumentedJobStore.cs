@@ -127,6 +127,34 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
         Call("JobDeleteFinished", (olderThan, limit), static (s, a, ct) => s.JobDeleteFinishedAsync(a.olderThan, a.limit, ct), cancellationToken);
 
+    public Task<bool> ScheduleInsertAsync(ScheduleRow schedule, CancellationToken cancellationToken) =>
+        Call("ScheduleInsert", schedule, static (s, a, ct) => s.ScheduleInsertAsync(a, ct), cancellationToken);
+
+    public Task<bool> ScheduleUpdateAsync(ScheduleRow schedule, CancellationToken cancellationToken) =>
+        Call("ScheduleUpdate", schedule, static (s, a, ct) => s.ScheduleUpdateAsync(a, ct), cancellationToken);
+
+    public Task ScheduleUpsertAsync(ScheduleRow schedule, CancellationToken cancellationToken) =>
+        Call("ScheduleUpsert", schedule, static (s, a, ct) => s.ScheduleUpsertAsync(a, ct), cancellationToken);
+
+    public Task<ScheduleRow?> ScheduleGetAsync(string name, CancellationToken cancellationToken) =>
+        Call("ScheduleGet", name, static (s, a, ct) => s.ScheduleGetAsync(a, ct), cancellationToken);
+
+    public Task<IReadOnlyList<ScheduleRow>> ScheduleListAsync(CancellationToken cancellationToken) =>
+        Call("ScheduleList", 0, static (s, _, ct) => s.ScheduleListAsync(ct), cancellationToken);
+
+    public Task<bool> ScheduleDeleteAsync(string name, CancellationToken cancellationToken) =>
+        Call("ScheduleDelete", name, static (s, a, ct) => s.ScheduleDeleteAsync(a, ct), cancellationToken);
+
+    public Task<IReadOnlyList<ScheduleRow>> ScheduleDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Call("ScheduleDue", (now, limit), static (s, a, ct) => s.ScheduleDueAsync(a.now, a.limit, ct), cancellationToken);
+
+    public Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Call("ScheduleAdvance", (name, expected, next, transaction),
+            static (s, a, ct) => s.ScheduleAdvanceAsync(a.name, a.expected, a.next, a.transaction, ct), cancellationToken);
+
+    public Task ScheduleSetLastJobAsync(string name, long jobId, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Call("ScheduleSetLastJob", (name, jobId, transaction), static (s, a, ct) => s.ScheduleSetLastJobAsync(a.name, a.jobId, a.transaction, ct), cancellationToken);
+
     public Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken) =>
         Call("NodeHeartbeat", node, static (s, a, ct) => s.NodeHeartbeatAsync(a, ct), cancellationToken);
 
