@@ -14,6 +14,7 @@ public sealed partial class PostgreSqlJobStore
             cmd.Parameters.AddWithValue("queues", node.Queues);
             cmd.Parameters.AddWithValue("concurrency", node.Concurrency);
             cmd.Parameters.AddWithValue("running", node.Running);
+            cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string?>("kinds", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = node.Kinds });
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -43,7 +44,10 @@ public sealed partial class PostgreSqlJobStore
             var rows = new List<NodeRow>();
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
-                rows.Add(new NodeRow(r.GetString(0), Time(r, 1)!.Value, Time(r, 2)!.Value, r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetBoolean(6)));
+                rows.Add(new NodeRow(r.GetString(0), Time(r, 1)!.Value, Time(r, 2)!.Value, r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetBoolean(6))
+                {
+                    Kinds = r.IsDBNull(7) ? null : r.GetString(7),
+                });
             return rows;
         }, cancellationToken);
 

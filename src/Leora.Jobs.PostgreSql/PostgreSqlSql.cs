@@ -231,10 +231,10 @@ internal static partial class PostgreSqlSql
         """;
 
     public const string NodeHeartbeat = """
-        INSERT INTO {s}.nodes (name, started_at, heartbeat_at, queues, concurrency, running)
-        VALUES (@name, coalesce(@now, now()), coalesce(@now, now()), @queues, @concurrency, @running)
+        INSERT INTO {s}.nodes (name, started_at, heartbeat_at, queues, concurrency, running, kinds)
+        VALUES (@name, coalesce(@now, now()), coalesce(@now, now()), @queues, @concurrency, @running, @kinds)
         ON CONFLICT (name) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, queues = excluded.queues,
-            concurrency = excluded.concurrency, running = excluded.running
+            concurrency = excluded.concurrency, running = excluded.running, kinds = excluded.kinds
         """;
 
     public const string NodeDelete = "DELETE FROM {s}.nodes WHERE name = @name";
@@ -243,7 +243,8 @@ internal static partial class PostgreSqlSql
 
     public const string NodeList = """
         SELECT n.name, n.started_at, n.heartbeat_at, n.queues, n.concurrency, n.running,
-               EXISTS (SELECT 1 FROM {s}.leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > coalesce(@now, now()))
+               EXISTS (SELECT 1 FROM {s}.leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > coalesce(@now, now())),
+               n.kinds
         FROM {s}.nodes n ORDER BY n.name
         """;
 

@@ -15,6 +15,7 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@queues", node.Queues);
             cmd.Parameters.AddWithValue("@concurrency", node.Concurrency);
             cmd.Parameters.AddWithValue("@running", node.Running);
+            cmd.Parameters.AddWithValue("@kinds", (object?)node.Kinds ?? DBNull.Value);
             cmd.Parameters.AddWithValue("@now", NowMs);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken, workerWrite: true);
@@ -47,7 +48,10 @@ public sealed partial class SqliteJobStore
             var rows = new List<NodeRow>();
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
-                rows.Add(new NodeRow(r.GetString(0), Time(r, 1)!.Value, Time(r, 2)!.Value, r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6) != 0));
+                rows.Add(new NodeRow(r.GetString(0), Time(r, 1)!.Value, Time(r, 2)!.Value, r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6) != 0)
+                {
+                    Kinds = r.IsDBNull(7) ? null : r.GetString(7),
+                });
             return rows;
         }, cancellationToken);
 

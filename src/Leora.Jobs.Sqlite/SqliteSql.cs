@@ -195,10 +195,10 @@ internal static partial class SqliteSql
         """;
 
     public const string NodeHeartbeat = """
-        INSERT INTO leora_nodes (name, started_at, heartbeat_at, queues, concurrency, running)
-        VALUES (@name, @now, @now, @queues, @concurrency, @running)
+        INSERT INTO leora_nodes (name, started_at, heartbeat_at, queues, concurrency, running, kinds)
+        VALUES (@name, @now, @now, @queues, @concurrency, @running, @kinds)
         ON CONFLICT (name) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, queues = excluded.queues,
-            concurrency = excluded.concurrency, running = excluded.running
+            concurrency = excluded.concurrency, running = excluded.running, kinds = excluded.kinds
         """;
 
     public const string NodeDelete = "DELETE FROM leora_nodes WHERE name = @name";
@@ -207,7 +207,8 @@ internal static partial class SqliteSql
 
     public const string NodeList = """
         SELECT n.name, n.started_at, n.heartbeat_at, n.queues, n.concurrency, n.running,
-               EXISTS (SELECT 1 FROM leora_leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > @now)
+               EXISTS (SELECT 1 FROM leora_leader l WHERE l.name = 'maintenance' AND l.holder = n.name AND l.expires_at > @now),
+               n.kinds
         FROM leora_nodes n ORDER BY n.name
         """;
 

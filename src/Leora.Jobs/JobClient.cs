@@ -169,15 +169,41 @@ internal sealed class JobClient(
     public async Task<JobStats> StatsAsync(CancellationToken cancellationToken = default)
     {
         var stats = await store.JobStatsAsync(cancellationToken);
+        var rows = await store.NodeListAsync(cancellationToken);
         // Compared with the store's clock (the database's on PostgreSQL), which also stamped the heartbeats.
+        var nodes = Nodes(rows, stats.Now);
+        var known = KnownKinds(rows, nodes);
         return stats with
         {
-            Nodes = Nodes(await store.NodeListAsync(cancellationToken), stats.Now),
+            Nodes = nodes,
             TypesWithoutWorker = [.. stats.ByType
-                .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _))
+                .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _) && known?.Contains(t.Key) == false)
                 .Select(t => t.Key).Order(StringComparer.Ordinal)],
             Schema = await JobSchemaVersion.ReadAsync(store, cancellationToken),
         };
+    }
+
+    /// <summary>
+    /// The job types the live (not silent) nodes have handlers for, or null when one of them did not say (a node of an
+    /// earlier release, which claims every type): then no type can be said to have no worker.
+    /// </summary>
+    private static HashSet<string>? KnownKinds(IReadOnlyList<NodeRow> rows, IReadOnlyList<JobNode> nodes)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (nodes[i].Silent) continue;
+            if (rows[i].Kinds is not { } kinds) return null;
+            try
+            {
+                foreach (var kind in JsonSerializer.Deserialize<string[]>(kinds) ?? []) known.Add(kind);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+        return known;
     }
 
     // Heartbeats spaced as this process's settings space them.

@@ -24,9 +24,10 @@ public sealed record JobStats
     /// <summary>The worker nodes registered in the nodes table, by name; silent ones included and marked. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
     public IReadOnlyList<JobNode> Nodes { get; init; } = [];
     /// <summary>
-    /// The types that have pending jobs but no handler in the process that read these stats, sorted: workers claim only
-    /// the types they have handlers for, so these jobs wait, untouched, for a worker that knows their type ("no worker
-    /// for this type"). Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
+    /// The types that have pending jobs but no handler in the process that read these stats nor in any live worker node
+    /// (each node's heartbeat lists its types), sorted: workers claim only the types they have handlers for, so these
+    /// jobs wait, untouched, for a worker that knows their type ("no worker for this type"). Empty while a live node of
+    /// an earlier release (which does not list its types) runs. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
     /// </summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
     /// <summary>The database's schema version and the latest this build knows. Null from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>

@@ -43,7 +43,9 @@ public sealed class JobWorker : IHostedService, IAsyncDisposable
             : [.. w.Queues.Select(q => new JobProducer(q.Key, q.Value, store, executor, signal, jobs, w, node, time, logger))];
         _rescuer = new JobRescuer(processor, w.RescueInterval, time, logger);
         var queues = w.Queues.Count == 0 ? "*" : string.Join(",", w.Queues.Keys.Order(StringComparer.Ordinal));
-        _heartbeater = new NodeHeartbeater(store, node, queues, w.TotalConcurrency, w.NodeHeartbeatInterval, time, logger);
+        // The types this node claims (JobExecutor.Kinds): stats tell a type no live node knows ("no worker for this type").
+        var kinds = System.Text.Json.JsonSerializer.Serialize(executor.Kinds);
+        _heartbeater = new NodeHeartbeater(store, node, queues, kinds, w.TotalConcurrency, w.NodeHeartbeatInterval, time, logger);
         _elector = elector;
         _pruner = pruner;
         _scheduler = scheduler;

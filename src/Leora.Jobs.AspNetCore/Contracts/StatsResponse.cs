@@ -21,7 +21,7 @@ public sealed record StatsResponse
     public required DateTimeOffset Now { get; init; }
     /// <summary>The long-running worker nodes registered in the nodes table, by name; silent ones are listed and marked until the leader drops them.</summary>
     public required IReadOnlyList<NodeResponse> Nodes { get; init; }
-    /// <summary>Types with pending jobs that no handler of the answering process knows, sorted: "no worker for this type" (<see cref="JobStats.TypesWithoutWorker"/>).</summary>
+    /// <summary>Types with pending jobs that neither the answering process nor any live worker node has a handler for, sorted: "no worker for this type" (<see cref="JobStats.TypesWithoutWorker"/>).</summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
     /// <summary>The highest migration applied to the database (its schema version).</summary>
     public int? SchemaVersion { get; init; }

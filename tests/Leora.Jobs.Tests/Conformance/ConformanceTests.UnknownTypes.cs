@@ -1,4 +1,5 @@
 using Leora.Jobs.Storage;
+using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Leora.Jobs.Tests;
@@ -68,5 +69,45 @@ public abstract partial class ConformanceTests
         var job = (await h.Client.GetAsync(foreign))!;
         Assert.Equal(JobStatus.Pending, job.Status);
         Assert.Equal(0, job.Attempts);
+    }
+
+    [Fact]
+    public async Task A_type_a_live_node_knows_is_not_without_a_worker_and_a_silent_nodes_types_do_not_count()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        await InsertForeignJobAsync(h);
+        await InsertForeignJobAsync(h, "resize_image");
+        // The application's worker (another process) says which types it has handlers for.
+        await h.Store.NodeHeartbeatAsync(new NodeHeartbeatParams("app-worker", "*", 4, 0) { Kinds = """["send_welcome_email"]""" }, CancellationToken.None);
+        Assert.Equal(["resize_image"], (await h.Client.StatsAsync()).TypesWithoutWorker);
+
+        // A node of an earlier release does not say: it claims every type, so none is said to have no worker.
+        await h.Store.NodeHeartbeatAsync(new NodeHeartbeatParams("old-worker", "*", 4, 0), CancellationToken.None);
+        Assert.Empty((await h.Client.StatsAsync()).TypesWithoutWorker);
+
+        // Both fall silent (missed heartbeats): what they knew no longer counts.
+        h.Time!.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(["resize_image", "send_welcome_email"], (await h.Client.StatsAsync()).TypesWithoutWorker);
+    }
+
+    [Fact]
+    public async Task A_worker_heartbeats_the_types_it_has_handlers_for()
+    {
+        await using var h = await NewAsync(configure: b => b.AddWorker(o => o.PollInterval = TimeSpan.FromMilliseconds(100)));
+        var worker = h.Services.GetRequiredService<JobWorker>();
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            var node = (await Eventually.WaitAsync(async () => (await h.Store.NodeListAsync(CancellationToken.None)).SingleOrDefault(n => n.Name == worker.NodeName),
+                n => n is not null, Wait, "the worker's first heartbeat"))!;
+            var kinds = System.Text.Json.JsonSerializer.Deserialize<string[]>(node.Kinds!)!;
+            Assert.Contains(EchoArgs.Kind, kinds);
+            Assert.Contains(NoopArgs.Kind, kinds);
+            Assert.DoesNotContain("send_welcome_email", kinds);
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
     }
 }

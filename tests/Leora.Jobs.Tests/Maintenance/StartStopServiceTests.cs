@@ -54,7 +54,7 @@ public sealed class StartStopServiceTests
             "producer" => new JobProducer(null, 2, h.Store, h.Services.GetRequiredService<JobExecutor>(), h.Services.GetRequiredService<JobSignal>(),
                 h.Services.GetRequiredService<IOptions<JobsOptions>>().Value, worker, node, time, logger),
             "rescuer" => new JobRescuer(h.Processor, Interval, time, logger),
-            "node heartbeat" => new NodeHeartbeater(h.Store, node, "*", 2, Interval, time, logger),
+            "node heartbeat" => new NodeHeartbeater(h.Store, node, "*", "[]", 2, Interval, time, logger),
             "leader elector" => new LeaderElector(h.Store, node, Interval, worker.LeaderLease, time, logger),
             "pruner" => new JobPruner(h.Store, node, worker, time, logger),
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
