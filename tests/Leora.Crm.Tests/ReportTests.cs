@@ -19,8 +19,8 @@ public abstract class ReportTests(Db db) : ImportTestBase(db)
 
     protected override void Configure(CrmOptions options) => options.MaxPdfReportRows = PdfCap;
 
-    private const string Hostile = "email,name,company,title,city\r\n" +
-        "evil@example.com,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",+cmd|' /C calc'!A0,@SUM(A1),-2+3\r\n";
+    private const string Hostile = "email,name,company,title,city,zip\r\n" +
+        "evil@example.com,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",+cmd|' /C calc'!A0,@SUM(A1),-2+3,02134\r\n";
 
     private async Task SeedAsync(int rows)
     {
@@ -62,7 +62,8 @@ public abstract class ReportTests(Db db) : ImportTestBase(db)
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", evil);
         Assert.Contains(",'+cmd|' /C calc'!A0,", evil);
         Assert.Contains(",'@SUM(A1),", evil);
-        Assert.Contains(",'-2+3,", evil);
+        Assert.Contains(",'-2+3,02134,", evil); // the postal code, after the city, keeps its leading zero
+        Assert.Contains(",City,Postal code,Region,", lines[0]);
     }
 
     /// <summary>Customers as a HubSpot-style export has them: long e-mails and company names, an Indonesian mobile number, Japanese, Korean and emoji names, notes on two lines.</summary>

@@ -40,7 +40,7 @@ public sealed partial class CliNewUserTests : IAsyncLifetime
     private static readonly string[][] VerbsWithArguments =
     [
         [], ["serve"], ["work"], ["process"], ["enqueue", "webhook", "--payload", "{}"], ["status", "1"], ["list"],
-        ["cancel", "1"], ["retry", "1"], ["delete", "1"], ["cleanup"], ["stats"], ["migrate"],
+        ["cancel", "1"], ["retry", "1"], ["delete", "1"], ["cleanup"], ["stats"], ["migrate"], ["schedules", "list"],
     ];
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed partial class VersionTests
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.Equal(expected, version.Out.Trim());
 
+        // stats finds the database as it is (it creates nothing): migrate makes it.
+        var migrate = await LeoraJobsAsync(db.Directory, env, "migrate");
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
         var stats = await LeoraJobsAsync(db.Directory, env, "stats", "--json");
         Assert.True(stats.ExitCode == 0, stats.ToString());
         var json = JsonDocument.Parse(stats.Out).RootElement;

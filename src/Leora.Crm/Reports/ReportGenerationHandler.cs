@@ -20,7 +20,7 @@ internal sealed class ReportGenerationHandler(
 
     private static readonly string[] CustomerHeader =
         ["Id", "Email", "Name", "Phone", "Company", "Title", "Website", "Industry", "Company size", "Description", "Address", "City",
-         "Region", "Country", "Status", "Source", Created, Updated];
+         "Postal code", "Region", "Country", "Status", "Source", Created, Updated];
 
     /// <summary>What a printed report of <paramref name="reportType"/> says about itself, and which of its columns give way first.</summary>
     private static ReportHeading Heading(string reportType, DateTimeOffset now) => reportType switch
@@ -29,7 +29,7 @@ internal sealed class ReportGenerationHandler(
         {
             KeepWhole = new HashSet<string> { "Id", "Email", "Phone", "Website", Created, Updated },
             // A sales manager's printout keeps who, where and how to reach them; long free text and bookkeeping go first.
-            DropFirst = ["Description", Updated, "Address", "Website", "Company size", "Industry", "Id", Created, "Source", "Title"],
+            DropFirst = ["Description", Updated, "Address", "Postal code", "Website", "Company size", "Industry", "Id", Created, "Source", "Title"],
         },
         ReportTypes.CustomerSegments => new("Customers by region, status and source", "none (every customer)", now),
         ReportTypes.Activity => new("Imports and scans per day", "none (every day with an import or a scan)", now) { KeepWhole = new HashSet<string> { "Day (UTC)" } },
@@ -90,7 +90,7 @@ internal sealed class ReportGenerationHandler(
                             var c = Customer.Read(reader, db);
                             await writer.WriteRowAsync(
                                 [c.Id, c.Email, c.Name, c.Phone, c.Company, c.Title, c.Website, c.Industry, c.CompanySize, c.Description, c.Address,
-                                 c.City, c.Region, c.Country, c.Status, c.Source, Iso(c.CreatedAt), Iso(c.UpdatedAt)], ct);
+                                 c.City, c.PostalCode, c.Region, c.Country, c.Status, c.Source, Iso(c.CreatedAt), Iso(c.UpdatedAt)], ct);
                             rows++;
                             var percent = total == 0 ? 95 : (int)(rows * 95 / total);
                             if (percent >= lastPercent + 5)
