@@ -1,3 +1,5 @@
+using Leora.Jobs.TestSupport;
+
 namespace Leora.Jobs.Release.Tests;
 
 /// <summary>
@@ -20,10 +22,10 @@ public sealed class PackageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.False(_root.StartsWith(CommandRunner.RepoRoot, StringComparison.Ordinal), "the packages must be tested outside the repository");
+        Assert.False(_root.StartsWith(ProcessRunner.RepoRoot, StringComparison.Ordinal), "the packages must be tested outside the repository");
         Directory.CreateDirectory(Folder);
-        var pack = await RunAsync("bash", [Path.Combine(CommandRunner.RepoRoot, "build.sh"), "pack", Folder, "--no-build"], CommandRunner.RepoRoot,
-            TimeSpan.FromMinutes(10), new Dictionary<string, string?> { ["PACK_CONFIGURATION"] = CommandRunner.Configuration });
+        var pack = await RunAsync("bash", [Path.Combine(ProcessRunner.RepoRoot, "build.sh"), "pack", Folder, "--no-build"], ProcessRunner.RepoRoot,
+            TimeSpan.FromMinutes(10), new Dictionary<string, string?> { ["PACK_CONFIGURATION"] = ProcessRunner.Configuration });
         Assert.True(pack.ExitCode == 0, pack.ToString());
         var tool = Assert.Single(Directory.GetFiles(Folder, "leora-jobs.*.nupkg"));
         Version = Path.GetFileNameWithoutExtension(tool)["leora-jobs.".Length..];
@@ -33,11 +35,11 @@ public sealed class PackageFixture : IAsyncLifetime
     public string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(_root, name + "-" + Guid.NewGuid().ToString("N")[..6])).FullName;
 
     /// <summary>Runs a process with the fixture's own NuGet cache.</summary>
-    public Task<CommandRunner.Result> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan? timeout = null,
+    public Task<ProcessRunner.Result> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["NUGET_PACKAGES"] = NuGetCache };
-        return CommandRunner.RunAsync(fileName, args, workingDirectory, env, timeout);
+        return ProcessRunner.RunAsync(fileName, args, workingDirectory, env, timeout);
     }
 
     public Task DisposeAsync()

@@ -22,7 +22,7 @@ public sealed partial class PackageTests(PackageFixture packages) : IClassFixtur
     [Fact]
     public async Task A_fresh_app_built_from_the_getting_started_page_and_the_packed_folder_runs_its_job_to_completion()
     {
-        var page = File.ReadAllText(Path.Combine(CommandRunner.RepoRoot, "docs", "getting-started.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var page = File.ReadAllText(Path.Combine(ProcessRunner.RepoRoot, "docs", "getting-started.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         var blocks = CodeBlock().Matches(page).Select(m => (Lang: m.Groups[1].Value, Code: m.Groups[2].Value)).ToList();
         var work = packages.NewFolder("app");
 
@@ -107,7 +107,7 @@ public sealed partial class PackageTests(PackageFixture packages) : IClassFixtur
     public void Every_package_has_its_metadata_readme_and_symbols_and_no_build_machine_paths()
     {
         string[] libraries = ["Leora.Jobs", "Leora.Jobs.Sqlite", "Leora.Jobs.PostgreSql", "Leora.Jobs.AspNetCore", "Leora.Jobs.Dashboard", "Leora.Jobs.Webhooks", "Leora.Jobs.Testing"];
-        var root = CommandRunner.RepoRoot;
+        var root = ProcessRunner.RepoRoot;
         foreach (var id in libraries.Append("leora-jobs"))
         {
             using var package = ZipFile.OpenRead(Path.Combine(packages.Folder, $"{id}.{packages.Version}.nupkg"));

@@ -1,6 +1,6 @@
 using Leora.Jobs.TestSupport;
 using Microsoft.Data.Sqlite;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 
@@ -14,7 +14,7 @@ public sealed partial class CliNewUserTests
     [Fact]
     public async Task Reading_commands_refuse_a_missing_database_and_create_no_folder_and_no_file()
     {
-        var missing = Path.Combine(_db.Directory, "nonexist", "dir", "x.db");
+        var missing = Path.Combine(Db.Directory, "nonexist", "dir", "x.db");
         foreach (var verb in ExistingDatabaseVerbs)
         {
             var run = await RunAsync([.. verb, "-c", $"Data Source={missing}"]);
@@ -22,20 +22,20 @@ public sealed partial class CliNewUserTests
             Assert.Contains($"{missing} does not exist", run.Err, StringComparison.Ordinal);
             Assert.Contains("nor does its folder", run.Err, StringComparison.Ordinal);
             Assert.DoesNotContain("No jobs", run.Out, StringComparison.Ordinal);
-            Assert.False(Directory.Exists(Path.Combine(_db.Directory, "nonexist")), $"{string.Join(' ', verb)} created the folder");
+            Assert.False(Directory.Exists(Path.Combine(Db.Directory, "nonexist")), $"{string.Join(' ', verb)} created the folder");
         }
         foreach (var verb in ExistingDatabaseVerbs)
         {
             var run = await RunAsync(verb);
             Assert.True(run.ExitCode == 5, $"{string.Join(' ', verb)}: {run}");
-            Assert.False(File.Exists(_db.Path_), $"{string.Join(' ', verb)} created the database file");
+            Assert.False(File.Exists(Db.Path_), $"{string.Join(' ', verb)} created the database file");
         }
     }
 
     [Fact]
     public async Task Reading_commands_add_no_table_to_an_applications_own_database_and_say_it_is_not_migrated()
     {
-        await using (var app = new SqliteConnection(_db.ConnectionString + ";Pooling=false"))
+        await using (var app = new SqliteConnection(Db.ConnectionString + ";Pooling=false"))
         {
             await app.OpenAsync();
             await using var create = app.CreateCommand();
@@ -62,7 +62,7 @@ public sealed partial class CliNewUserTests
 
     private async Task<List<string>> SqliteTablesAsync()
     {
-        await using var c = new SqliteConnection(_db.ConnectionString + ";Pooling=false");
+        await using var c = new SqliteConnection(Db.ConnectionString + ";Pooling=false");
         await c.OpenAsync();
         await using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
@@ -79,7 +79,7 @@ public sealed partial class CliNewUserTests
         var pg = database.ServerEnvironment().ToDictionary(p => p.Key, p => (string?)p.Value);
         foreach (var verb in ExistingDatabaseVerbs)
         {
-            var run = await LeoraJobsAsync(_db.Directory, pg, verb);
+            var run = await LeoraJobsAsync(Db.Directory, pg, verb);
             Assert.True(run.ExitCode == 5, $"{string.Join(' ', verb)}: {run}");
             Assert.Contains("not migrated", run.Err, StringComparison.Ordinal);
         }
@@ -99,14 +99,14 @@ public sealed partial class CliNewUserTests
         {
             ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
         };
-        Task<Result> Run(params string[] args) => LeoraJobsAsync(_db.Directory, env, args);
+        Task<Result> Run(params string[] args) => LeoraJobsAsync(Db.Directory, env, args);
 
         Assert.Equal(0, (await Run("migrate")).ExitCode);
         // The application's own job, enqueued by its own process (the CLI does not know the type, so it cannot enqueue it),
         // with a higher priority than the webhook: without the type filter the batch would claim it first.
         if (database is null)
         {
-            await using var c = new SqliteConnection(_db.ConnectionString + ";Pooling=false");
+            await using var c = new SqliteConnection(Db.ConnectionString + ";Pooling=false");
             await c.OpenAsync();
             await using var insert = c.CreateCommand();
             insert.CommandText = "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, created_at, run_at) VALUES ('send_welcome_email', 'default', 'pending', 5, '{}', 5, 0, 0)";
@@ -117,7 +117,7 @@ public sealed partial class CliNewUserTests
             await database.ExecuteSqlAsync("", "INSERT INTO {schema}.jobs (kind, queue, status, priority, payload, max_attempts) VALUES ('send_welcome_email', 'default', 'pending', 5, '{}', 5)");
         }
         var appJob = Json(await Run("list", "--json")).GetProperty("items")[0].GetProperty("id").GetInt64();
-        var webhook = Json(await Run("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--json")).GetProperty("id").GetInt64();
+        var webhook = Json(await Run("enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""", "--json")).GetProperty("id").GetInt64();
 
         var batch = Json(await Run("process", "--max-jobs", "10", "--json"));
         Assert.Equal(1, batch.GetProperty("processed").GetInt32());

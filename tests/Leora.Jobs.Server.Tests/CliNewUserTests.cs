@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Leora.Jobs.TestSupport;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 
@@ -9,33 +8,8 @@ namespace Leora.Jobs.Server.Tests;
 /// Issue 20, a new user's first hour, run with the real executable: every verb refuses a misspelled option and accepts
 /// configuration overrides; reading commands create and migrate nothing; a batch leaves job types it does not know pending.
 /// </summary>
-public sealed partial class CliNewUserTests : IAsyncLifetime
+public sealed partial class CliNewUserTests : CliTestBase
 {
-    private readonly TempSqlite _db = new();
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        _db.Dispose();
-    }
-
-    private Dictionary<string, string?> Env => new()
-    {
-        ["ConnectionStrings__Jobs"] = _db.ConnectionString,
-        ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
-    };
-
-    private Task<Result> RunAsync(params string[] args) => LeoraJobsAsync(_db.Directory, Env, args);
-
-    private static JsonElement Json(Result r)
-    {
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return JsonDocument.Parse(r.Out).RootElement.Clone();
-    }
-
     /// <summary>Each verb with the arguments it needs to get as far as its options.</summary>
     private static readonly string[][] VerbsWithArguments =
     [
@@ -56,7 +30,7 @@ public sealed partial class CliNewUserTests : IAsyncLifetime
         Assert.Equal(2, stauts.ExitCode);
         Assert.Contains("--stauts", stauts.Err, StringComparison.Ordinal);
         Assert.Equal("", stauts.Out);
-        Assert.False(File.Exists(_db.Path_), "a refused command line touches no database");
+        Assert.False(File.Exists(Db.Path_), "a refused command line touches no database");
     }
 
     [Fact]

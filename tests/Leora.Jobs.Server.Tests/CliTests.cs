@@ -1,42 +1,17 @@
 using System.Text.Json;
 using Leora.Jobs.TestSupport;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 
 /// <summary>The real leora-jobs executable against a temporary SQLite database (and once against PostgreSQL).</summary>
-public sealed class CliTests : IAsyncLifetime
+public sealed class CliTests : CliTestBase
 {
-    private readonly TempSqlite _db = new();
-    private WebhookReceiver _receiver = null!;
-
-    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        _db.Dispose();
-    }
-
-    private Dictionary<string, string?> Env => new()
-    {
-        ["ConnectionStrings__Jobs"] = _db.ConnectionString,
-        ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
-    };
-
-    private Task<Result> RunAsync(params string[] args) => LeoraJobsAsync(_db.Directory, Env, args);
-
     private async Task<long> EnqueueAsync(string path = "/ok", params string[] extra)
     {
-        var r = await RunAsync(["enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl(path)}}","body":"hi"}""", "--json", .. extra]);
+        var r = await RunAsync(["enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl(path)}}","body":"hi"}""", "--json", .. extra]);
         Assert.True(r.ExitCode == 0, r.ToString());
         return JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetInt64();
-    }
-
-    private static JsonElement Json(Result r)
-    {
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return JsonDocument.Parse(r.Out).RootElement.Clone();
     }
 
     public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "schedules", "migrate" };
@@ -47,7 +22,7 @@ public sealed class CliTests : IAsyncLifetime
         var r = await RunAsync("--help");
         Assert.Equal(0, r.ExitCode);
         foreach (var verb in Verbs) Assert.Contains(verb, r.Out, StringComparison.Ordinal);
-        Assert.False(File.Exists(_db.Path_), "help must not create the database");
+        Assert.False(File.Exists(Db.Path_), "help must not create the database");
     }
 
     [Theory]
@@ -65,8 +40,8 @@ public sealed class CliTests : IAsyncLifetime
     {
         var r = await RunAsync("migrate");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains(_db.Path_, r.Out, StringComparison.Ordinal);
-        Assert.True(File.Exists(_db.Path_));
+        Assert.Contains(Db.Path_, r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Db.Path_));
         var json = Json(await RunAsync("migrate", "--json"));
         Assert.Equal("sqlite", json.GetProperty("provider").GetString());
         Assert.Equal(json.GetProperty("latestVersion").GetInt32(), json.GetProperty("schemaVersion").GetInt32());
@@ -75,7 +50,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Enqueue_status_and_list_show_the_job_as_a_table_and_as_json()
     {
-        var text = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--priority", "5", "--queue", "mail", "--delay", "10m");
+        var text = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""", "--priority", "5", "--queue", "mail", "--delay", "10m");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Matches(@"Enqueued job 1 \(webhook, queue mail", text.Out);
 
@@ -95,8 +70,8 @@ public sealed class CliTests : IAsyncLifetime
         var items = Json(await RunAsync("list", "--json", "--queue", "mail")).GetProperty("items");
         Assert.Equal(1, items.GetArrayLength());
 
-        var again = Json(await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1", "--json"));
-        var repeat = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1");
+        var again = Json(await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1", "--json"));
+        var repeat = await RunAsync("enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""", "--idempotency-key", "k1");
         Assert.Contains($"Job {again.GetProperty("id").GetInt64()} already exists", repeat.Out, StringComparison.Ordinal);
     }
 
@@ -162,13 +137,13 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("Processed 2 job(s)", r.Out, StringComparison.Ordinal);
         Assert.Matches(@"ID\s+TYPE\s+OUTCOME", r.Out);
-        Assert.Equal(2, _receiver.Requests.Count);
+        Assert.Equal(2, Receiver.Requests.Count);
 
         var rest = Json(await RunAsync("process", "--json"));
         Assert.Equal(1, rest.GetProperty("processed").GetInt32());
         Assert.Equal(1, rest.GetProperty("succeeded").GetInt32());
-        Assert.Equal(3, _receiver.Requests.Count);
-        Assert.All(_receiver.Requests, req => Assert.Equal("hi", req.Body));
+        Assert.Equal(3, Receiver.Requests.Count);
+        Assert.All(Receiver.Requests, req => Assert.Equal("hi", req.Body));
 
         var empty = Json(await RunAsync("process", "--json"));
         Assert.Equal(0, empty.GetProperty("processed").GetInt32());
@@ -220,7 +195,7 @@ public sealed class CliTests : IAsyncLifetime
             ["Jobs__Worker__NodeHeartbeatInterval"] = "1s",
             ["Jobs__Worker__LeaderLease"] = "5s",
         };
-        using var worker = new System.Diagnostics.Process { StartInfo = Start("dotnet", [LeoraJobsDll, "work"], _db.Directory, env) };
+        using var worker = new System.Diagnostics.Process { StartInfo = Start("dotnet", [LeoraJobsDll, "work"], Db.Directory, env) };
         var output = new System.Text.StringBuilder();
         worker.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         worker.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
@@ -269,7 +244,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(5, viaConfig.ExitCode);
         Assert.Contains("'oracle'", viaConfig.Err, StringComparison.Ordinal);
 
-        var noConnection = await LeoraJobsAsync(_db.Directory, new Dictionary<string, string?> { ["Jobs__Provider"] = "postgresql" }, "stats");
+        var noConnection = await LeoraJobsAsync(Db.Directory, new Dictionary<string, string?> { ["Jobs__Provider"] = "postgresql" }, "stats");
         Assert.Equal(5, noConnection.ExitCode);
         Assert.Contains("ConnectionStrings:Jobs is not set", noConnection.Err, StringComparison.Ordinal);
 
@@ -294,15 +269,15 @@ public sealed class CliTests : IAsyncLifetime
         var pg = database.ServerEnvironment().ToDictionary(p => p.Key, p => (string?)p.Value);
         pg["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1";
 
-        var migrate = await LeoraJobsAsync(_db.Directory, pg, "migrate");
+        var migrate = await LeoraJobsAsync(Db.Directory, pg, "migrate");
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
         Assert.Contains($"PostgreSQL database", migrate.Out, StringComparison.Ordinal);
         Assert.Contains(database.Schema!, migrate.Out, StringComparison.Ordinal);
-        var enqueued = Json(await LeoraJobsAsync(_db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{_receiver.IpUrl("/ok")}}"}""", "--json"));
-        var batch = Json(await LeoraJobsAsync(_db.Directory, pg, "process", "--json"));
+        var enqueued = Json(await LeoraJobsAsync(Db.Directory, pg, "enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""", "--json"));
+        var batch = Json(await LeoraJobsAsync(Db.Directory, pg, "process", "--json"));
         Assert.Equal(1, batch.GetProperty("succeeded").GetInt32());
-        var job = Json(await LeoraJobsAsync(_db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));
+        var job = Json(await LeoraJobsAsync(Db.Directory, pg, "status", $"{enqueued.GetProperty("id").GetInt64()}", "--json"));
         Assert.Equal("completed", job.GetProperty("status").GetString());
-        Assert.False(File.Exists(_db.Path_), "the PostgreSQL run must not touch SQLite");
+        Assert.False(File.Exists(Db.Path_), "the PostgreSQL run must not touch SQLite");
     }
 }

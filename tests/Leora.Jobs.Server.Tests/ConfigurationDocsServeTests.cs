@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Leora.Jobs.TestSupport;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 

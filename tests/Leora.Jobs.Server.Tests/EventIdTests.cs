@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace Leora.Jobs.Server.Tests;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Leora.Jobs.TestSupport;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 

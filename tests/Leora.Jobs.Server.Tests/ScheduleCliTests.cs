@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Leora.Jobs.TestSupport;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Leora.Jobs.TestSupport;
 using Microsoft.Data.Sqlite;
-using static Leora.Jobs.Server.Tests.ProcessRunner;
+using static Leora.Jobs.TestSupport.ProcessRunner;
 
 namespace Leora.Jobs.Server.Tests;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Leora.Jobs.Server.Tests;
+namespace Leora.Jobs.TestSupport;
 
-/// <summary>Runs a real process (the built leora-jobs, dotnet, curl) and collects its exit code and output.</summary>
+/// <summary>Runs a real process (the built leora-jobs, dotnet, bash, curl, an installed tool) and collects its exit code and output.</summary>
 public static class ProcessRunner
 {
     /// <summary>The repository's root (the folder holding Leora.Jobs.slnx).</summary>
@@ -59,8 +59,8 @@ public static class ProcessRunner
             UseShellExecute = false,
         };
         foreach (var a in args) info.ArgumentList.Add(a);
-        // A clean environment for the tool: no key or connection string leaks in from the machine running the tests.
-        foreach (var name in new[] { "JOB_PROCESSOR_API_KEY", "ConnectionStrings__Jobs", "Jobs__Provider", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT" })
+        // A clean environment: no key, connection string or build setting (of the dotnet test running this) leaks in.
+        foreach (var name in new[] { "JOB_PROCESSOR_API_KEY", "ConnectionStrings__Jobs", "Jobs__Provider", "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath" })
             info.Environment.Remove(name);
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
