@@ -65,29 +65,32 @@ internal abstract class CrmSql
     /// fields given are added to <c>manual_fields</c> (entered by a person, never overwritten by enrichment).
     /// </summary>
     public string CustomerUpsert => $"""
-        INSERT INTO {P}crm_customers (email, name, phone, company, title, website, industry, company_size, description,
-            address, city, region, country, status, source, postal_code, manual_fields, created_at, updated_at)
-        VALUES (@email, @name, @phone, @company, @title, @website, @industry, @companySize, @description,
-            @address, @city, @region, @country, @status, @source, @postalCode, @manualFields, @now, @now)
+        INSERT INTO {P}crm_customers (email, {FieldColumns}, manual_fields, created_at, updated_at)
+        VALUES (@email, {string.Join(", ", Model.Customer.Fields.Select(f => "@" + f.Json))}, @manualFields, @now, @now)
+        {CustomerOnConflict}
+        RETURNING id
+        """;
+
+    /// <summary>
+    /// The same upsert for many customers in one statement, or null where one prepared statement per row is as cheap
+    /// (SQLite, in-process). The rows come as one array per column; their e-mails must be distinct (one statement
+    /// cannot update a row twice: the store merges repeats first).
+    /// </summary>
+    public virtual string? CustomerUpsertMany => null;
+
+    /// <summary>The customer columns in <see cref="Model.Customer.Fields"/> order.</summary>
+    protected static string FieldColumns { get; } = string.Join(", ", Model.Customer.Fields.Select(f => f.Column));
+
+    /// <summary>
+    /// The conflict clause of both upserts: a value given wins over the stored one, an empty one keeps it, an edited
+    /// field (its bit in <c>edited_fields</c>) keeps its value; <c>manual_fields</c> gains the fields given.
+    /// </summary>
+    protected string CustomerOnConflict => $"""
         ON CONFLICT (email) DO UPDATE SET
-            name = CASE WHEN crm_customers.edited_fields & 1 = 0 THEN COALESCE(excluded.name, crm_customers.name) ELSE crm_customers.name END,
-            phone = CASE WHEN crm_customers.edited_fields & 2 = 0 THEN COALESCE(excluded.phone, crm_customers.phone) ELSE crm_customers.phone END,
-            company = CASE WHEN crm_customers.edited_fields & 4 = 0 THEN COALESCE(excluded.company, crm_customers.company) ELSE crm_customers.company END,
-            title = CASE WHEN crm_customers.edited_fields & 8 = 0 THEN COALESCE(excluded.title, crm_customers.title) ELSE crm_customers.title END,
-            website = CASE WHEN crm_customers.edited_fields & 16 = 0 THEN COALESCE(excluded.website, crm_customers.website) ELSE crm_customers.website END,
-            industry = CASE WHEN crm_customers.edited_fields & 32 = 0 THEN COALESCE(excluded.industry, crm_customers.industry) ELSE crm_customers.industry END,
-            company_size = CASE WHEN crm_customers.edited_fields & 64 = 0 THEN COALESCE(excluded.company_size, crm_customers.company_size) ELSE crm_customers.company_size END,
-            description = CASE WHEN crm_customers.edited_fields & 128 = 0 THEN COALESCE(excluded.description, crm_customers.description) ELSE crm_customers.description END,
-            address = CASE WHEN crm_customers.edited_fields & 256 = 0 THEN COALESCE(excluded.address, crm_customers.address) ELSE crm_customers.address END,
-            city = CASE WHEN crm_customers.edited_fields & 512 = 0 THEN COALESCE(excluded.city, crm_customers.city) ELSE crm_customers.city END,
-            region = CASE WHEN crm_customers.edited_fields & 1024 = 0 THEN COALESCE(excluded.region, crm_customers.region) ELSE crm_customers.region END,
-            country = CASE WHEN crm_customers.edited_fields & 2048 = 0 THEN COALESCE(excluded.country, crm_customers.country) ELSE crm_customers.country END,
-            status = CASE WHEN crm_customers.edited_fields & 4096 = 0 THEN COALESCE(excluded.status, crm_customers.status) ELSE crm_customers.status END,
-            source = CASE WHEN crm_customers.edited_fields & 8192 = 0 THEN COALESCE(excluded.source, crm_customers.source) ELSE crm_customers.source END,
-            postal_code = CASE WHEN crm_customers.edited_fields & 16384 = 0 THEN COALESCE(excluded.postal_code, crm_customers.postal_code) ELSE crm_customers.postal_code END,
+            {string.Join(",\n    ", Model.Customer.Fields.Select(f =>
+                $"{f.Column} = CASE WHEN crm_customers.edited_fields & {(long)f.Field} = 0 THEN COALESCE(excluded.{f.Column}, crm_customers.{f.Column}) ELSE crm_customers.{f.Column} END"))},
             manual_fields = crm_customers.manual_fields | excluded.manual_fields,
             updated_at = excluded.updated_at
-        RETURNING id
         """;
     public string CustomerCount => $"SELECT COUNT(*) FROM {P}crm_customers";
     public string CustomersExport => $"SELECT {CustomerColumns} FROM {P}crm_customers ORDER BY id";

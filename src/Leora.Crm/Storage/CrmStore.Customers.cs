@@ -37,13 +37,14 @@ internal sealed partial class CrmStore
     }
 
     /// <summary>
-    /// Upserts many customers (as entered by a person) in the caller's transaction: in one round trip where the driver has
-    /// batches (Npgsql), else one prepared statement re-bound per row (SQLite, in-process: no round trip to save).
+    /// Upserts many customers (as entered by a person) in the caller's transaction: in one statement where the database
+    /// takes a row set as arrays (PostgreSQL), else one prepared statement re-bound per row (SQLite, in-process: no round
+    /// trip to save). Both give the same rows as upserting the customers one by one, in order.
     /// </summary>
     public async Task CustomerUpsertManyAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Customer> customers, CancellationToken ct)
     {
         if (customers.Count == 0) return;
-        if (!c.CanCreateBatch)
+        if (db.Sql.CustomerUpsertMany is not { } many)
         {
             await using var upsert = CustomerUpsertCommand(c, tx);
             foreach (var customer in customers)
@@ -53,31 +54,37 @@ internal sealed partial class CrmStore
             }
             return;
         }
-        await using var batch = c.CreateBatch();
-        batch.Transaction = tx;
-        var now = Now;
+        // One statement cannot update a row twice: a repeated e-mail is folded into its first row the way a second
+        // upsert would apply over the first (a value given wins, an empty one keeps the earlier; the fields given add up).
+        var rows = new List<(string Email, string?[] Values, long Manual)>(customers.Count);
+        var index = new Dictionary<string, int>(customers.Count, StringComparer.Ordinal);
         foreach (var customer in customers)
         {
-            var cmd = batch.CreateBatchCommand();
-            cmd.CommandText = db.Sql.CustomerUpsert;
-            void P(string name, object? value, System.Data.DbType type)
+            var values = new string?[Customer.Fields.Count];
+            for (var f = 0; f < values.Length; f++) values[f] = Blank(customer.Get(Customer.Fields[f].Field));
+            var manual = (long)customer.Present();
+            if (index.TryGetValue(customer.Email, out var at))
             {
-                var p = cmd.CreateParameter();
-                p.ParameterName = name;
-                p.DbType = type;
-                p.Value = value ?? DBNull.Value;
-                cmd.Parameters.Add(p);
+                var (email, earlier, earlierManual) = rows[at];
+                for (var f = 0; f < values.Length; f++) values[f] ??= earlier[f];
+                rows[at] = (email, values, earlierManual | manual);
             }
-            P("@email", customer.Email, System.Data.DbType.String);
-            foreach (var (field, _, json) in Customer.Fields) P("@" + json, Blank(customer.Get(field)), System.Data.DbType.String);
-            P("@manualFields", (long)customer.Present(), System.Data.DbType.Int64);
-            var nowParam = cmd.CreateParameter();
-            nowParam.ParameterName = "@now";
-            nowParam.Value = now;
-            cmd.Parameters.Add(nowParam);
-            batch.BatchCommands.Add(cmd);
+            else
+            {
+                index.Add(customer.Email, rows.Count);
+                rows.Add((customer.Email, values, manual));
+            }
         }
-        await batch.ExecuteNonQueryAsync(ct);
+        await using var cmd = CrmCommand.Create(c, tx, many);
+        cmd.Add("@email", rows.Select(r => r.Email).ToArray());
+        for (var f = 0; f < Customer.Fields.Count; f++)
+        {
+            var column = new string?[rows.Count];
+            for (var r = 0; r < column.Length; r++) column[r] = rows[r].Values[f];
+            cmd.Add("@" + Customer.Fields[f].Json, column);
+        }
+        cmd.Add("@manualFields", rows.Select(r => r.Manual).ToArray()).Add("@now", Now);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<long> CustomerUpsertAsync(DbConnection c, DbTransaction tx, Customer customer, bool manual, CancellationToken ct)

@@ -25,6 +25,16 @@ internal sealed class PostgreSqlCrmSql(string schema) : CrmSql($"\"{schema}\".")
     // One text[] parameter for the whole batch; the unique index on email serves = ANY.
     public override string CustomerExistingEmails => $"SELECT email FROM {P}crm_customers WHERE email = ANY(@emails)";
 
+    // One statement for a whole batch: a text[] (bigint[] for the fields given) per column, unnested in order, so the
+    // server parses and plans once per batch instead of once per row.
+    public override string CustomerUpsertMany => $"""
+        INSERT INTO {P}crm_customers (email, {FieldColumns}, manual_fields, created_at, updated_at)
+        SELECT u.*, @now, @now
+        FROM unnest(@email::text[], {string.Join(", ", Model.Customer.Fields.Select(f => $"@{f.Json}::text[]"))}, @manualFields::bigint[])
+            AS u(email, {FieldColumns}, manual_fields)
+        {CustomerOnConflict}
+        """;
+
     public override string RejectionInsertMany => $"""
         INSERT INTO {P}crm_import_rejections (import_id, row_number, reason, raw)
         SELECT @importId, (e ->> 0)::bigint, e ->> 1, e ->> 2 FROM jsonb_array_elements(@rows::jsonb) AS e
