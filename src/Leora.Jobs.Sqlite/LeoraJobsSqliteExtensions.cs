@@ -16,6 +16,8 @@ public static class LeoraJobsSqliteExtensions
         configure?.Invoke(options);
         builder.Services.AddSingleton(sp => new SqliteJobStore(options, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<SqliteJobStore>());
+        builder.Services.AddHostedService(sp => new SqliteJobWatcher(
+            sp.GetRequiredService<SqliteJobStore>(), sp.GetRequiredService<JobSignal>(), () => sp.GetRequiredService<JobNodeState>().HasWorker));
         return builder;
     }
 }
