@@ -9,7 +9,7 @@ internal static partial class SqliteSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
-        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at";
+        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key";
 
     public const string MigrationsTable =
         "CREATE TABLE IF NOT EXISTS leora_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
@@ -25,8 +25,8 @@ internal static partial class SqliteSql
     // cost ~40 µs a row; the new id is read with sqlite3_last_insert_rowid instead. Parameters are bound by position
     // (see SqliteJobStore.Enqueue.cs); run_at is computed by the caller from RunAt or now + delay.
     public const string JobInsert = """
-        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
-        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at)
+        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key)
+        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at, @concurrency_key)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
@@ -63,6 +63,7 @@ internal static partial class SqliteSql
         WHERE id IN (
             SELECT id FROM leora_jobs INDEXED BY {1}
             WHERE status = 'pending' AND run_at <= @now {0} {2}
+              {3}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit)
         RETURNING
@@ -79,8 +80,15 @@ internal static partial class SqliteSql
         .. from byQueue in (bool[])[false, true]
            from byKinds in (bool[])[false, true]
            select string.Format(CultureInfo.InvariantCulture, JobClaim, byQueue ? JobClaimQueueFilter : "",
-               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : ""),
+               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : "", JobClaimUnlimited),
     ];
+
+    // Limits (issue 12): this claim leaves every limited job to the limited claim (SqliteSql.Limits.cs): keyed jobs, and the
+    // jobs of a type or queue that has a limit row. Each list is read once per statement (a table of a few rows); both are
+    // filters on the rows the pending index yields, so the claim still reads it in order (SqliteClaimPlanTests).
+    public const string JobClaimUnlimited =
+        "AND concurrency_key IS NULL AND kind NOT IN (SELECT name FROM leora_limits WHERE scope = 'type') " +
+        "AND queue NOT IN (SELECT name FROM leora_limits WHERE scope = 'queue')";
 
     /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
     public static string JobClaimFor(bool byQueue, bool byKinds) => JobClaims[(byQueue ? 2 : 0) + (byKinds ? 1 : 0)];
