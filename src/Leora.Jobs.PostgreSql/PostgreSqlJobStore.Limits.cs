@@ -98,7 +98,7 @@ public sealed partial class PostgreSqlJobStore
                 p.AddWithValue("scope", JobLimit.ScopeName(limit.Scope));
                 p.AddWithValue("name", limit.Name);
                 p.Add(new NpgsqlParameter("rate", NpgsqlDbType.Integer) { Value = (object?)limit.Rate ?? DBNull.Value });
-                p.Add(new NpgsqlParameter("rate_period_ms", NpgsqlDbType.Bigint) { Value = limit.RatePeriod is { } rp ? (long)rp.TotalMilliseconds : DBNull.Value });
+                p.Add(new NpgsqlParameter("rate_period_ms", NpgsqlDbType.Bigint) { Value = limit.EffectiveRatePeriod is { } rp ? (long)rp.TotalMilliseconds : DBNull.Value });
                 p.Add(new NpgsqlParameter("concurrency", NpgsqlDbType.Integer) { Value = (object?)limit.Concurrency ?? DBNull.Value });
                 p.Add(new NpgsqlParameter("key_concurrency", NpgsqlDbType.Integer) { Value = (object?)limit.KeyConcurrency ?? DBNull.Value });
                 p.AddWithValue("node", node);

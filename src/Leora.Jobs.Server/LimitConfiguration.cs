@@ -5,7 +5,7 @@ namespace Leora.Jobs.Server;
 /// <summary>
 /// Reads the rate and concurrency limits declared in configuration, one section per job type or queue:
 /// <c>Jobs:Limits:Types:&lt;type&gt;</c> and <c>Jobs:Limits:Queues:&lt;queue&gt;</c>, each with <c>Rate</c> and <c>RatePeriod</c> (a
-/// TimeSpan such as <c>00:01:00</c>), <c>Concurrency</c>, and (types) <c>KeyConcurrency</c>. A value that does not parse stops the
+/// duration such as <c>1m</c> or <c>00:01:00</c>), <c>Concurrency</c>, and (types) <c>KeyConcurrency</c>. A value that does not parse stops the
 /// service with a message naming the setting. Read after the code's declarations: for one type or queue, configuration wins.
 /// </summary>
 internal static class LimitConfiguration
@@ -43,8 +43,8 @@ internal static class LimitConfiguration
                 throw new ServerConfigurationException($"{child.Path} is not a limit setting (expected one of {string.Join(", ", Keys)}).");
         TimeSpan? period = null;
         if (section["RatePeriod"] is { Length: > 0 } text)
-            period = TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var p) ? p
-                : throw new ServerConfigurationException($"{section.Path}:RatePeriod must be a duration such as 00:01:00 (was '{text}').");
+            period = Leora.Jobs.AspNetCore.DurationText.TryParse(text, out var p) ? p
+                : throw new ServerConfigurationException($"{section.Path}:RatePeriod must be a duration such as 1m, 30s or 00:01:00 (was '{text}').");
         return new JobLimit
         {
             Scope = scope,

@@ -84,7 +84,7 @@ public sealed partial class SqliteJobStore
                 p.AddWithValue("@scope", JobLimit.ScopeName(limit.Scope));
                 p.AddWithValue("@name", limit.Name);
                 p.AddWithValue("@rate", (object?)limit.Rate ?? DBNull.Value);
-                p.AddWithValue("@rate_period_ms", limit.RatePeriod is { } rp ? (long)rp.TotalMilliseconds : DBNull.Value);
+                p.AddWithValue("@rate_period_ms", limit.EffectiveRatePeriod is { } rp ? (long)rp.TotalMilliseconds : DBNull.Value);
                 p.AddWithValue("@concurrency", (object?)limit.Concurrency ?? DBNull.Value);
                 p.AddWithValue("@key_concurrency", (object?)limit.KeyConcurrency ?? DBNull.Value);
                 p.AddWithValue("@now", NowMs);

@@ -17,11 +17,11 @@ public sealed record JobLimit
 
     /// <summary>
     /// The most jobs that may start in each <see cref="RatePeriod"/> (windows aligned to the period: a per-minute limit
-    /// counts per clock minute), at least 1. Null: no rate limit. Set together with <see cref="RatePeriod"/>.
+    /// counts per clock minute), at least 1. Null: no rate limit.
     /// </summary>
     public int? Rate { get; init; }
 
-    /// <summary>The window <see cref="Rate"/> counts in, from 1 second to 1 day. Null: no rate limit.</summary>
+    /// <summary>The window <see cref="Rate"/> counts in, from 1 second to 1 day. Null: 1 minute (ignored without a <see cref="Rate"/>).</summary>
     public TimeSpan? RatePeriod { get; init; }
 
     /// <summary>The most jobs that may run at once across all nodes, at least 1. Null: no concurrency limit.</summary>
@@ -38,7 +38,6 @@ public sealed record JobLimit
     {
         var valid = Scope == JobLimitScope.Queue ? QueueName.IsValid(Name) : !string.IsNullOrWhiteSpace(Name) && Name.Length <= 200;
         if (!valid) throw new ArgumentException($"{source}: '{Name}' is not a valid {(Scope == JobLimitScope.Queue ? "queue" : "job type")} name.");
-        if ((Rate is null) != (RatePeriod is null)) throw new ArgumentException($"{source}: Rate and RatePeriod must be set together.");
         if (Rate is < 1) throw new ArgumentException($"{source}: Rate must be at least 1 (was {Rate}).");
         if (RatePeriod is { } p && (p < TimeSpan.FromSeconds(1) || p > TimeSpan.FromDays(1)))
             throw new ArgumentException($"{source}: RatePeriod must be from 1 second to 1 day (was {p}).");
@@ -46,9 +45,13 @@ public sealed record JobLimit
         if (KeyConcurrency is < 1) throw new ArgumentException($"{source}: KeyConcurrency must be at least 1 (was {KeyConcurrency}).");
         if (KeyConcurrency is not null && Scope == JobLimitScope.Queue)
             throw new ArgumentException($"{source}: KeyConcurrency applies to a job type's limit, not a queue's.");
-        if (Rate is null && Concurrency is null && KeyConcurrency is null)
-            throw new ArgumentException($"{source}: set at least one of Rate (with RatePeriod), Concurrency and KeyConcurrency.");
     }
+
+    /// <summary>The rate window as stored: <see cref="RatePeriod"/> or 1 minute with a rate, null without one.</summary>
+    internal TimeSpan? EffectiveRatePeriod => Rate is null ? null : RatePeriod ?? TimeSpan.FromMinutes(1);
+
+    /// <summary>False for a declaration that sets none of the limits: it removes the type's or queue's limit.</summary>
+    internal bool LimitsAnything => Rate is not null || Concurrency is not null || KeyConcurrency is not null;
 
     internal static string ScopeName(JobLimitScope scope) => scope == JobLimitScope.Queue ? "queue" : "type";
 

@@ -23,9 +23,11 @@ internal sealed class LimitDeclarations(
         // A type or queue declared twice keeps the last declaration (configuration is read after code in the leora-jobs server).
         var limits = new Dictionary<(JobLimitScope, string), JobLimit>();
         foreach (var d in declarations) limits[(d.Limit.Scope, d.Limit.Name)] = d.Limit;
+        // A declaration that limits nothing (configuration that names only a RatePeriod) removes that type's or queue's limit.
+        foreach (var key in limits.Where(l => !l.Value.LimitsAnything).Select(l => l.Key).ToList()) limits.Remove(key);
         await store.LimitSetAsync([.. limits.Values], options.Value.EffectiveWorkerName, cancellationToken);
         foreach (var limit in limits.Values)
-            Log.LimitDeclared(logger, JobLimit.ScopeName(limit.Scope), limit.Name, limit.Rate, limit.RatePeriod, limit.Concurrency, limit.KeyConcurrency);
+            Log.LimitDeclared(logger, JobLimit.ScopeName(limit.Scope), limit.Name, limit.Rate, limit.EffectiveRatePeriod, limit.Concurrency, limit.KeyConcurrency);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -226,8 +226,9 @@ public abstract partial class ConformanceTests
     {
         var services = new ServiceCollection();
         var builder = services.AddLeoraJobs();
-        var ex = Assert.Throws<ArgumentException>(() => builder.AddLimit(new JobLimit { Scope = JobLimitScope.Type, Name = "x", Rate = 5 }));
-        Assert.Contains("Rate and RatePeriod", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<ArgumentException>(() => builder.AddLimit(new JobLimit { Scope = JobLimitScope.Type, Name = "x", Rate = 0 }));
+        Assert.Contains("Rate must be at least 1", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => builder.AddLimit(new JobLimit { Scope = JobLimitScope.Type, Name = "x", Rate = 5, RatePeriod = TimeSpan.FromDays(2) }));
         Assert.Throws<ArgumentException>(() => builder.AddLimit(new JobLimit { Scope = JobLimitScope.Queue, Name = "q", KeyConcurrency = 2 }));
         Assert.Throws<ArgumentException>(() => builder.AddLimit(new JobLimit { Scope = JobLimitScope.Type, Name = "x", Concurrency = 0 }));
     }
