@@ -104,6 +104,11 @@ public sealed partial class PostgreSqlJobStore
                 p.AddWithValue("node", node);
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
+            await using (var flag = Command(c, tx, PostgreSqlSql.LimitFlagJobs))
+            {
+                flag.CommandTimeout = 0;
+                await flag.ExecuteNonQueryAsync(cancellationToken);
+            }
             await tx.CommitAsync(cancellationToken);
             return true;
         }, cancellationToken);

@@ -68,10 +68,20 @@ internal static partial class PostgreSqlSql
             sql = LimitClaimLane
                 .Replace("{kind}", oneKind ? "AND kind = @lane_kind" : "AND kind <> ALL(@limited_kinds)", StringComparison.Ordinal)
                 .Replace("{queue}", oneQueue ? "AND queue = @lane_queue" : "AND queue <> ALL(@limited_queues)", StringComparison.Ordinal)
-                .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal);
+                .Replace("{only}", (!oneKind && !oneQueue ? "AND limited " : "") + only, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }
+
+    // After the limits change: every unfinished job's flag as the new limits make it (a retried job is flagged by the retry).
+    public const string LimitFlagJobs = """
+        UPDATE {s}.jobs j
+        SET limited = j.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l
+            WHERE (l.scope = 'type' AND l.name = j.kind) OR (l.scope = 'queue' AND l.name = j.queue))
+        WHERE j.status IN ('pending', 'processing')
+          AND j.limited IS DISTINCT FROM (j.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l
+            WHERE (l.scope = 'type' AND l.name = j.kind) OR (l.scope = 'queue' AND l.name = j.queue)))
+        """;
 
     public const string LimitWindowUpdate = """
         UPDATE {s}.limits l SET window_start = to_timestamp(t.start_ms / 1000.0), window_count = t.count

@@ -91,6 +91,7 @@ public sealed partial class SqliteJobStore
                 p.AddWithValue("@node", node);
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
+            await ExecAsync(c, tx, SqliteSql.LimitFlagJobs, cancellationToken);
             return true;
         }, cancellationToken);
 

@@ -2,7 +2,9 @@ namespace Leora.Jobs.Sqlite;
 
 // Rate and concurrency limits (issue 12, docs/limits.md). The claim (JobClaim) skips every limited job; these statements
 // claim them, in the claim's own BEGIN IMMEDIATE transaction: SQLite's one writer already serialises every claim of every
-// process on the file, so each one reads the running counts and rate windows the one before it committed.
+// process on the file, so each one reads the running counts and rate windows the one before it committed. It also
+// serialises an enqueue with the writing of limits, so a row's limited flag always matches the limits (a lane of a queue or
+// of keyed jobs reads only flagged rows, through leora_jobs_pending_limited).
 internal static partial class SqliteSql
 {
     public const string LimitClaimState = """
@@ -52,13 +54,23 @@ internal static partial class SqliteSql
             if (LimitLanes.TryGetValue((oneKind, oneQueue, byQueue, byKinds), out var sql)) return sql;
             var only = (byQueue ? JobClaimQueueFilter + " " : "") + (byKinds ? JobClaimKindsFilter : "");
             sql = LimitClaimLane
-                .Replace("{index}", oneKind ? "leora_jobs_pending_kind" : oneQueue ? JobClaimQueueIndex : "leora_jobs_pending_keyed", StringComparison.Ordinal)
+                .Replace("{index}", oneKind ? "leora_jobs_pending_kind" : "leora_jobs_pending_limited", StringComparison.Ordinal)
                 .Replace("{kind}", oneKind ? "AND kind = @lane_kind" : "AND kind NOT IN (SELECT value FROM json_each(@limited_kinds))", StringComparison.Ordinal)
                 .Replace("{queue}", oneQueue ? "AND queue = @lane_queue" : "AND queue NOT IN (SELECT value FROM json_each(@limited_queues))", StringComparison.Ordinal)
-                .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal);
+                .Replace("{only}", (!oneKind ? "AND limited = 1 " : "") + only, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }
+
+    // After the limits change: every unfinished job's flag as the new limits make it (a retried job is flagged by the retry).
+    public const string LimitFlagJobs = """
+        UPDATE leora_jobs
+        SET limited = (concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l
+            WHERE (l.scope = 'type' AND l.name = leora_jobs.kind) OR (l.scope = 'queue' AND l.name = leora_jobs.queue)))
+        WHERE status IN ('pending', 'processing')
+          AND limited IS NOT (concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l
+            WHERE (l.scope = 'type' AND l.name = leora_jobs.kind) OR (l.scope = 'queue' AND l.name = leora_jobs.queue)))
+        """;
 
     public const string LimitWindowUpdate =
         "UPDATE leora_limits SET window_start = @window_start, window_count = @window_count WHERE scope = @scope AND name = @name";

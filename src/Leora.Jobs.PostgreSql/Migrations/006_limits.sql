@@ -1,6 +1,14 @@
 -- Leora Jobs, PostgreSQL, migration 6: rate and concurrency limits (issue 12). {schema} is the configured schema, quoted.
 -- A job may carry a concurrency key (a customer id, an account): at most N jobs of one type with one key run at once.
 ALTER TABLE {schema}.jobs ADD COLUMN concurrency_key text NULL;
+-- Whether the job is under a limit (keyed, or of a limited type or queue): set by the enqueue, by a retry, and by the
+-- writing of limits at start. The fast claim's indexes leave limited rows out, so a backlog of limited jobs ahead in
+-- claim order costs it nothing (it scanned past every one of them before: docs/benchmarks.md#limits).
+ALTER TABLE {schema}.jobs ADD COLUMN limited boolean NOT NULL DEFAULT false;
+DROP INDEX {schema}.jobs_pending;
+DROP INDEX {schema}.jobs_pending_queue;
+CREATE INDEX jobs_pending       ON {schema}.jobs (priority DESC, run_at, id) WHERE status = 'pending' AND NOT limited;
+CREATE INDEX jobs_pending_queue ON {schema}.jobs (queue, priority DESC, run_at, id) WHERE status = 'pending' AND NOT limited;
 
 -- One row per limited job type or queue, written at start from the starting node's declarations (the last start wins).
 -- rate jobs may start per rate_period_ms, counted in windows aligned to the period (window_start, window_count: the
@@ -21,7 +29,7 @@ CREATE TABLE {schema}.limits (
     CHECK ((rate IS NULL) = (rate_period_ms IS NULL))
 );
 
--- The serialised claim of limited jobs reads one limited type's pending jobs in claim order, and the keyed jobs of types
--- that have no limit row; the fast claim of everything else keeps reading jobs_pending.
-CREATE INDEX jobs_pending_kind  ON {schema}.jobs (kind, priority DESC, run_at, id) WHERE status = 'pending';
-CREATE INDEX jobs_pending_keyed ON {schema}.jobs (priority DESC, run_at, id) WHERE status = 'pending' AND concurrency_key IS NOT NULL;
+-- The serialised claim of limited jobs reads one limited type's pending jobs in claim order, and the other limited jobs
+-- (keyed jobs of types that have no limit row); the fast claim of everything else reads jobs_pending.
+CREATE INDEX jobs_pending_kind    ON {schema}.jobs (kind, priority DESC, run_at, id) WHERE status = 'pending';
+CREATE INDEX jobs_pending_limited ON {schema}.jobs (priority DESC, run_at, id) WHERE status = 'pending' AND limited;
