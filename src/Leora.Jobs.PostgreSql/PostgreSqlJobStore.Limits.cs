@@ -85,6 +85,8 @@ public sealed partial class PostgreSqlJobStore
         {
             ArgumentNullException.ThrowIfNull(limits);
             await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            await using (var lockJobs = Command(c, tx, PostgreSqlSql.LimitJobsLock))
+                await lockJobs.ExecuteNonQueryAsync(cancellationToken);
             await using (var delete = Command(c, tx, PostgreSqlSql.LimitDeleteOthers))
             {
                 delete.Parameters.AddWithValue("scopes", limits.Select(l => JobLimit.ScopeName(l.Scope)).ToArray());

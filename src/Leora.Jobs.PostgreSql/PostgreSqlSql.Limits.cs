@@ -66,9 +66,9 @@ internal static partial class PostgreSqlSql
             if (LimitLanes.TryGetValue((oneKind, oneQueue, byQueue, byKinds), out var sql)) return sql;
             var only = (byQueue ? JobClaimQueueFilter + " " : "") + (byKinds ? JobClaimKindsFilter : "");
             sql = LimitClaimLane
-                .Replace("{kind}", oneKind ? "AND kind = @lane_kind" : "AND kind <> ALL(@limited_kinds)", StringComparison.Ordinal)
-                .Replace("{queue}", oneQueue ? "AND queue = @lane_queue" : "AND queue <> ALL(@limited_queues)", StringComparison.Ordinal)
-                .Replace("{only}", (!oneKind && !oneQueue ? "AND limited " : "") + only, StringComparison.Ordinal);
+                .Replace("{kind}", oneKind ? "AND limited AND kind = @lane_kind" : "AND kind <> ALL(@limited_kinds)", StringComparison.Ordinal)
+                .Replace("{queue}", oneQueue ? "AND limited AND queue = @lane_queue" : "AND queue <> ALL(@limited_queues)", StringComparison.Ordinal)
+                .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }
@@ -88,6 +88,10 @@ internal static partial class PostgreSqlSql
         FROM unnest(@scopes::text[], @names::text[], @starts_ms::bigint[], @counts::integer[]) AS t(scope, name, start_ms, count)
         WHERE l.scope = t.scope AND l.name = t.name
         """;
+
+    // Taken by the writing of limits before it flags the jobs: it waits for the enqueues and retries in flight (which read
+    // the limits to flag their rows) and holds new ones until it commits, so no row keeps a flag of the limits before.
+    public const string LimitJobsLock = "LOCK TABLE {s}.jobs IN SHARE ROW EXCLUSIVE MODE";
 
     public const string LimitDeleteOthers = """
         DELETE FROM {s}.limits l

@@ -3,8 +3,8 @@ namespace Leora.Jobs.Sqlite;
 // Rate and concurrency limits (issue 12, docs/limits.md). The claim (JobClaim) skips every limited job; these statements
 // claim them, in the claim's own BEGIN IMMEDIATE transaction: SQLite's one writer already serialises every claim of every
 // process on the file, so each one reads the running counts and rate windows the one before it committed. It also
-// serialises an enqueue with the writing of limits, so a row's limited flag always matches the limits (a lane of a queue or
-// of keyed jobs reads only flagged rows, through leora_jobs_pending_limited).
+// serialises an enqueue with the writing of limits, so a row's limited flag always matches the limits (a lane of a limited
+// type or queue reads only flagged rows, through an index that has no others).
 internal static partial class SqliteSql
 {
     public const string LimitClaimState = """
@@ -54,10 +54,10 @@ internal static partial class SqliteSql
             if (LimitLanes.TryGetValue((oneKind, oneQueue, byQueue, byKinds), out var sql)) return sql;
             var only = (byQueue ? JobClaimQueueFilter + " " : "") + (byKinds ? JobClaimKindsFilter : "");
             sql = LimitClaimLane
-                .Replace("{index}", oneKind ? "leora_jobs_pending_kind" : "leora_jobs_pending_limited", StringComparison.Ordinal)
+                .Replace("{index}", oneKind ? "leora_jobs_pending_limited_kind" : oneQueue ? "leora_jobs_pending_limited_queue" : "leora_jobs_pending_keyed", StringComparison.Ordinal)
                 .Replace("{kind}", oneKind ? "AND kind = @lane_kind" : "AND kind NOT IN (SELECT value FROM json_each(@limited_kinds))", StringComparison.Ordinal)
                 .Replace("{queue}", oneQueue ? "AND queue = @lane_queue" : "AND queue NOT IN (SELECT value FROM json_each(@limited_queues))", StringComparison.Ordinal)
-                .Replace("{only}", (!oneKind ? "AND limited = 1 " : "") + only, StringComparison.Ordinal);
+                .Replace("{only}", (oneKind || oneQueue ? "AND limited = 1 " : "AND concurrency_key IS NOT NULL ") + only, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }

@@ -29,7 +29,8 @@ CREATE TABLE {schema}.limits (
     CHECK ((rate IS NULL) = (rate_period_ms IS NULL))
 );
 
--- The serialised claim of limited jobs reads one limited type's pending jobs in claim order, and the other limited jobs
--- (keyed jobs of types that have no limit row); the fast claim of everything else reads jobs_pending.
-CREATE INDEX jobs_pending_kind    ON {schema}.jobs (kind, priority DESC, run_at, id) WHERE status = 'pending';
-CREATE INDEX jobs_pending_limited ON {schema}.jobs (priority DESC, run_at, id) WHERE status = 'pending' AND limited;
+-- The serialised claim of limited jobs reads the pending jobs of one limited type, or of one limited queue, in claim order,
+-- and the keyed jobs; only limited rows have entries, so unlimited work pays nothing for these indexes.
+CREATE INDEX jobs_pending_limited_kind  ON {schema}.jobs (kind, priority DESC, run_at, id) WHERE status = 'pending' AND limited;
+CREATE INDEX jobs_pending_limited_queue ON {schema}.jobs (queue, priority DESC, run_at, id) WHERE status = 'pending' AND limited;
+CREATE INDEX jobs_pending_keyed ON {schema}.jobs (priority DESC, run_at, id) WHERE status = 'pending' AND concurrency_key IS NOT NULL;

@@ -29,7 +29,8 @@ CREATE TABLE leora_limits (
     CHECK ((rate IS NULL) = (rate_period_ms IS NULL))
 );
 
--- The claim of limited jobs reads one limited type's pending jobs in claim order, and the other limited jobs (keyed jobs of
--- types that have no limit row); the claim of everything else reads leora_jobs_pending.
-CREATE INDEX leora_jobs_pending_kind    ON leora_jobs (kind, priority DESC, run_at, id) WHERE status = 'pending';
-CREATE INDEX leora_jobs_pending_limited ON leora_jobs (priority DESC, run_at, id) WHERE status = 'pending' AND limited = 1;
+-- The claim of limited jobs reads the pending jobs of one limited type, or of one limited queue, in claim order, and the
+-- keyed jobs; only limited rows have entries, so unlimited work pays nothing for these indexes.
+CREATE INDEX leora_jobs_pending_limited_kind  ON leora_jobs (kind, priority DESC, run_at, id) WHERE status = 'pending' AND limited = 1;
+CREATE INDEX leora_jobs_pending_limited_queue ON leora_jobs (queue, priority DESC, run_at, id) WHERE status = 'pending' AND limited = 1;
+CREATE INDEX leora_jobs_pending_keyed ON leora_jobs (priority DESC, run_at, id) WHERE status = 'pending' AND concurrency_key IS NOT NULL;
