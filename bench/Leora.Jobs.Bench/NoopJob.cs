@@ -15,3 +15,25 @@ internal sealed class NoopHandler(Probe probe) : IJobHandler<NoopArgs>
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A rate-limited no-op type of the limits scenarios (docs/limits.md): its starts are counted from the database.</summary>
+internal sealed record LimitedNoopArgs(int N) : IJobArgs
+{
+    public static string Kind => "bench_limited";
+}
+
+internal sealed class LimitedNoopHandler : IJobHandler<LimitedNoopArgs>
+{
+    public Task HandleAsync(JobContext<LimitedNoopArgs> job, CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>A concurrency-limited type of the limits scenarios: each job runs for <see cref="Ms"/> so that three overlap.</summary>
+internal sealed record SlowLimitedArgs(int Ms) : IJobArgs
+{
+    public static string Kind => "bench_concurrent";
+}
+
+internal sealed class SlowLimitedHandler : IJobHandler<SlowLimitedArgs>
+{
+    public Task HandleAsync(JobContext<SlowLimitedArgs> job, CancellationToken ct) => Task.Delay(job.Args.Ms, ct);
+}

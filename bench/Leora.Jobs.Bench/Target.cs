@@ -36,7 +36,9 @@ internal sealed class Target
         services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Environment.GetEnvironmentVariable("LEORA_BENCH_LOG") == "info" ? LogLevel.Information : LogLevel.Warning));
         services.AddSingleton(probe);
         var builder = services.AddLeoraJobs(o => { o.MigrateOnStart = false; jobs?.Invoke(o); })
-            .AddJob<NoopArgs, NoopHandler>(o => o.MaxAttempts = 3);
+            .AddJob<NoopArgs, NoopHandler>(o => o.MaxAttempts = 3)
+            .AddJob<LimitedNoopArgs, LimitedNoopHandler>()
+            .AddJob<SlowLimitedArgs, SlowLimitedHandler>();
         if (Store == "postgresql") builder.UsePostgreSql(Connection, o => o.Schema = Schema!);
         else builder.UseSqlite(Connection);
         if (worker is not null) builder.AddWorker(worker);

@@ -35,7 +35,9 @@ internal static class WorkerMode
         await worker.StartAsync(CancellationToken.None);
         Console.Out.WriteLine("ready");
         Console.Out.Flush();
-        await probe.Reached;
+        // --seconds: a worker of the limits scenarios, which run it for a time rather than to a count.
+        if (a.Get("seconds") is { } seconds) await Task.WhenAny(probe.Reached, Task.Delay(TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))));
+        else await probe.Reached;
         var end = Stopwatch.GetTimestamp();
         await worker.StopAsync(CancellationToken.None);
         var elapsed = sw.Elapsed.TotalSeconds;

@@ -96,6 +96,7 @@ internal static class JobsApi
                 MaxAttempts = job.MaxAttempts,
                 Queue = job.Queue,
                 IdempotencyKey = job.IdempotencyKey,
+                ConcurrencyKey = job.ConcurrencyKey,
             }, cancellationToken);
         }
         catch (UnknownJobTypeException ex)

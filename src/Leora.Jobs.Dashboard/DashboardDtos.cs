@@ -20,7 +20,15 @@ internal sealed record HealthDto(string State, IReadOnlyList<string> Reasons);
 
 internal sealed record OverviewDto(CountsDto Counts, double? OldestDuePendingAgeSeconds, long CompletedLastMinute, long FailedLastMinute,
     long CompletedLastHour, long FailedLastHour, IReadOnlyList<NamedCountsDto> ByType, IReadOnlyList<NamedCountsDto> ByQueue,
-    HealthDto Health, DateTimeOffset Now);
+    HealthDto Health, DateTimeOffset Now, IReadOnlyList<LimitDto> Limits);
+
+/// <summary>A rate or concurrency limit with its usage now, for the overview (read-only; docs/limits.md).</summary>
+internal sealed record LimitDto(string Scope, string Name, int? Rate, double? RatePeriodSeconds, int StartedInWindow, int? Concurrency, int Running,
+    int? KeyConcurrency, int KeysRunning)
+{
+    public static LimitDto From(JobLimitUsage u) => new(JobLimit.ScopeName(u.Limit.Scope), u.Limit.Name, u.Limit.Rate, u.Limit.RatePeriod?.TotalSeconds,
+        u.StartedInWindow, u.Limit.Concurrency, u.Running, u.Limit.KeyConcurrency, u.KeysRunning);
+}
 
 internal sealed record ThroughputDto(DateTimeOffset Minute, long Completed, long Failed);
 

@@ -21,7 +21,8 @@ internal static partial class DashboardEndpoints
             [.. d.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new NamedCountsDto(p.Key,
                 p.Value.TryGetValue(JobStatus.Pending, out var pe) ? pe : 0, p.Value.TryGetValue(JobStatus.Processing, out var pr) ? pr : 0))];
         return Json(new OverviewDto(counts, stats.OldestDuePendingAge?.TotalSeconds, stats.CompletedLastMinute, stats.FailedLastMinute,
-            stats.CompletedLastHour, stats.FailedLastHour, Named(stats.ByType), Named(stats.ByQueue), health.Judge(stats, recent), stats.Now));
+            stats.CompletedLastHour, stats.FailedLastHour, Named(stats.ByType), Named(stats.ByQueue), health.Judge(stats, recent), stats.Now,
+            [.. stats.Limits.Select(LimitDto.From)]));
     }
 
     private static async Task<IResult> ThroughputAsync(IJobClient client, int? minutes, CancellationToken ct)

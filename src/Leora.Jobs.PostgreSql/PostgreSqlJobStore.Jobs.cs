@@ -22,6 +22,7 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("idempotency_key", NpgsqlDbType.Text) { Value = (object?)job.IdempotencyKey ?? DBNull.Value });
             p.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = job.RunAt is { } r ? r.UtcDateTime : DBNull.Value });
             p.Add(new NpgsqlParameter("delay_ms", NpgsqlDbType.Bigint) { Value = job.Delay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
+            p.Add(new NpgsqlParameter("concurrency_key", NpgsqlDbType.Text) { Value = (object?)job.ConcurrencyKey ?? DBNull.Value });
             if ((await ReadRowsAsync(cmd, cancellationToken)) is [var inserted])
             {
                 await WakeUpAsync(c, tx, cancellationToken);
@@ -49,6 +50,7 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("idempotency_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.IdempotencyKey).ToArray() });
             p.Add(new NpgsqlParameter("run_ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = jobs.Select(j => j.RunAt?.UtcDateTime).ToArray() });
             p.Add(new NpgsqlParameter("delays_ms", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = jobs.Select(j => j.Delay is { } d ? (long?)d.TotalMilliseconds : null).ToArray() });
+            p.Add(new NpgsqlParameter("concurrency_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.ConcurrencyKey).ToArray() });
 
             var inserted = new List<(long Id, string? Key)>(jobs.Count);
             await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
@@ -81,8 +83,25 @@ public sealed partial class PostgreSqlJobStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
-        WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
+    public async Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        // Limited jobs first when their claim is due (LimitedClaimGate), then the fast claim for the slots left; the limited
+        // claim again when the fast one left slots free.
+        var limited = _limitGate.Due ? await LimitedClaimAsync(claim, cancellationToken) : null;
+        var left = claim.Limit - (limited?.Count ?? 0);
+        var rows = left > 0 ? await FastClaimAsync(left == claim.Limit ? claim : claim with { Limit = left }, cancellationToken) : [];
+        if (limited is null && rows.Count < left) limited = await LimitedClaimAsync(claim with { Limit = left - rows.Count }, cancellationToken);
+        if (limited is not { Count: > 0 }) return rows;
+        var all = new List<JobRow>(limited.Count + rows.Count);
+        all.AddRange(limited);
+        all.AddRange(rows);
+        SortClaimOrder(all);
+        return all;
+    }
+
+    private Task<List<JobRow>> FastClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
         {
             await using var cmd = Command(c, null, PostgreSqlSql.JobClaimFor(claim.Queue is not null, claim.Kinds is not null));
             cmd.Parameters.AddWithValue("lease_ms", (long)claim.Lease.TotalMilliseconds);
@@ -91,11 +110,14 @@ public sealed partial class PostgreSqlJobStore
             if (claim.Queue is not null) cmd.Parameters.AddWithValue("queue", claim.Queue);
             if (claim.Kinds is { } kinds) cmd.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds as string[] ?? [.. kinds] });
             var rows = await ReadRowsAsync(cmd, cancellationToken);
-            // RETURNING gives no order; hand the jobs out in claim order.
-            rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
-                : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
+            SortClaimOrder(rows);
             return rows;
         }, cancellationToken);
+
+    // RETURNING gives no order; hand the jobs out in claim order.
+    private static void SortClaimOrder(List<JobRow> rows) =>
+        rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
+            : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
 
     /// <inheritdoc />
     public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>

@@ -19,6 +19,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     private readonly Dictionary<string, string> _sql = [];
     private readonly PostgreSqlWakeUp _wakeUp;
     private readonly string _quotedSchema;
+    private readonly LimitedClaimGate _limitGate = new();
 
     /// <summary>
     /// Creates a store over the database of <paramref name="options"/>. Its statements use the database's clock unless
@@ -274,6 +275,8 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
         RunAt = Time(r, 18)!.Value,
         StartedAt = Time(r, 19),
         CompletedAt = Time(r, 20),
+        // Every statement that reads whole rows selects Columns; a shorter list (none today) reads no key.
+        ConcurrencyKey = r.FieldCount > 21 && !r.IsDBNull(21) ? r.GetString(21) : null,
     };
 
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>

@@ -9,11 +9,11 @@ internal static partial class PostgreSqlSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload::text, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
-        "locked_by, progress, progress_message, result::text, errors::text, cancel_requested, created_at, run_at, started_at, completed_at";
+        "locked_by, progress, progress_message, result::text, errors::text, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key";
 
     public const string ColumnsJ =
         "j.id, j.kind, j.queue, j.status, j.priority, j.payload::text, j.attempts, j.max_attempts, j.idempotency_key, j.lock_token, j.locked_until, " +
-        "j.locked_by, j.progress, j.progress_message, j.result::text, j.errors::text, j.cancel_requested, j.created_at, j.run_at, j.started_at, j.completed_at";
+        "j.locked_by, j.progress, j.progress_message, j.result::text, j.errors::text, j.cancel_requested, j.created_at, j.run_at, j.started_at, j.completed_at, j.concurrency_key";
 
     // Several nodes may start at once: the advisory lock makes one of them migrate while the others wait.
     public const string MigrationLock = "SELECT pg_advisory_xact_lock(hashtext('leora-jobs-migrate:' || @schema))";
@@ -32,21 +32,23 @@ internal static partial class PostgreSqlSql
     // Returns the row as stored (jsonb's own rendering of the payload, the database's times), so that a caller can answer
     // with the job without reading it back. A taken key returns nothing: JobGetByIdempotencyKey reads the existing row.
     public const string JobInsert = """
-        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
         VALUES (@kind, @queue, 'pending', @priority, @payload::jsonb, @max_attempts, @idempotency_key, coalesce(@now, now()),
-                coalesce(@run_at, coalesce(@now, now()) + coalesce(@delay_ms, 0) * interval '1 millisecond'))
+                coalesce(@run_at, coalesce(@now, now()) + coalesce(@delay_ms, 0) * interval '1 millisecond'), @concurrency_key,
+                (@concurrency_key::text IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue))))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING
         """ + " " + Columns;
 
     // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order.
     public const string JobInsertMany = """
-        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
         SELECT t.kind, t.queue, 'pending', t.priority, t.payload::jsonb, t.max_attempts, t.idempotency_key, coalesce(@now, now()),
-               coalesce(t.run_at, coalesce(@now, now()) + coalesce(t.delay_ms, 0) * interval '1 millisecond')
+               coalesce(t.run_at, coalesce(@now, now()) + coalesce(t.delay_ms, 0) * interval '1 millisecond'), t.concurrency_key,
+               t.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = t.kind) OR (l.scope = 'queue' AND l.name = t.queue))
         FROM unnest(@kinds::text[], @queues::text[], @priorities::integer[], @payloads::text[], @max_attempts::integer[],
-                    @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[])
-             WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, ord)
+                    @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[], @concurrency_keys::text[])
+             WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, concurrency_key, ord)
         ORDER BY t.ord
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING id, idempotency_key
@@ -71,6 +73,7 @@ internal static partial class PostgreSqlSql
         c AS MATERIALIZED (
             SELECT id FROM {s}.jobs
             WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue} {kinds}
+              {unlimited}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit
             FOR UPDATE SKIP LOCKED)
@@ -81,6 +84,14 @@ internal static partial class PostgreSqlSql
         FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM c))
         RETURNING
         """ + " " + ColumnsJ;
+
+    // Limits (issue 12): the fast claim leaves every limited job to the serialised limited claim (PostgreSqlSql.Limits.cs):
+    // rows flagged limited (which its partial indexes leave out, so it never scans past them), and, for a row whose flag
+    // was written before a limit was (an enqueue racing a node's start), keyed jobs and the jobs of a type or queue that
+    // has a limit row. The two arrays are read once per statement (init plans over a table of a few rows).
+    public const string JobClaimUnlimited =
+        "AND NOT limited AND concurrency_key IS NULL AND kind <> ALL(ARRAY(SELECT name FROM {s}.limits WHERE scope = 'type')) " +
+        "AND queue <> ALL(ARRAY(SELECT name FROM {s}.limits WHERE scope = 'queue'))";
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
 
@@ -93,7 +104,8 @@ internal static partial class PostgreSqlSql
         .. from byQueue in (bool[])[false, true]
            from byKinds in (bool[])[false, true]
            select JobClaim.Replace("{queue}", byQueue ? JobClaimQueueFilter : "", StringComparison.Ordinal)
-               .Replace("{kinds}", byKinds ? JobClaimKindsFilter : "", StringComparison.Ordinal),
+               .Replace("{kinds}", byKinds ? JobClaimKindsFilter : "", StringComparison.Ordinal)
+               .Replace("{unlimited}", JobClaimUnlimited, StringComparison.Ordinal),
     ];
 
     /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
@@ -215,7 +227,9 @@ internal static partial class PostgreSqlSql
     public const string JobRetry = """
         UPDATE {s}.jobs
         SET status = 'pending', max_attempts = least(attempts + @attempts, @max_attempts), run_at = coalesce(@now, now()), completed_at = NULL,
-            cancel_requested = false, lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
+            cancel_requested = false, lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL,
+            limited = concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l
+                WHERE (l.scope = 'type' AND l.name = jobs.kind) OR (l.scope = 'queue' AND l.name = jobs.queue))
         WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
         """;
 

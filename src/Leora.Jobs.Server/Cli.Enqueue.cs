@@ -17,10 +17,11 @@ internal static partial class Cli
         var runAt = new Option<DateTimeOffset?>("--run-at") { Description = "Run no earlier than this time (ISO 8601)." };
         var maxAttempts = new Option<int?>("--max-attempts") { Description = "Attempts before the job fails for good (1–1000)." };
         var key = new Option<string?>("--idempotency-key") { Description = "Enqueue only once per key: a repeat returns the existing job." };
+        var concurrencyKey = new Option<string?>("--concurrency-key") { Description = "A concurrency key (a customer id): jobs of one type with one key run one at a time (or the type's key concurrency)." };
         var json = JsonOption();
         var command = NewCommand("enqueue", "Enqueue a job. Refuses an unknown type or a payload that does not bind (exit 2), writing nothing.");
         command.Arguments.Add(type);
-        foreach (var o in (Option[])[payload, priority, queue, delay, runAt, maxAttempts, key, json]) command.Options.Add(o);
+        foreach (var o in (Option[])[payload, priority, queue, delay, runAt, maxAttempts, key, concurrencyKey, json]) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             JsonElement body;
@@ -50,6 +51,7 @@ internal static partial class Cli
                         RunAt = parse.GetValue(runAt),
                         MaxAttempts = parse.GetValue(maxAttempts),
                         IdempotencyKey = parse.GetValue(key),
+                        ConcurrencyKey = parse.GetValue(concurrencyKey),
                     }, ct);
                 }
                 catch (UnknownJobTypeException ex)

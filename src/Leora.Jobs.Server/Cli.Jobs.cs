@@ -17,7 +17,7 @@ internal static partial class Cli
                 .Add("priority", job.Priority).Add("attempts", $"{job.Attempts}/{job.MaxAttempts}")
                 .Add("progress", job.Progress is { } p ? $"{p}% {job.ProgressMessage}".Trim() : null)
                 .Add("created", job.CreatedAt).Add("run at", job.RunAt).Add("started", job.StartedAt).Add("finished", job.CompletedAt)
-                .Add("worker", job.Worker).Add("idempotency key", job.IdempotencyKey)
+                .Add("worker", job.Worker).Add("idempotency key", job.IdempotencyKey).Add("concurrency key", job.ConcurrencyKey)
                 .Add("payload", job.Payload.GetRawText()).Add("result", job.Result?.GetRawText());
             table.Write(Console.Out);
             if (job.Errors.Count > 0)

@@ -28,10 +28,25 @@ internal static partial class Cli
             recent.Write(Console.Out);
             WriteTypes(stats);
             WriteGroups("QUEUE", stats.ByQueue);
+            WriteLimits(stats.Limits);
             WriteNodes(stats.Nodes);
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    // Each limit with its usage now: jobs started in the rate window, jobs and keys running, against the limit.
+    private static void WriteLimits(IReadOnlyList<LimitResponse> limits)
+    {
+        if (limits.Count == 0) return;
+        Console.Out.WriteLine();
+        var table = new ConsoleTable("LIMIT", "NAME", "STARTED / RATE", "RUNNING / CONCURRENCY", "KEYS RUNNING (PER KEY)", "SET BY");
+        foreach (var l in limits)
+            table.Add(l.Scope, l.Name,
+                l.Rate is { } rate ? $"{l.StartedInWindow} / {rate} per {DurationText.Format(TimeSpan.FromSeconds(l.RatePeriodSeconds ?? 0))}" : "-",
+                l.Concurrency is { } c ? $"{l.Running} / {c}" : $"{l.Running} / -",
+                l.Scope == "type" ? $"{l.KeysRunning} ({l.KeyConcurrency ?? 1})" : "-", l.UpdatedBy);
+        table.Write(Console.Out);
     }
 
     private static void WriteNodes(IReadOnlyList<NodeResponse> nodes)

@@ -43,6 +43,9 @@ internal static class JobsServices
 
         // Schedules declared in configuration (Jobs:Schedules:<name>), brought up to date when a host starts.
         ScheduleConfiguration.AddDeclared(jobs, configuration);
+        // Rate and concurrency limits declared in configuration (Jobs:Limits:Types:<type>, Jobs:Limits:Queues:<queue>),
+        // written to the database when a host starts.
+        LimitConfiguration.AddDeclared(jobs, configuration);
 
         // `work` runs the worker whatever Jobs:Worker:Enabled says (that switch is serve's, ServerSettings.WorkerEnabled).
         if (worker) jobs.AddWorker(o => o.Enabled = true);

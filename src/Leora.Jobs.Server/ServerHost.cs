@@ -120,6 +120,9 @@ internal static class ServerHost
             await services.GetRequiredService<Leora.Crm.ICrmMigrator>().MigrateAsync(ct);
             // The one-shot verbs start no host: the configured schedules are brought up to date here (process enqueues them).
             await services.GetRequiredService<JobSchedules>().UpsertDeclaredAsync(ct);
+            // And the configured limits written (a deployment triggered only by `process` enforces them too).
+            foreach (var limits in services.GetServices<IHostedService>().OfType<Leora.Jobs.Maintenance.LimitDeclarations>())
+                await limits.StartAsync(ct);
         }
         return store;
     }

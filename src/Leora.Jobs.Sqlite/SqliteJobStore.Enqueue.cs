@@ -71,7 +71,7 @@ public sealed partial class SqliteJobStore
                 using var insert = new RowInserter(c, tx, NowMs);
                 for (var i = 0; i < jobs.Count;)
                 {
-                    // Runs of rows without an idempotency key cannot conflict: they go MultiRowCount at a time in one
+                    // Runs of rows without an idempotency key (nor a concurrency key, which the multi-row insert does not bind) cannot conflict: they go MultiRowCount at a time in one
                     // statement. A keyed row, and the tail of a run, go one at a time (a key may be taken).
                     if (i + MultiRowCount <= jobs.Count && IsUnkeyedRun(jobs, i))
                     {
@@ -98,7 +98,7 @@ public sealed partial class SqliteJobStore
     private static bool IsUnkeyedRun(IReadOnlyList<JobInsertParams> jobs, int start)
     {
         for (var i = start; i < start + MultiRowCount; i++)
-            if (jobs[i].IdempotencyKey is not null) return false;
+            if (jobs[i].IdempotencyKey is not null || jobs[i].ConcurrencyKey is not null) return false;
         return true;
     }
 
@@ -172,7 +172,7 @@ public sealed partial class SqliteJobStore
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _tx;
         private readonly SqliteCommand _insert;
-        private readonly SqliteParameter _kind, _queue, _priority, _payload, _maxAttempts, _key, _runAt;
+        private readonly SqliteParameter _kind, _queue, _priority, _payload, _maxAttempts, _key, _runAt, _concurrencyKey;
         private readonly long _now;
         private SqliteCommand? _existing;
         private sqlite3_stmt? _multi;
@@ -193,6 +193,7 @@ public sealed partial class SqliteJobStore
             _key = p.Add("@idempotency_key", SqliteType.Text);
             p.AddWithValue("@now", now);
             _runAt = p.Add("@run_at", SqliteType.Integer);
+            _concurrencyKey = p.Add("@concurrency_key", SqliteType.Text);
             _insert.Prepare();
         }
 
@@ -227,6 +228,7 @@ public sealed partial class SqliteJobStore
                     CancelRequested = false,
                     CreatedAt = FromUnixMs(_now),
                     RunAt = FromUnixMs(RunAt(job)),
+                    ConcurrencyKey = job.ConcurrencyKey,
                 }, false);
             }
             var existing = Existing(SqliteSql.JobGetByIdempotencyKey, job.IdempotencyKey!);
@@ -246,6 +248,7 @@ public sealed partial class SqliteJobStore
             _maxAttempts.Value = job.MaxAttempts;
             _key.Value = (object?)job.IdempotencyKey ?? DBNull.Value;
             _runAt.Value = RunAt(job);
+            _concurrencyKey.Value = (object?)job.ConcurrencyKey ?? DBNull.Value;
             if (await _insert.ExecuteNonQueryAsync(ct) == 1) return raw.sqlite3_last_insert_rowid(_connection.Handle);
             if (job.IdempotencyKey is null)
                 throw new InvalidOperationException("The job insert wrote no row and reported no conflict.");

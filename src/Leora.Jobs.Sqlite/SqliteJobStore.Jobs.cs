@@ -10,14 +10,28 @@ public sealed partial class SqliteJobStore
     public Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken) =>
         WriteAsync<IReadOnlyList<JobRow>>(null, async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, SqliteSql.JobClaimFor(claim.Queue is not null, claim.Kinds is not null));
-            cmd.Parameters.AddWithValue("@now", NowMs);
-            cmd.Parameters.AddWithValue("@lease_ms", (long)claim.Lease.TotalMilliseconds);
-            cmd.Parameters.AddWithValue("@worker", claim.Worker);
-            cmd.Parameters.AddWithValue("@limit", claim.Limit);
-            if (claim.Queue is not null) cmd.Parameters.AddWithValue("@queue", claim.Queue);
-            if (claim.Kinds is { } kinds) cmd.Parameters.AddWithValue("@kinds", KindsJson(kinds));
-            var rows = await ReadRowsAsync(cmd, cancellationToken);
+            ArgumentNullException.ThrowIfNull(claim);
+            var now = NowMs;
+            // Limited jobs first when their claim is due (LimitedClaimGate), then the other claim for the slots left; the
+            // limited claim again when that one left slots free. One transaction: SQLite's one writer serialises them all.
+            var rows = _limitGate.Due ? await LimitedClaimAsync(c, tx, claim, now, cancellationToken) : null;
+            var ranLimited = rows is not null;
+            rows ??= [];
+            var left = claim.Limit - rows.Count;
+            if (left > 0)
+            {
+                await using var cmd = Command(c, tx, SqliteSql.JobClaimFor(claim.Queue is not null, claim.Kinds is not null));
+                cmd.Parameters.AddWithValue("@now", now);
+                cmd.Parameters.AddWithValue("@lease_ms", (long)claim.Lease.TotalMilliseconds);
+                cmd.Parameters.AddWithValue("@worker", claim.Worker);
+                cmd.Parameters.AddWithValue("@limit", left);
+                if (claim.Queue is not null) cmd.Parameters.AddWithValue("@queue", claim.Queue);
+                if (claim.Kinds is { } kinds) cmd.Parameters.AddWithValue("@kinds", KindsJson(kinds));
+                var fast = await ReadRowsAsync(cmd, cancellationToken);
+                rows.AddRange(fast);
+                if (!ranLimited && fast.Count < left)
+                    rows.AddRange(await LimitedClaimAsync(c, tx, claim with { Limit = left - fast.Count }, now, cancellationToken));
+            }
             // RETURNING gives no order; hand the jobs out in claim order.
             rows.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority)
                 : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));

@@ -17,6 +17,7 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _workerSynchronous;
+    private readonly LimitedClaimGate _limitGate = new();
 
     /// <summary>Creates a store over the database named by <paramref name="options"/>.</summary>
     public SqliteJobStore(SqliteJobStoreOptions options, TimeProvider time)
@@ -295,6 +296,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         RunAt = Time(r, 18)!.Value,
         StartedAt = Time(r, 19),
         CompletedAt = Time(r, 20),
+        // Every statement that reads whole rows selects Columns; a shorter list (none today) reads no key.
+        ConcurrencyKey = r.FieldCount > 21 && !r.IsDBNull(21) ? r.GetString(21) : null,
     };
 
     private static DateTimeOffset? Time(SqliteDataReader r, int i) =>

@@ -9,7 +9,7 @@ internal static partial class SqliteSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
-        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at";
+        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key";
 
     public const string MigrationsTable =
         "CREATE TABLE IF NOT EXISTS leora_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
@@ -25,8 +25,9 @@ internal static partial class SqliteSql
     // cost ~40 µs a row; the new id is read with sqlite3_last_insert_rowid instead. Parameters are bound by position
     // (see SqliteJobStore.Enqueue.cs); run_at is computed by the caller from RunAt or now + delay.
     public const string JobInsert = """
-        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at)
-        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at)
+        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
+        VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at, @concurrency_key,
+                @concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue)))
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
@@ -35,12 +36,13 @@ internal static partial class SqliteSql
     public static string JobInsertMany(int rows)
     {
         var sql = new System.Text.StringBuilder(
-            "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at) VALUES ");
+            "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, limited) VALUES ");
         for (var r = 0; r < rows; r++)
         {
             var p = r * 7;
             sql.Append(r == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"(?{p + 1}, ?{p + 2}, 'pending', ?{p + 3}, ?{p + 4}, ?{p + 5}, NULL, ?{p + 6}, ?{p + 7})");
+                $"(?{p + 1}, ?{p + 2}, 'pending', ?{p + 3}, ?{p + 4}, ?{p + 5}, NULL, ?{p + 6}, ?{p + 7}, " +
+                $"EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = ?{p + 1}) OR (l.scope = 'queue' AND l.name = ?{p + 2})))");
         }
         return sql.ToString();
     }
@@ -63,6 +65,7 @@ internal static partial class SqliteSql
         WHERE id IN (
             SELECT id FROM leora_jobs INDEXED BY {1}
             WHERE status = 'pending' AND run_at <= @now {0} {2}
+              {3}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit)
         RETURNING
@@ -79,8 +82,16 @@ internal static partial class SqliteSql
         .. from byQueue in (bool[])[false, true]
            from byKinds in (bool[])[false, true]
            select string.Format(CultureInfo.InvariantCulture, JobClaim, byQueue ? JobClaimQueueFilter : "",
-               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : ""),
+               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : "", JobClaimUnlimited),
     ];
+
+    // Limits (issue 12): this claim leaves every limited job to the limited claim (SqliteSql.Limits.cs): rows flagged limited
+    // (which its partial indexes leave out, so it never scans past them), and, for a row flagged before a limit was written,
+    // keyed jobs and the jobs of a type or queue that has a limit row. Each list is read once per statement (a table of a few rows); both are
+    // filters on the rows the pending index yields, so the claim still reads it in order (SqliteClaimPlanTests).
+    public const string JobClaimUnlimited =
+        "AND limited = 0 AND concurrency_key IS NULL AND kind NOT IN (SELECT name FROM leora_limits WHERE scope = 'type') " +
+        "AND queue NOT IN (SELECT name FROM leora_limits WHERE scope = 'queue')";
 
     /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
     public static string JobClaimFor(bool byQueue, bool byKinds) => JobClaims[(byQueue ? 2 : 0) + (byKinds ? 1 : 0)];
@@ -181,7 +192,9 @@ internal static partial class SqliteSql
     public const string JobRetry = """
         UPDATE leora_jobs
         SET status = 'pending', max_attempts = min(attempts + @attempts, @max_attempts), run_at = @now, completed_at = NULL, cancel_requested = 0,
-            lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL
+            lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL,
+            limited = concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l
+                WHERE (l.scope = 'type' AND l.name = leora_jobs.kind) OR (l.scope = 'queue' AND l.name = leora_jobs.queue))
         WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
         """;
 

@@ -18,4 +18,10 @@ public sealed record EnqueueOptions
     /// 1–200 characters, without NUL characters or unpaired surrogates.
     /// </summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>
+    /// The job's concurrency key (a customer id, an account): at most the type's key concurrency (1 unless a limit says
+    /// otherwise) jobs of one type with one key run at once, in priority then FIFO order. 1–200 characters, without NUL
+    /// characters or unpaired surrogates. Defaults to null: no key. See docs/limits.md.
+    /// </summary>
+    public string? ConcurrencyKey { get; init; }
 }

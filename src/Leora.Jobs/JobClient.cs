@@ -117,8 +117,11 @@ internal sealed class JobClient(
         if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
             throw new JobValidationException($"idempotencyKey must be 1–{MaxIdempotencyKeyLength} characters.", "idempotencyKey");
         StoredText.Require(options.IdempotencyKey, "idempotencyKey");
+        if (options.ConcurrencyKey is { } ck && (ck.Length == 0 || ck.Length > MaxIdempotencyKeyLength))
+            throw new JobValidationException($"concurrencyKey must be 1–{MaxIdempotencyKeyLength} characters.", "concurrencyKey");
+        StoredText.Require(options.ConcurrencyKey, "concurrencyKey");
         return new JobInsertParams(type.Kind, queue, payload, options.Priority ?? type.Options.Priority ?? 0, maxAttempts,
-            options.RunAt, options.RunAt is null ? options.Delay : null, options.IdempotencyKey);
+            options.RunAt, options.RunAt is null ? options.Delay : null, options.IdempotencyKey) { ConcurrencyKey = options.ConcurrencyKey };
     }
 
     /// <summary>The refusal of a delay that would schedule a job after <see cref="LatestRunAt"/>.</summary>
@@ -180,6 +183,7 @@ internal sealed class JobClient(
                 .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _) && known?.Contains(t.Key) == false)
                 .Select(t => t.Key).Order(StringComparer.Ordinal)],
             Schema = await JobSchemaVersion.ReadAsync(store, cancellationToken),
+            Limits = await store.LimitListAsync(cancellationToken),
         };
     }
 

@@ -35,4 +35,6 @@ public sealed record JobInfo
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When the job finished (completed, failed or cancelled).</summary>
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The job's concurrency key (<see cref="EnqueueOptions.ConcurrencyKey"/>), or null.</summary>
+    public string? ConcurrencyKey { get; init; }
 }

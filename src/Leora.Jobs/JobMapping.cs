@@ -32,6 +32,7 @@ internal static class JobMapping
             RunAt = row.RunAt,
             StartedAt = row.StartedAt,
             CompletedAt = row.CompletedAt,
+            ConcurrencyKey = row.ConcurrencyKey,
         };
     }
 

@@ -30,6 +30,11 @@ public sealed record JobStats
     /// an earlier release (which does not list its types) runs. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
     /// </summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
+    /// <summary>
+    /// Every rate and concurrency limit stored in the database, with its usage now (jobs started in the current window,
+    /// jobs and keys running). Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
+    /// </summary>
+    public IReadOnlyList<JobLimitUsage> Limits { get; init; } = [];
     /// <summary>The database's schema version and the latest this build knows. Null from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
     public JobSchemaVersion? Schema { get; init; }
 

@@ -17,4 +17,34 @@ public sealed class JobTypeOptions
 
     /// <summary>Delay before the retry that follows failed attempt number N. Defaults to null: <see cref="JobsOptions.Backoff"/>.</summary>
     public Func<int, TimeSpan>? Backoff { get; set; }
+
+    /// <summary>
+    /// Lets at most <paramref name="count"/> jobs of this type start per <paramref name="period"/> across every node that shares
+    /// the database (windows aligned to the period: a per-minute limit counts per clock minute). See docs/limits.md.
+    /// </summary>
+    public JobTypeOptions RateLimit(int count, TimeSpan period)
+    {
+        Rate = count;
+        RatePeriod = period;
+        return this;
+    }
+
+    /// <summary>Lets at most <paramref name="max"/> jobs of this type run at once across every node that shares the database.</summary>
+    public JobTypeOptions ConcurrencyLimit(int max)
+    {
+        Concurrency = max;
+        return this;
+    }
+
+    /// <summary>Lets at most <paramref name="max"/> jobs of this type with one concurrency key run at once (1 unless set).</summary>
+    public JobTypeOptions KeyConcurrencyLimit(int max)
+    {
+        KeyConcurrency = max;
+        return this;
+    }
+
+    internal int? Rate { get; private set; }
+    internal TimeSpan? RatePeriod { get; private set; }
+    internal int? Concurrency { get; private set; }
+    internal int? KeyConcurrency { get; private set; }
 }

@@ -33,6 +33,33 @@ public sealed class LeoraJobsBuilder
         if (options.Queue is { } q && !QueueName.IsValid(q)) throw new ArgumentException($"Job type '{TArgs.Kind}': queue '{q}' is not valid.", nameof(configure));
         Services.AddSingleton(JobTypeDescriptor.Create<TArgs, THandler>(options));
         Services.AddScoped<THandler>();
+        if (options.Rate is not null || options.Concurrency is not null || options.KeyConcurrency is not null)
+        {
+            AddLimit(new JobLimit
+            {
+                Scope = JobLimitScope.Type, Name = TArgs.Kind, Rate = options.Rate, RatePeriod = options.RatePeriod,
+                Concurrency = options.Concurrency, KeyConcurrency = options.KeyConcurrency,
+            }, $"Job type '{TArgs.Kind}'");
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Declares a rate or concurrency limit on a job type or a queue (docs/limits.md), written to the database when the host
+    /// starts: a host that declares limits makes the stored set exactly its own (the last start wins; a host that declares
+    /// none leaves the stored set alone), and every node that shares the database enforces it. A type or queue declared
+    /// twice keeps the last declaration. Values are checked now (<see cref="ArgumentException"/>).
+    /// </summary>
+    public LeoraJobsBuilder AddLimit(JobLimit limit) => AddLimit(limit, $"Limit on {JobLimit.ScopeName(limit?.Scope ?? default)} '{limit?.Name}'");
+
+    /// <summary>Declares a limit; <paramref name="source"/> names the declaration in errors (configuration: its section).</summary>
+    internal LeoraJobsBuilder AddLimit(JobLimit limit, string source)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        limit.Validate(source);
+        Services.AddSingleton(new Maintenance.JobLimitDeclaration(limit, source));
+        // After the migrator (registered by AddLeoraJobs): hosted services start in order.
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Maintenance.LimitDeclarations>());
         return this;
     }
 

@@ -62,6 +62,8 @@ public static class LeoraJobsEventId
     public const int ScheduleUnknownType = 1023;
     /// <summary>A schedule declared in code or configuration was brought up to date at start.</summary>
     public const int ScheduleDeclared = 1024;
+    /// <summary>A rate or concurrency limit declared in code or configuration was written to the database at start.</summary>
+    public const int LimitDeclared = 1030;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>

@@ -79,4 +79,8 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.ScheduleDeclared, LogLevel.Information, "Schedule {Schedule} ({Cron}, {TimeZone}) is declared and up to date")]
     public static partial void ScheduleDeclared(ILogger logger, string schedule, string cron, string timeZone);
+
+    [LoggerMessage(LeoraJobsEventId.LimitDeclared, LogLevel.Information,
+        "Limit on {Scope} {Name} is stored: rate {Rate} per {RatePeriod}, concurrency {Concurrency}, key concurrency {KeyConcurrency}")]
+    public static partial void LimitDeclared(ILogger logger, string scope, string name, int? rate, TimeSpan? ratePeriod, int? concurrency, int? keyConcurrency);
 }

@@ -146,6 +146,37 @@ public abstract class ApiTests(ServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Enqueue_takes_a_concurrency_key_and_stats_show_each_limit_with_its_usage()
+    {
+        using var client = _service.WithKey();
+        var queue = NewQueue();
+        var job = await (await client.PostJsonAsync("/api/jobs", new
+        {
+            type = "webhook", payload = new { url = _receiver.Url("/ok") }, queue, delaySeconds = 600, concurrencyKey = "account-42",
+        })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("account-42", job.Str("concurrencyKey"));
+        var fetched = await (await client.GetAsync($"/api/jobs/{job.Long("id")}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("account-42", fetched.Str("concurrencyKey"));
+
+        var refused = await (await client.PostJsonAsync("/api/jobs", new
+        {
+            type = "webhook", payload = new { url = _receiver.Url("/ok") }, queue, concurrencyKey = new string('k', 201),
+        })).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("concurrencyKey", out _));
+
+        // A limit on this test's own queue (other tests' queues are not limited), as a node's start writes it.
+        await _service.ExecuteSqlAsync(
+            $"INSERT INTO leora_limits (scope, name, concurrency, updated_at, updated_by) VALUES ('queue', '{queue}', 2, 0, 'api-test')",
+            $"INSERT INTO {{schema}}.limits (scope, name, concurrency, updated_at, updated_by) VALUES ('queue', '{queue}', 2, now(), 'api-test')");
+        var stats = await (await client.GetAsync("/api/jobs/stats")).ExpectAsync(HttpStatusCode.OK);
+        var limit = stats.GetProperty("limits").EnumerateArray().Single(l => l.Str("name") == queue);
+        Assert.Equal("queue", limit.Str("scope"));
+        Assert.Equal(2, limit.Int("concurrency"));
+        Assert.Equal(0, limit.Int("running"));
+        Assert.Equal("api-test", limit.Str("updatedBy"));
+    }
+
+    [Fact]
     public async Task Bad_enqueue_requests_are_refused_with_problems_and_write_nothing()
     {
         using var client = _service.WithKey();

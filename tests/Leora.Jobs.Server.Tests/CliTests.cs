@@ -76,6 +76,26 @@ public sealed class CliTests : CliTestBase
     }
 
     [Fact]
+    public async Task Enqueue_takes_a_concurrency_key_and_stats_show_the_configured_limits()
+    {
+        var env = Env;
+        env["Jobs__Limits__Types__webhook__Concurrency"] = "3";
+        env["Jobs__Limits__Queues__mail__Rate"] = "50";
+        var job = Json(await LeoraJobsAsync(Db.Directory, env, ["enqueue", "webhook", "--payload", $$"""{"url":"{{Receiver.IpUrl("/ok")}}"}""",
+            "--concurrency-key", "account-42", "--delay", "10m", "--json"]));
+        Assert.Equal("account-42", job.GetProperty("concurrencyKey").GetString());
+        var status = await RunAsync("status", job.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Matches(@"concurrency key\s+account-42", status.Out);
+
+        var stats = await RunAsync("stats");
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Matches(@"type\s+webhook\s+-\s+0 / 3", stats.Out);
+        Assert.Matches(@"queue\s+mail\s+0 / 50 per 1m", stats.Out);
+        var limits = Json(await RunAsync("stats", "--json")).GetProperty("limits");
+        Assert.Equal(2, limits.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Bad_input_exits_2_with_a_message_and_writes_nothing()
     {
         var unknown = await RunAsync("enqueue", "nope", "--payload", "{}");

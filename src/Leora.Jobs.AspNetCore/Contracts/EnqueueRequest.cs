@@ -19,4 +19,11 @@ public sealed record EnqueueRequest(
     double? DelaySeconds = null,
     int? MaxAttempts = null,
     string? Queue = null,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null)
+{
+    /// <summary>
+    /// A concurrency key (a customer id, an account): at most the type's key concurrency (1 by default) jobs of this type with
+    /// this key run at once, in priority then FIFO order (docs/limits.md). 1–200 characters.
+    /// </summary>
+    public string? ConcurrencyKey { get; init; }
+}

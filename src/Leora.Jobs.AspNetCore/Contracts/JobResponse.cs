@@ -30,6 +30,8 @@ public record JobResponse
     public required DateTimeOffset RunAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The job's concurrency key, or null (docs/limits.md).</summary>
+    public string? ConcurrencyKey { get; init; }
 
     /// <summary>Maps the core read model.</summary>
     public static JobResponse From(JobInfo job)
@@ -57,6 +59,7 @@ public record JobResponse
             RunAt = job.RunAt,
             StartedAt = job.StartedAt,
             CompletedAt = job.CompletedAt,
+            ConcurrencyKey = job.ConcurrencyKey,
         };
     }
 }

@@ -27,6 +27,8 @@ public sealed record StatsResponse
     public int? SchemaVersion { get; init; }
     /// <summary>The highest migration the answering build knows; a database above it needs a newer release.</summary>
     public int? LatestSchemaVersion { get; init; }
+    /// <summary>Every rate and concurrency limit stored in the database, with its usage now (<see cref="JobStats.Limits"/>).</summary>
+    public IReadOnlyList<LimitResponse> Limits { get; init; } = [];
 
     /// <summary>Maps the core stats.</summary>
     public static StatsResponse From(JobStats stats)
@@ -49,6 +51,7 @@ public sealed record StatsResponse
             TypesWithoutWorker = stats.TypesWithoutWorker,
             SchemaVersion = stats.Schema?.Applied,
             LatestSchemaVersion = stats.Schema?.Latest,
+            Limits = [.. stats.Limits.Select(LimitResponse.From)],
         };
     }
 

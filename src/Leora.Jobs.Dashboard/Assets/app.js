@@ -288,6 +288,21 @@
     renderNodes(nodes.nodes);
     renderNamedCounts($('by-type'), overview.byType, (name) => `#/jobs/pending?type=${encodeURIComponent(name)}`);
     renderNamedCounts($('by-queue'), overview.byQueue, (name) => `#/jobs/pending?queue=${encodeURIComponent(name)}`);
+    renderLimits(overview.limits);
+  }
+
+  // Rate and concurrency limits, read-only: each with its usage now against it (docs/limits.md).
+  function renderLimits(limits) {
+    const body = $('limits').tBodies[0];
+    if (limits.length === 0) {
+      patchChildren(body, [el('tr', null, el('td', { colspan: 4, class: 'muted', text: 'No limits.' }))]);
+      return;
+    }
+    patchChildren(body, limits.map((l) => el('tr', { 'data-key': `${l.scope}:${l.name}` },
+      el('td', null, `${l.scope} `, el('span', { class: 'mono', text: l.name })),
+      el('td', { class: 'num', text: l.rate === null ? '-' : `${fmtNum(l.startedInWindow)} / ${fmtNum(l.rate)} per ${fmtDuration(l.ratePeriodSeconds * 1000)}` }),
+      el('td', { class: 'num', text: `${fmtNum(l.running)} / ${l.concurrency === null ? '-' : fmtNum(l.concurrency)}` }),
+      el('td', { class: 'num', text: l.scope === 'type' ? `${fmtNum(l.keysRunning)} (${l.keyConcurrency ?? 1} per key)` : '-' }))));
   }
 
   function renderNamedCounts(table, rows, link) {

@@ -50,7 +50,9 @@ public interface IJobStore
 
     /// <summary>
     /// Claims due pending jobs in one statement, by priority (high first), then run_at, then id: each gets a
-    /// fresh lock token, a lease, and its attempt counted. Returns them in that order.
+    /// fresh lock token, a lease, and its attempt counted. Returns them in that order. Jobs under a limit (a limited type or
+    /// queue, or a concurrency key) are claimed by a second, serialised statement only within their limits
+    /// (docs/limits.md), and may come before the others.
     /// </summary>
     Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken);
 
@@ -153,6 +155,15 @@ public interface IJobStore
 
     /// <summary>Records the job of a schedule's latest tick or trigger, in <paramref name="transaction"/>.</summary>
     Task ScheduleSetLastJobAsync(string name, long jobId, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the stored limits exactly <paramref name="limits"/> (one transaction): rows not among them are deleted, the others
+    /// inserted or replaced, their rate windows kept. <paramref name="node"/> is recorded as the writer.
+    /// </summary>
+    Task LimitSetAsync(IReadOnlyList<JobLimit> limits, string node, CancellationToken cancellationToken);
+
+    /// <summary>Every stored limit, types before queues, by name, with its usage now.</summary>
+    Task<IReadOnlyList<JobLimitUsage>> LimitListAsync(CancellationToken cancellationToken);
 
     /// <summary>Registers a node or refreshes its heartbeat (upsert by name).</summary>
     Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken);

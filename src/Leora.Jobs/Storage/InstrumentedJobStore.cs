@@ -139,6 +139,12 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<ScheduleRow?> ScheduleGetAsync(string name, CancellationToken cancellationToken) =>
         Call("ScheduleGet", name, static (s, a, ct) => s.ScheduleGetAsync(a, ct), cancellationToken);
 
+    public Task LimitSetAsync(IReadOnlyList<JobLimit> limits, string node, CancellationToken cancellationToken) =>
+        Call("LimitSet", (limits, node), static (s, a, ct) => s.LimitSetAsync(a.limits, a.node, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobLimitUsage>> LimitListAsync(CancellationToken cancellationToken) =>
+        Call("LimitList", 0, static (s, _, ct) => s.LimitListAsync(ct), cancellationToken);
+
     public Task<IReadOnlyList<ScheduleRow>> ScheduleListAsync(CancellationToken cancellationToken) =>
         Call("ScheduleList", 0, static (s, _, ct) => s.ScheduleListAsync(ct), cancellationToken);
 

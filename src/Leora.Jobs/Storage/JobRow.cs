@@ -25,4 +25,6 @@ public sealed record JobRow
     public required DateTimeOffset RunAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The job's concurrency key, or null.</summary>
+    public string? ConcurrencyKey { get; init; }
 }

@@ -9,7 +9,11 @@ public sealed record JobInsertParams(
     int MaxAttempts,
     DateTimeOffset? RunAt,
     TimeSpan? Delay,
-    string? IdempotencyKey);
+    string? IdempotencyKey)
+{
+    /// <summary>The job's concurrency key, or null (docs/limits.md).</summary>
+    public string? ConcurrencyKey { get; init; }
+}
 
 /// <summary>Claim up to <see cref="Limit"/> due pending jobs, of one queue or (null) of all.</summary>
 public sealed record JobClaimParams(string? Queue, int Limit, TimeSpan Lease, string Worker)
