@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Leora.Jobs.AspNetCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Leora.Jobs.Server;
 
