@@ -13,7 +13,8 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     /// <c>POST /process</c>, <c>GET /process</c>, <c>GET /process/cron</c>, <c>POST /</c>, <c>GET /</c>, <c>GET /{id}</c>,
     /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>DELETE /{id}</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, and the
     /// schedules: <c>GET /schedules</c>, <c>POST /schedules</c>, <c>GET|PUT|DELETE /schedules/{name}</c>,
-    /// <c>POST /schedules/{name}/enable|disable|trigger</c>.
+    /// <c>POST /schedules/{name}/enable|disable|trigger</c>, and the pauses: <c>GET /pauses</c>,
+    /// <c>POST /queues/{name}/pause|resume</c>, <c>POST /types/{name}/pause|resume</c>.
     /// Every one requires the <see cref="LeoraJobsApiDefaults.Policy"/> policy (an API key); call <c>AddLeoraJobsApi()</c> first.
     /// </summary>
     /// <example><code>app.MapGroup("/api/jobs").MapLeoraJobsApi();</code></example>
@@ -98,6 +99,25 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapDelete("/schedules/{name}", SchedulesApi.DeleteAsync)
             .WithName("DeleteSchedule")
             .WithSummary("Delete a schedule (the jobs it enqueued stay)");
+
+        // Pause and resume a queue or a job type (issue 12; docs/operations-controls.md).
+        group.MapGet("/pauses", PausesApi.ListAsync)
+            .WithName("ListPauses")
+            .WithSummary("List the paused queues and job types");
+        group.MapPost("/queues/{name}/pause", PausesApi.PauseQueueAsync)
+            .WithName("PauseQueue")
+            .WithSummary("Pause a queue: its pending jobs stay pending, unclaimed and with no attempt used, until it is resumed")
+            .WithDescription("Every worker node and batch call honours it from its next claim; running jobs finish; enqueueing still works. Any valid queue name may be paused, one with no jobs too. Pausing again keeps the first pause's time.");
+        group.MapPost("/queues/{name}/resume", PausesApi.ResumeQueueAsync)
+            .WithName("ResumeQueue")
+            .WithSummary("Resume a paused queue (204 whether or not it was paused)");
+        group.MapPost("/types/{name}/pause", PausesApi.PauseTypeAsync)
+            .WithName("PauseJobType")
+            .WithSummary("Pause a job type in every queue; 400 naming the known types for a type that is not registered")
+            .WithDescription("Every worker node and batch call honours it from its next claim; running jobs finish; enqueueing still works. Pausing again keeps the first pause's time.");
+        group.MapPost("/types/{name}/resume", PausesApi.ResumeTypeAsync)
+            .WithName("ResumeJobType")
+            .WithSummary("Resume a paused job type (204 whether or not it was paused)");
         return group;
     }
 

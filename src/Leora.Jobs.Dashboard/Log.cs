@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.DashboardScheduleAction, LogLevel.Information, "Dashboard action {Action} on schedule {Schedule} by {User}: {Result}.")]
     public static partial void ScheduleAction(ILogger logger, string action, string schedule, string user, string result);
+
+    [LoggerMessage(LeoraJobsEventId.DashboardPauseAction, LogLevel.Information, "Dashboard action {Action} on {Scope} {Name} by {User}: {Result}.")]
+    public static partial void PauseAction(ILogger logger, string action, string scope, string name, string user, string result);
 }

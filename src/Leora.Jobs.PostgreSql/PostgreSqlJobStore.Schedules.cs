@@ -57,14 +57,24 @@ public sealed partial class PostgreSqlJobStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken) =>
-        WithConnectionAsync(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
+    public Task<IReadOnlySet<string>> ScheduleAdvanceManyAsync(IReadOnlyList<ScheduleAdvanceParams> advances, DbTransaction transaction, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlySet<string>>(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, PostgreSqlSql.ScheduleAdvance);
-            cmd.Parameters.AddWithValue("name", name);
-            cmd.Parameters.Add(new NpgsqlParameter("expected", NpgsqlDbType.TimestampTz) { Value = expected.UtcDateTime });
-            cmd.Parameters.Add(new NpgsqlParameter("next_run_at", NpgsqlDbType.TimestampTz) { Value = next is { } n ? n.UtcDateTime : DBNull.Value });
-            return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var moved = new HashSet<string>(StringComparer.Ordinal);
+            if (advances.Count == 0) return moved;
+            await using var cmd = Command(c, tx, PostgreSqlSql.ScheduleAdvanceMany);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. advances.Select(a => a.Name)] });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>("expected", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = [.. advances.Select(a => a.Expected.UtcDateTime)],
+            });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("next", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = [.. advances.Select(a => a.Next?.UtcDateTime)],
+            });
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken)) moved.Add(r.GetString(0));
+            return moved;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -74,6 +84,17 @@ public sealed partial class PostgreSqlJobStore
             await using var cmd = Command(c, tx, PostgreSqlSql.ScheduleSetLastJob);
             cmd.Parameters.AddWithValue("name", name);
             cmd.Parameters.AddWithValue("job_id", jobId);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ScheduleSetLastJobManyAsync(IReadOnlyList<ScheduleLastJobParams> lastJobs, DbTransaction transaction, CancellationToken cancellationToken) =>
+        WithConnectionAsync(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
+        {
+            if (lastJobs.Count == 0) return 0;
+            await using var cmd = Command(c, tx, PostgreSqlSql.ScheduleSetLastJobMany);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. lastJobs.Select(l => l.Name)] });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("job_ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. lastJobs.Select(l => l.JobId)] });
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 

@@ -35,7 +35,7 @@ internal static partial class PostgreSqlSql
         WITH nf AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
         c AS MATERIALIZED (
             SELECT id, kind, concurrency_key, priority, run_at FROM {s}.jobs
-            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {kind} {queue} {only}
+            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {kind} {queue} {only} {paused}
               AND (concurrency_key IS NULL OR NOT (kind || chr(31) || concurrency_key = ANY(@full_keys)))
             ORDER BY priority DESC, run_at, id
             LIMIT @scan
@@ -68,7 +68,8 @@ internal static partial class PostgreSqlSql
             sql = LimitClaimLane
                 .Replace("{kind}", oneKind ? "AND limited AND kind = @lane_kind" : "AND kind <> ALL(@limited_kinds)", StringComparison.Ordinal)
                 .Replace("{queue}", oneQueue ? "AND limited AND queue = @lane_queue" : "AND queue <> ALL(@limited_queues)", StringComparison.Ordinal)
-                .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal);
+                .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal)
+                .Replace("{paused}", JobClaimPausedFilter, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }

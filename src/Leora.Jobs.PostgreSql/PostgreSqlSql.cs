@@ -72,7 +72,7 @@ internal static partial class PostgreSqlSql
         WITH nf AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
         c AS MATERIALIZED (
             SELECT id FROM {s}.jobs
-            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue} {kinds}
+            WHERE status = 'pending' AND run_at <= coalesce(@now, now()) {queue} {kinds} {paused}
               {unlimited}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit
@@ -95,6 +95,12 @@ internal static partial class PostgreSqlSql
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
 
+    // Paused queues and types (issue 12) are read by the claim itself, so a pause or resume holds from the next claim of
+    // every node, with nothing to reload or notify: each NOT IN is a hashed subplan over the (tiny) pauses table, built
+    // once per statement and probed for the rows the pending index yields, in order.
+    public const string JobClaimPausedFilter =
+        "AND queue NOT IN (SELECT name FROM {s}.pauses WHERE scope = 'queue') AND kind NOT IN (SELECT name FROM {s}.pauses WHERE scope = 'type')";
+
     // Only the types the claiming process has handlers for (issue 20), as one text[] parameter: a filter on the rows
     // the pending index yields, in order; the statement's text is the same for every list.
     public const string JobClaimKindsFilter = "AND kind = ANY(@kinds)";
@@ -105,6 +111,7 @@ internal static partial class PostgreSqlSql
            from byKinds in (bool[])[false, true]
            select JobClaim.Replace("{queue}", byQueue ? JobClaimQueueFilter : "", StringComparison.Ordinal)
                .Replace("{kinds}", byKinds ? JobClaimKindsFilter : "", StringComparison.Ordinal)
+               .Replace("{paused}", JobClaimPausedFilter, StringComparison.Ordinal)
                .Replace("{unlimited}", JobClaimUnlimited, StringComparison.Ordinal),
     ];
 

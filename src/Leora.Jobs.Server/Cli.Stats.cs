@@ -9,7 +9,7 @@ internal static partial class Cli
     private static Command StatsCommand()
     {
         var json = JsonOption();
-        var command = NewCommand("stats", "Counts by status, type and queue; completed and failed in the last minute and hour; backlog age; worker nodes.");
+        var command = NewCommand("stats", "Counts by status, type and queue; completed and failed in the last minute and hour; backlog age; what is paused; worker nodes.");
         command.Options.Add(json);
         command.SetAction((parse, ct) => WithClientAsync(parse, StoreUse.Existing, async client =>
         {
@@ -29,6 +29,11 @@ internal static partial class Cli
             WriteTypes(stats);
             WriteGroups("QUEUE", stats.ByQueue);
             WriteLimits(stats.Limits);
+            if (stats.Paused.Count > 0)
+            {
+                Console.Out.WriteLine();
+                WritePauses(stats.Paused);
+            }
             WriteNodes(stats.Nodes);
             return ExitCodes.Ok;
         }, ct));

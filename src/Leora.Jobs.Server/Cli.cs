@@ -112,6 +112,9 @@ internal static partial class Cli
         root.Subcommands.Add(CleanupCommand());
         root.Subcommands.Add(StatsCommand());
         root.Subcommands.Add(SchedulesCommand());
+        root.Subcommands.Add(PauseCommand());
+        root.Subcommands.Add(ResumeCommand());
+        root.Subcommands.Add(PausesCommand());
         root.Subcommands.Add(MigrateCommand());
         // Without a command it is serve, so it takes serve's options too.
         var (urls, noWorker) = ServeOptions();

@@ -1,4 +1,7 @@
 using System.Data.Common;
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using Leora.Jobs.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -56,14 +59,22 @@ public sealed partial class SqliteJobStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken) =>
-        WriteAsync(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
+    public Task<IReadOnlySet<string>> ScheduleAdvanceManyAsync(IReadOnlyList<ScheduleAdvanceParams> advances, DbTransaction transaction, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlySet<string>>(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, SqliteSql.ScheduleAdvance);
-            cmd.Parameters.AddWithValue("@name", name);
-            cmd.Parameters.AddWithValue("@expected", expected.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("@next_run_at", next is { } n ? n.ToUnixTimeMilliseconds() : DBNull.Value);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var moved = new HashSet<string>(StringComparer.Ordinal);
+            if (advances.Count == 0) return moved;
+            await using var cmd = Command(c, tx, SqliteSql.ScheduleAdvanceMany);
+            cmd.Parameters.AddWithValue("@advances", JsonRows(advances, static (w, a) =>
+            {
+                w.WriteStringValue(a.Name);
+                w.WriteNumberValue(a.Expected.ToUnixTimeMilliseconds());
+                if (a.Next is { } n) w.WriteNumberValue(n.ToUnixTimeMilliseconds());
+                else w.WriteNullValue();
+            }));
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken)) moved.Add(r.GetString(0));
+            return moved;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -75,6 +86,38 @@ public sealed partial class SqliteJobStore
             cmd.Parameters.AddWithValue("@job_id", jobId);
             return await cmd.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ScheduleSetLastJobManyAsync(IReadOnlyList<ScheduleLastJobParams> lastJobs, DbTransaction transaction, CancellationToken cancellationToken) =>
+        WriteAsync(transaction ?? throw new ArgumentNullException(nameof(transaction)), async (c, tx) =>
+        {
+            if (lastJobs.Count == 0) return 0;
+            await using var cmd = Command(c, tx, SqliteSql.ScheduleSetLastJobMany);
+            cmd.Parameters.AddWithValue("@last_jobs", JsonRows(lastJobs, static (w, l) =>
+            {
+                w.WriteStringValue(l.Name);
+                w.WriteNumberValue(l.JobId);
+            }));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>A chunk's rows as one JSON array of arrays, the parameter a set-based statement reads with json_each.</summary>
+    private static string JsonRows<T>(IReadOnlyList<T> rows, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (var row in rows)
+            {
+                w.WriteStartArray();
+                write(w, row);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private async Task<int> ScheduleWriteAsync(SqliteConnection c, SqliteTransaction tx, string sql, ScheduleRow s, CancellationToken ct)
     {

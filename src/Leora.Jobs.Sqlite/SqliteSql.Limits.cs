@@ -34,7 +34,7 @@ internal static partial class SqliteSql
                        row_number() OVER (PARTITION BY kind, concurrency_key ORDER BY priority DESC, run_at, id) AS rn
                 FROM (
                     SELECT id, kind, concurrency_key, priority, run_at FROM leora_jobs INDEXED BY {index}
-                    WHERE status = 'pending' AND run_at <= @now {kind} {queue} {only}
+                    WHERE status = 'pending' AND run_at <= @now {kind} {queue} {only} {paused}
                       AND (concurrency_key IS NULL OR kind || char(31) || concurrency_key NOT IN (SELECT value FROM json_each(@full_keys)))
                     ORDER BY priority DESC, run_at, id
                     LIMIT @scan))
@@ -57,7 +57,8 @@ internal static partial class SqliteSql
                 .Replace("{index}", oneKind ? "leora_jobs_pending_limited_kind" : oneQueue ? "leora_jobs_pending_limited_queue" : "leora_jobs_pending_keyed", StringComparison.Ordinal)
                 .Replace("{kind}", oneKind ? "AND kind = @lane_kind" : "AND kind NOT IN (SELECT value FROM json_each(@limited_kinds))", StringComparison.Ordinal)
                 .Replace("{queue}", oneQueue ? "AND queue = @lane_queue" : "AND queue NOT IN (SELECT value FROM json_each(@limited_queues))", StringComparison.Ordinal)
-                .Replace("{only}", (oneKind || oneQueue ? "AND limited = 1 " : "AND concurrency_key IS NOT NULL ") + only, StringComparison.Ordinal);
+                .Replace("{only}", (oneKind || oneQueue ? "AND limited = 1 " : "AND concurrency_key IS NOT NULL ") + only, StringComparison.Ordinal)
+                .Replace("{paused}", JobClaimPausedFilter, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;
         }
     }

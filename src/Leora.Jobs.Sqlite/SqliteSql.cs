@@ -64,14 +64,20 @@ internal static partial class SqliteSql
             progress = NULL, progress_message = NULL, cancel_requested = 0
         WHERE id IN (
             SELECT id FROM leora_jobs INDEXED BY {1}
-            WHERE status = 'pending' AND run_at <= @now {0} {2}
-              {3}
+            WHERE status = 'pending' AND run_at <= @now {0} {2} {3}
+              {4}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit)
         RETURNING
         """ + " " + Columns;
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
+
+    // Paused queues and types (issue 12) are read by the claim itself, so a pause or resume holds from the next claim of
+    // every process, with nothing to reload; each list is built once per statement from the (tiny) pauses table, and the
+    // rows the pending index yields are checked against it, in order (SqliteClaimPlanTests).
+    public const string JobClaimPausedFilter =
+        "AND queue NOT IN (SELECT name FROM leora_pauses WHERE scope = 'queue') AND kind NOT IN (SELECT name FROM leora_pauses WHERE scope = 'type')";
 
     // Only the types the claiming process has handlers for (issue 20): a JSON array of names, bound once per list.
     // A filter on the rows the pending index yields, so the claim still reads that index in order (SqliteClaimPlanTests).
@@ -82,7 +88,7 @@ internal static partial class SqliteSql
         .. from byQueue in (bool[])[false, true]
            from byKinds in (bool[])[false, true]
            select string.Format(CultureInfo.InvariantCulture, JobClaim, byQueue ? JobClaimQueueFilter : "",
-               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : "", JobClaimUnlimited),
+               byQueue ? JobClaimQueueIndex : JobClaimIndex, byKinds ? JobClaimKindsFilter : "", JobClaimPausedFilter, JobClaimUnlimited),
     ];
 
     // Limits (issue 12): this claim leaves every limited job to the limited claim (SqliteSql.Limits.cs): rows flagged limited

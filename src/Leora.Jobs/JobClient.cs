@@ -182,6 +182,7 @@ internal sealed class JobClient(
             TypesWithoutWorker = [.. stats.ByType
                 .Where(t => t.Value.GetValueOrDefault(JobStatus.Pending) > 0 && !registry.TryGet(t.Key, out _) && known?.Contains(t.Key) == false)
                 .Select(t => t.Key).Order(StringComparer.Ordinal)],
+            Paused = await store.PauseListAsync(cancellationToken),
             Schema = await JobSchemaVersion.ReadAsync(store, cancellationToken),
             Limits = await store.LimitListAsync(cancellationToken),
         };

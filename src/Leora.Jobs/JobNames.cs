@@ -32,6 +32,25 @@ internal static class JobNames
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
+    /// <summary>The name of a pause's scope: <c>queue</c> or <c>type</c>.</summary>
+    public static string PauseScope(JobPauseScope scope) => scope switch
+    {
+        JobPauseScope.Queue => "queue",
+        JobPauseScope.Type => "type",
+        _ => throw new ArgumentOutOfRangeException(nameof(scope)),
+    };
+
+    /// <summary>Parses a pause scope's name (<c>queue</c>, <c>type</c>), ignoring case and surrounding spaces; returns false for anything else.</summary>
+    public static bool TryParsePauseScope(string? name, out JobPauseScope scope)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "queue": scope = JobPauseScope.Queue; return true;
+            case "type": scope = JobPauseScope.Type; return true;
+            default: scope = default; return false;
+        }
+    }
+
     /// <summary>Parses a status name, ignoring case and surrounding spaces; returns false for anything else.</summary>
     public static bool TryParseStatus(string? name, out JobStatus status)
     {

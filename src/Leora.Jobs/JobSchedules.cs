@@ -109,8 +109,8 @@ internal sealed class JobSchedules(
             foreach (var row in due)
                 if (Plan(row, now) is { } plan) plans.Add(plan);
             if (plans.Count == 0) break;
-            // One lock order for every evaluator (by name), so that two transactions advancing the same schedules on
-            // PostgreSQL wait for each other instead of deadlocking.
+            // One order for every evaluator (by name; the PostgreSQL statement also locks the rows in that order), so that
+            // two transactions advancing the same schedules wait for each other instead of deadlocking.
             plans.Sort((a, b) => string.CompareOrdinal(a.Row.Name, b.Row.Name));
             var (advanced, jobs) = await FireAsync(plans, cancellationToken);
             enqueued += jobs;
@@ -184,22 +184,26 @@ internal sealed class JobSchedules(
         return new TickPlan(row, next, jobs, ticks);
     }
 
-    /// <summary>Advances each planned schedule (compare-and-set) and enqueues its ticks, in one transaction.</summary>
+    /// <summary>
+    /// Advances the planned schedules (one compare-and-set statement for all of them), enqueues the ticks of those it moved
+    /// (one insert) and records their last jobs (one update): three statements per chunk, in one transaction.
+    /// </summary>
     private async Task<(int Advanced, int Jobs)> FireAsync(List<TickPlan> plans, CancellationToken cancellationToken)
     {
-        var advanced = 0;
         var jobs = 0;
         var logged = new List<(string, long, DateTimeOffset)>();
+        int advanced;
         await using (var connection = await store.OpenConnectionAsync(cancellationToken))
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            var won = new List<TickPlan>(plans.Count);
-            foreach (var plan in plans)
-                if (await store.ScheduleAdvanceAsync(plan.Row.Name, plan.Row.NextRunAt!.Value, plan.Next, tx, cancellationToken)) won.Add(plan);
+            var moved = await store.ScheduleAdvanceManyAsync(
+                [.. plans.Select(p => new ScheduleAdvanceParams(p.Row.Name, p.Row.NextRunAt!.Value, p.Next))], tx, cancellationToken);
+            var won = plans.Where(p => moved.Contains(p.Row.Name)).ToList();
             advanced = won.Count;
             // The ticks of every schedule this evaluator moved on, in one insert (one round trip, one wake-up).
             var inserts = won.SelectMany(p => p.Jobs).ToList();
             IReadOnlyList<EnqueueResult> results = inserts.Count == 0 ? [] : await store.JobInsertManyAsync(inserts, tx, cancellationToken);
+            var lastJobs = new List<ScheduleLastJobParams>(won.Count);
             var at = 0;
             foreach (var plan in won)
             {
@@ -211,8 +215,9 @@ internal sealed class JobSchedules(
                     jobs++;
                     logged.Add((plan.Row.Name, results[at].Id, plan.Ticks[i]));
                 }
-                if (last is { } id) await store.ScheduleSetLastJobAsync(plan.Row.Name, id, tx, cancellationToken);
+                if (last is { } id) lastJobs.Add(new ScheduleLastJobParams(plan.Row.Name, id));
             }
+            await store.ScheduleSetLastJobManyAsync(lastJobs, tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
         if (logger.IsEnabled(LogLevel.Debug))

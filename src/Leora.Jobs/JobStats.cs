@@ -35,6 +35,11 @@ public sealed record JobStats
     /// jobs and keys running). Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
     /// </summary>
     public IReadOnlyList<JobLimitUsage> Limits { get; init; } = [];
+    /// <summary>
+    /// The paused queues and job types (<see cref="IJobPauses"/>), queues first: their pending jobs are counted above but
+    /// claimed by nobody until resumed. Empty from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.
+    /// </summary>
+    public IReadOnlyList<JobPause> Paused { get; init; } = [];
     /// <summary>The database's schema version and the latest this build knows. Null from a store's own counts: <see cref="IJobClient.StatsAsync"/> fills it.</summary>
     public JobSchemaVersion? Schema { get; init; }
 

@@ -115,6 +115,8 @@ public static class LeoraJobsEventId
     public const int DashboardSignInThrottled = 5008;
     /// <summary>A dashboard action on one schedule (enable, disable, trigger).</summary>
     public const int DashboardScheduleAction = 5009;
+    /// <summary>A dashboard action on a queue or job type (pause, resume).</summary>
+    public const int DashboardPauseAction = 5010;
 
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>

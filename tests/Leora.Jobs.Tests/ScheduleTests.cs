@@ -191,13 +191,13 @@ public sealed class ScheduleTests
         await using (var c1 = await stores[0].OpenConnectionAsync(CancellationToken.None))
         await using (var t1 = await c1.BeginTransactionAsync())
         {
-            Assert.True(await stores[0].ScheduleAdvanceAsync("cas", expected, expected.AddHours(1), t1, CancellationToken.None));
+            Assert.Equal(["cas"], await stores[0].ScheduleAdvanceManyAsync([new ScheduleAdvanceParams("cas", expected, expected.AddHours(1))], t1, CancellationToken.None));
             await t1.CommitAsync();
         }
         await using (var c2 = await stores[1].OpenConnectionAsync(CancellationToken.None))
         await using (var t2 = await c2.BeginTransactionAsync())
         {
-            Assert.False(await stores[1].ScheduleAdvanceAsync("cas", expected, expected.AddHours(2), t2, CancellationToken.None));
+            Assert.Empty(await stores[1].ScheduleAdvanceManyAsync([new ScheduleAdvanceParams("cas", expected, expected.AddHours(2))], t2, CancellationToken.None));
             await t2.CommitAsync();
         }
         Assert.Equal(expected.AddHours(1), (await cluster.Schedules.GetAsync("cas"))!.NextRunAt);
@@ -206,7 +206,7 @@ public sealed class ScheduleTests
         var stored = (await stores[0].ScheduleGetAsync("cas", CancellationToken.None))!.NextRunAt!.Value;
         await using (var c3 = await stores[0].OpenConnectionAsync(CancellationToken.None))
         await using (var t3 = await c3.BeginTransactionAsync())
-            Assert.False(await stores[0].ScheduleAdvanceAsync("cas", stored, stored.AddHours(1), t3, CancellationToken.None));
+            Assert.Empty(await stores[0].ScheduleAdvanceManyAsync([new ScheduleAdvanceParams("cas", stored, stored.AddHours(1))], t3, CancellationToken.None));
     }
 
     [Theory]

@@ -23,6 +23,8 @@ public sealed record StatsResponse
     public required IReadOnlyList<NodeResponse> Nodes { get; init; }
     /// <summary>Types with pending jobs that neither the answering process nor any live worker node has a handler for, sorted: "no worker for this type" (<see cref="JobStats.TypesWithoutWorker"/>).</summary>
     public IReadOnlyList<string> TypesWithoutWorker { get; init; } = [];
+    /// <summary>The paused queues and job types, queues first: their pending jobs are counted above but claimed by nobody until resumed.</summary>
+    public IReadOnlyList<PauseResponse> Paused { get; init; } = [];
     /// <summary>The highest migration applied to the database (its schema version).</summary>
     public int? SchemaVersion { get; init; }
     /// <summary>The highest migration the answering build knows; a database above it needs a newer release.</summary>
@@ -49,6 +51,7 @@ public sealed record StatsResponse
             Now = stats.Now,
             Nodes = [.. stats.Nodes.Select(n => NodeResponse.From(n, stats.Now))],
             TypesWithoutWorker = stats.TypesWithoutWorker,
+            Paused = [.. stats.Paused.Select(PauseResponse.From)],
             SchemaVersion = stats.Schema?.Applied,
             LatestSchemaVersion = stats.Schema?.Latest,
             Limits = [.. stats.Limits.Select(LimitResponse.From)],

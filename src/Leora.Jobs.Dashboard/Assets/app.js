@@ -180,6 +180,7 @@
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
     if (parts[0] === 'schedules') return { view: 'schedules' };
+    if (parts[0] === 'paused') return { view: 'paused' };
     return { view: 'overview' };
   }
 
@@ -251,6 +252,7 @@
         case 'list': await refreshList(); break;
         case 'job': await refreshJob(); break;
         case 'schedules': await refreshSchedules(); break;
+        case 'paused': await refreshPaused(); break;
         default: break;
       }
       banner('');
@@ -591,6 +593,37 @@
     await refresh(true);
   }
 
+  // ---- Paused queues and types ----------------------------------------------------------------------------
+
+  async function refreshPaused() {
+    const data = await api('GET', 'pauses');
+    if (state.route.view !== 'paused') return;
+    const act = !state.session.readOnly;
+    $('paused-empty').hidden = data.pauses.length > 0;
+    patchChildren($('paused').tBodies[0], data.pauses.map((p) => {
+      const cells = [el('td', { text: p.scope === 'type' ? 'job type' : 'queue' }), el('td', { class: 'mono', text: p.name }),
+        el('td', { title: fmtTime(p.pausedAt), text: fmtAgo(p.pausedAt) })];
+      if (act) {
+        cells.push(el('td', null, el('button', { type: 'button', 'data-scope': p.scope, 'data-name': p.name,
+          'aria-label': `Resume ${p.scope === 'type' ? 'job type' : 'queue'} ${p.name}`, text: 'Resume' })));
+      }
+      return el('tr', { 'data-key': `${p.scope}:${p.name}` }, ...cells);
+    }));
+  }
+
+  async function pauseAction(scope, name, action) {
+    const out = $('paused-result');
+    const what = `${scope === 'type' ? 'job type' : 'queue'} ${name}`;
+    try {
+      await api('POST', `pauses/${scope}/${encodeURIComponent(name)}/${action}`);
+      showResult(out, action === 'pause' ? `Paused ${what}: its pending jobs wait until it is resumed.` : `Resumed ${what}.`, false);
+      if (action === 'pause') $('pause-name').value = '';
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
   // ---- Types, enqueue and maintenance ---------------------------------------------------------------------
 
   async function loadTypes() {
@@ -733,6 +766,14 @@
     $('schedules').addEventListener('click', (ev) => {
       const button = ev.target.closest('button[data-action]');
       if (button) scheduleAction(button.dataset.name, button.dataset.action);
+    });
+    $('pause-form').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      pauseAction($('pause-scope').value, $('pause-name').value.trim(), 'pause');
+    });
+    $('paused').addEventListener('click', (ev) => {
+      const button = ev.target.closest('button[data-scope]');
+      if (button) pauseAction(button.dataset.scope, button.dataset.name, 'resume');
     });
   }
 

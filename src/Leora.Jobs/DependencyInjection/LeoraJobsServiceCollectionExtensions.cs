@@ -39,6 +39,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(WithInstrumentedStore<JobStoreSpace>);
         services.TryAddSingleton(WithInstrumentedStore<JobSchedules>);
         services.TryAddSingleton<IJobSchedules>(sp => sp.GetRequiredService<JobSchedules>());
+        services.TryAddSingleton<IJobPauses>(WithInstrumentedStore<JobPauses>);
         services.TryAddSingleton<JobStoreMigrator>();
         services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
         services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());

@@ -147,11 +147,12 @@ public interface IJobStore
     Task<IReadOnlyList<ScheduleRow>> ScheduleDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Moves an enabled schedule's next run from <paramref name="expected"/> to <paramref name="next"/>, only if it is still
-    /// <paramref name="expected"/> (compare-and-set, in <paramref name="transaction"/>): false means another evaluator moved it
-    /// first (or it was disabled, changed or deleted), and the caller must enqueue nothing for it.
+    /// Moves each enabled schedule's next run from its <see cref="ScheduleAdvanceParams.Expected"/> to its
+    /// <see cref="ScheduleAdvanceParams.Next"/>, only where it is still the expected one (compare-and-set, one statement, in
+    /// <paramref name="transaction"/>). Returns the names that moved: a name missing from the answer was moved first by
+    /// another evaluator (or disabled, changed or deleted), and the caller must enqueue nothing for it.
     /// </summary>
-    Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken);
+    Task<IReadOnlySet<string>> ScheduleAdvanceManyAsync(IReadOnlyList<ScheduleAdvanceParams> advances, DbTransaction transaction, CancellationToken cancellationToken);
 
     /// <summary>Records the job of a schedule's latest tick or trigger, in <paramref name="transaction"/>.</summary>
     Task ScheduleSetLastJobAsync(string name, long jobId, DbTransaction transaction, CancellationToken cancellationToken);
@@ -164,6 +165,17 @@ public interface IJobStore
 
     /// <summary>Every stored limit, types before queues, by name, with its usage now.</summary>
     Task<IReadOnlyList<JobLimitUsage>> LimitListAsync(CancellationToken cancellationToken);
+    /// <summary>Records the jobs of many schedules' latest ticks in one statement, in <paramref name="transaction"/>.</summary>
+    Task ScheduleSetLastJobManyAsync(IReadOnlyList<ScheduleLastJobParams> lastJobs, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>Pauses a queue or a job type: inserts its row, or keeps the one already there. Returns the pause as stored.</summary>
+    Task<JobPause> PauseInsertAsync(JobPauseScope scope, string name, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pause (PostgreSQL: and wakes every node's idle workers). False: there was none.</summary>
+    Task<bool> PauseDeleteAsync(JobPauseScope scope, string name, CancellationToken cancellationToken);
+
+    /// <summary>Every pause, queues first, then types, each by name (ordinal).</summary>
+    Task<IReadOnlyList<JobPause>> PauseListAsync(CancellationToken cancellationToken);
 
     /// <summary>Registers a node or refreshes its heartbeat (upsert by name).</summary>
     Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken);

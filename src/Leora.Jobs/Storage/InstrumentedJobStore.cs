@@ -154,12 +154,23 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<IReadOnlyList<ScheduleRow>> ScheduleDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         Call("ScheduleDue", (now, limit), static (s, a, ct) => s.ScheduleDueAsync(a.now, a.limit, ct), cancellationToken);
 
-    public Task<bool> ScheduleAdvanceAsync(string name, DateTimeOffset expected, DateTimeOffset? next, DbTransaction transaction, CancellationToken cancellationToken) =>
-        Call("ScheduleAdvance", (name, expected, next, transaction),
-            static (s, a, ct) => s.ScheduleAdvanceAsync(a.name, a.expected, a.next, a.transaction, ct), cancellationToken);
+    public Task<IReadOnlySet<string>> ScheduleAdvanceManyAsync(IReadOnlyList<ScheduleAdvanceParams> advances, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Call("ScheduleAdvanceMany", (advances, transaction), static (s, a, ct) => s.ScheduleAdvanceManyAsync(a.advances, a.transaction, ct), cancellationToken);
 
     public Task ScheduleSetLastJobAsync(string name, long jobId, DbTransaction transaction, CancellationToken cancellationToken) =>
         Call("ScheduleSetLastJob", (name, jobId, transaction), static (s, a, ct) => s.ScheduleSetLastJobAsync(a.name, a.jobId, a.transaction, ct), cancellationToken);
+
+    public Task ScheduleSetLastJobManyAsync(IReadOnlyList<ScheduleLastJobParams> lastJobs, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Call("ScheduleSetLastJobMany", (lastJobs, transaction), static (s, a, ct) => s.ScheduleSetLastJobManyAsync(a.lastJobs, a.transaction, ct), cancellationToken);
+
+    public Task<JobPause> PauseInsertAsync(JobPauseScope scope, string name, CancellationToken cancellationToken) =>
+        Call("PauseInsert", (scope, name), static (s, a, ct) => s.PauseInsertAsync(a.scope, a.name, ct), cancellationToken);
+
+    public Task<bool> PauseDeleteAsync(JobPauseScope scope, string name, CancellationToken cancellationToken) =>
+        Call("PauseDelete", (scope, name), static (s, a, ct) => s.PauseDeleteAsync(a.scope, a.name, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobPause>> PauseListAsync(CancellationToken cancellationToken) =>
+        Call("PauseList", 0, static (s, _, ct) => s.PauseListAsync(ct), cancellationToken);
 
     public Task NodeHeartbeatAsync(NodeHeartbeatParams node, CancellationToken cancellationToken) =>
         Call("NodeHeartbeat", node, static (s, a, ct) => s.NodeHeartbeatAsync(a, ct), cancellationToken);

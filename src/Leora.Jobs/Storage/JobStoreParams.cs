@@ -26,6 +26,12 @@ public sealed record JobClaimParams(string? Queue, int Limit, TimeSpan Lease, st
     public IReadOnlyList<string>? Kinds { get; init; }
 }
 
+/// <summary>Move a schedule's next run from <see cref="Expected"/> to <see cref="Next"/> (null: it never fires again), if it is still <see cref="Expected"/>.</summary>
+public sealed record ScheduleAdvanceParams(string Name, DateTimeOffset Expected, DateTimeOffset? Next);
+
+/// <summary>Record <see cref="JobId"/> as the job of schedule <see cref="Name"/>'s latest tick.</summary>
+public sealed record ScheduleLastJobParams(string Name, long JobId);
+
 /// <summary>Complete a job held under <see cref="LockToken"/>.</summary>
 public sealed record JobCompleteParams(long Id, Guid LockToken, string? Result);
 
