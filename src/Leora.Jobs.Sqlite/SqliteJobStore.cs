@@ -198,6 +198,10 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             {
                 throw DiskFull(ex);
             }
+            catch (SqliteException ex) when (IsBusy(ex))
+            {
+                throw Busy(ex);
+            }
         }
         // SQLite has one writer per file. Writers of this process queue here, in order, instead of all spinning in
         // SQLite's busy handler (which sleeps and retries): only one connection per process competes for the file lock.
@@ -216,6 +220,11 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         {
             // SQLite rolled the statement (or the transaction) back: nothing of it was kept.
             throw DiskFull(ex);
+        }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            // The write lock stayed with another process past the busy timeout: BEGIN IMMEDIATE wrote nothing.
+            throw Busy(ex);
         }
         finally
         {
@@ -263,9 +272,20 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             // Reads can need space too: a new WAL index, a temporary table for a sort.
             throw DiskFull(ex);
         }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
+        }
     }
 
     private bool IsDiskFull(SqliteException error) => SqliteDiskFull.Is(error, () => SqliteDiskFull.FreeBytes(DatabasePath));
+
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included: another connection held the lock past the busy timeout.
+    private static bool IsBusy(SqliteException error) => (error.SqliteErrorCode & 0xFF) is 5 or 6;
+
+    private JobStoreUnavailableException Busy(SqliteException error) => new(
+        $"The jobs database {DatabasePath ?? "(in memory)"} is busy: another connection held its lock longer than the busy timeout ({error.Message}). " +
+        "Nothing of the failed statement was kept; retry it.", error);
 
     // The path is for the operator's log; the HTTP API answers with its own words and does not show it.
     private JobStoreFullException DiskFull(SqliteException error) => new(
