@@ -114,6 +114,7 @@ internal static partial class Cli
         root.Subcommands.Add(StatsCommand());
         root.Subcommands.Add(SchedulesCommand());
         root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(BackupCommand());
         // Without a command it is serve, so it takes serve's options too.
         var (urls, noWorker) = ServeOptions();
         root.Options.Add(urls);

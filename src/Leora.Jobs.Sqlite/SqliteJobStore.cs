@@ -17,6 +17,7 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _workerSynchronous;
+    private readonly TimeSpan _checkpointInterval;
 
     /// <summary>Creates a store over the database named by <paramref name="options"/>.</summary>
     public SqliteJobStore(SqliteJobStoreOptions options, TimeProvider time)
@@ -45,8 +46,11 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             DatabasePath = Path.GetFullPath(builder.DataSource);
         }
         _connectionString = builder.ToString();
-        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
+        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JournalSizeLimit};";
         _workerSynchronous = $"PRAGMA synchronous = {options.WorkerSynchronous.ToUpperInvariant()};";
+        if (options.CheckpointInterval < TimeSpan.Zero)
+            throw new ArgumentException($"CheckpointInterval must not be negative (was {options.CheckpointInterval}).", nameof(options));
+        _checkpointInterval = options.CheckpointInterval;
         _time = time;
     }
 
@@ -229,8 +233,14 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         finally
         {
             _writeGate.Release();
+            // The WAL grows by writes only, so writes are what start a checkpoint (every process that writes, at most one per interval).
+            RequestCheckpoint();
         }
     }
+
+    // When the WAL starts again from its beginning, SQLite truncates a file larger than this (64 MiB) instead of keeping
+    // it at its largest size: a burst does not leave the file big for good.
+    private const long JournalSizeLimit = 64L << 20;
 
     private string? _databaseFile;
 
