@@ -7,7 +7,7 @@ namespace Leora.Jobs.Sqlite;
 //
 // SQLite's own checkpoint (PASSIVE, after a commit that takes the WAL past 1000 pages) copies pages back into the
 // database, but the WAL only starts again from its beginning when a writer finds no reader still using it: with readers
-// that overlap without a gap, that never happens, and the file grows by every commit (measured: 180 MB in 30 s of
+// that overlap without a gap, that never happens, and the file grows by every commit (measured: 142 MB after 6,000
 // enqueues beside four overlapping readers; SqliteWalTests). A TRUNCATE checkpoint waits (up to a short busy timeout)
 // until the readers have moved to the newest snapshot, which new readers take from the database file alone once every
 // page is copied back, then empties the file: a reader cannot starve it, it only delays it to the next interval.
