@@ -34,6 +34,8 @@ public static class AddLeoraJobsApiExtensions
         services.AddProblemDetails();
         // A full disk answers 507 with a clear problem, not a bare 500 (where the host uses UseExceptionHandler()).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, StoreFullExceptionHandler>());
+        // A database that cannot be reached for a moment (a restart, a failover) answers 503 with Retry-After.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, StoreUnavailableExceptionHandler>());
         services.AddLeoraJobsApiKeyRing();
         services.AddHostedService<ApiKeyStartupCheck>();
         services.AddAuthentication()

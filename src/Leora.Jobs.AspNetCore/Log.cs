@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.ApiStoreFull, LogLevel.Error, "The jobs database's disk is full: {Method} {Path} was answered 507 Insufficient Storage")]
     public static partial void StoreFull(ILogger logger, Exception exception, string method, string path);
 
+    [LoggerMessage(LeoraJobsEventId.ApiStoreUnavailable, LogLevel.Warning, "The jobs database could not be reached: {Method} {Path} was answered 503 Service Unavailable ({Reason})")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
+
     // Debug and without the exception: bad input is the caller's mistake, answered with a 400 that says what was wrong;
     // a stack trace at error level would page an operator for every typo (issue 11).
     [LoggerMessage(LeoraJobsEventId.ApiBadRequest, LogLevel.Debug, "Refused a bad request to {Path} with {StatusCode}: {Reason}")]

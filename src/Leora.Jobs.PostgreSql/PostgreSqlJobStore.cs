@@ -210,6 +210,26 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
                 $"The jobs database's disk is full: PostgreSQL could not extend a file ({ex.MessageText}). " +
                 "Nothing of the failed write was kept; free space on the database server's volume.", ex);
         }
+        catch (NpgsqlException ex) when (IsUnavailable(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    /// <summary>
+    /// A failure to reach the server rather than of the statement: connection class 08, 57P01–57P03 (shut down, crashed,
+    /// starting: a restart or a failover), 53300 (too many connections), or a socket error, timeout or exhausted pool.
+    /// </summary>
+    internal static bool IsUnavailable(NpgsqlException error) => error is PostgresException pg
+        ? pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300"
+        : error.IsTransient;
+
+    // Worded without the host: the HTTP API answers with its own words, the log has the inner exception.
+    private static JobStoreUnavailableException Unavailable(NpgsqlException error)
+    {
+        var cause = error is PostgresException pg ? $"SQLSTATE {pg.SqlState}" : error.InnerException?.GetType().Name ?? "connection failed";
+        return new($"The jobs database could not be reached ({cause}). " +
+            "A write that failed this way may or may not have been committed; retry it (an enqueue with the same idempotency key is stored once).", error);
     }
 
     // Which server and database a connection reaches: the database's name and the server's start time, which tells two

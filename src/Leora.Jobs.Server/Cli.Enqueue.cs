@@ -38,21 +38,26 @@ internal static partial class Cli
             if (parse.GetValue(delay) is { } d)
                 delayValue = DurationText.TryParse(d, out var parsed) ? parsed : throw new CliUsageException($"--delay '{d}' is not a duration (30s, 5m, 2h, 1d).");
 
+            // Every enqueue carries an idempotency key, the caller's or one of its own, so that a try that failed after its
+            // commit (a connection reset while the answer was on its way) and is tried again stores the job once.
+            var givenKey = parse.GetValue(key);
+            var idempotencyKey = givenKey ?? $"cli-{Guid.NewGuid():N}";
             return await WithClientAsync(parse, StoreUse.Migrate, async client =>
             {
                 EnqueueResult result;
+                var options = new EnqueueOptions
+                {
+                    Priority = parse.GetValue(priority),
+                    Queue = parse.GetValue(queue),
+                    Delay = delayValue,
+                    RunAt = parse.GetValue(runAt),
+                    MaxAttempts = parse.GetValue(maxAttempts),
+                    IdempotencyKey = idempotencyKey,
+                    ConcurrencyKey = parse.GetValue(concurrencyKey),
+                };
                 try
                 {
-                    result = await client.EnqueueAsync(parse.GetValue(type)!, body, new EnqueueOptions
-                    {
-                        Priority = parse.GetValue(priority),
-                        Queue = parse.GetValue(queue),
-                        Delay = delayValue,
-                        RunAt = parse.GetValue(runAt),
-                        MaxAttempts = parse.GetValue(maxAttempts),
-                        IdempotencyKey = parse.GetValue(key),
-                        ConcurrencyKey = parse.GetValue(concurrencyKey),
-                    }, ct);
+                    result = await EnqueueRetryingAsync(client, parse.GetValue(type)!, body, options, ct);
                 }
                 catch (UnknownJobTypeException ex)
                 {
@@ -62,14 +67,42 @@ internal static partial class Cli
                 {
                     return Fail(ExitCodes.Usage, ex.Field is null ? ex.Message : $"{ex.Field}: {ex.Message}");
                 }
-                var job = await client.GetAsync(result.Id, ct);
-                if (parse.GetValue(json)) WriteJson(Response(job!));
-                else Console.Out.WriteLine(result.Existing
-                    ? $"Job {result.Id} already exists with this idempotency key; {Describe(job!)}."
-                    : $"Enqueued job {result.Id} ({job!.Type}, queue {job.Queue}, runs at {job.RunAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z).");
+                catch (JobStoreUnavailableException ex)
+                {
+                    return Fail(ExitCodes.Unavailable, $"the database is unavailable for now: {ex.Message} " +
+                        $"Run the command again with --idempotency-key {idempotencyKey} to enqueue the job at most once.");
+                }
+                // The job as the insert answered (or as the key found it): no second read that could fail after the commit.
+                var job = result.ToJobInfo()!;
+                // A key of our own found an earlier try of this same command that had committed: that is this enqueue.
+                var existing = result.Existing && givenKey is not null;
+                if (parse.GetValue(json)) WriteJson(Response(job));
+                else Console.Out.WriteLine(existing
+                    ? $"Job {result.Id} already exists with this idempotency key; {Describe(job)}."
+                    : $"Enqueued job {result.Id} ({job.Type}, queue {job.Queue}, runs at {job.RunAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z).");
                 return ExitCodes.Ok;
             }, ct);
         });
         return command;
+    }
+
+    private static readonly TimeSpan[] EnqueueRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
+    // A database restarting or failing over answers again within seconds: the same enqueue, with the same key, is tried
+    // again a few times (15 s in all) before the command gives up.
+    private static async Task<EnqueueResult> EnqueueRetryingAsync(IJobClient client, string type, JsonElement payload, EnqueueOptions options, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await client.EnqueueAsync(type, payload, options, ct);
+            }
+            catch (JobStoreUnavailableException ex) when (attempt < EnqueueRetryDelays.Length)
+            {
+                Console.Error.WriteLine($"warning: {ex.Message} Trying again in {EnqueueRetryDelays[attempt].TotalSeconds:0} s.");
+                await Task.Delay(EnqueueRetryDelays[attempt], ct);
+            }
+        }
     }
 }

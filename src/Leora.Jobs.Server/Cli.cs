@@ -79,6 +79,7 @@ internal static partial class Cli
                 case JobSchemaTooNewException newer: return (newer.Message, ExitCodes.Configuration);
                 case ServerConfigurationException config: return (config.Message, ExitCodes.Configuration);
                 case Microsoft.Extensions.Options.OptionsValidationException invalid: return (invalid.Message, ExitCodes.Configuration);
+                case JobStoreUnavailableException unavailable: return ($"the database is unavailable for now: {unavailable.Message}", ExitCodes.Unavailable);
                 case DbException db: return ($"the database cannot be used: {db.Message}", ExitCodes.Configuration);
                 case SocketException socket: return ($"the database cannot be reached: {socket.Message}", ExitCodes.Configuration);
                 case InvalidOperationException io when io.Message.StartsWith("Jobs:", StringComparison.Ordinal): return (io.Message, ExitCodes.Configuration);
@@ -116,6 +117,7 @@ internal static partial class Cli
         root.Subcommands.Add(ResumeCommand());
         root.Subcommands.Add(PausesCommand());
         root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(BackupCommand());
         // Without a command it is serve, so it takes serve's options too.
         var (urls, noWorker) = ServeOptions();
         root.Options.Add(urls);

@@ -15,4 +15,6 @@ internal static class ExitCodes
     public const int Conflict = 4;
     /// <summary>Bad configuration, or the database cannot be opened.</summary>
     public const int Configuration = 5;
+    /// <summary>The database could not be reached for a moment (restarting, failing over, busy) after a few tries; retrying later is safe.</summary>
+    public const int Unavailable = 6;
 }

@@ -18,6 +18,7 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _workerSynchronous;
     private readonly LimitedClaimGate _limitGate = new();
+    private readonly TimeSpan _checkpointInterval;
 
     /// <summary>Creates a store over the database named by <paramref name="options"/>.</summary>
     public SqliteJobStore(SqliteJobStoreOptions options, TimeProvider time)
@@ -46,8 +47,11 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             DatabasePath = Path.GetFullPath(builder.DataSource);
         }
         _connectionString = builder.ToString();
-        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
+        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JournalSizeLimit};";
         _workerSynchronous = $"PRAGMA synchronous = {options.WorkerSynchronous.ToUpperInvariant()};";
+        if (options.CheckpointInterval < TimeSpan.Zero)
+            throw new ArgumentException($"CheckpointInterval must not be negative (was {options.CheckpointInterval}).", nameof(options));
+        _checkpointInterval = options.CheckpointInterval;
         _time = time;
     }
 
@@ -199,6 +203,10 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             {
                 throw DiskFull(ex);
             }
+            catch (SqliteException ex) when (IsBusy(ex))
+            {
+                throw Busy(ex);
+            }
         }
         // SQLite has one writer per file. Writers of this process queue here, in order, instead of all spinning in
         // SQLite's busy handler (which sleeps and retries): only one connection per process competes for the file lock.
@@ -218,11 +226,22 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             // SQLite rolled the statement (or the transaction) back: nothing of it was kept.
             throw DiskFull(ex);
         }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            // The write lock stayed with another process past the busy timeout: BEGIN IMMEDIATE wrote nothing.
+            throw Busy(ex);
+        }
         finally
         {
             _writeGate.Release();
+            // The WAL grows by writes only, so writes are what start a checkpoint (every process that writes, at most one per interval).
+            RequestCheckpoint();
         }
     }
+
+    // When the WAL starts again from its beginning, SQLite truncates a file larger than this (64 MiB) instead of keeping
+    // it at its largest size: a burst does not leave the file big for good.
+    private const long JournalSizeLimit = 64L << 20;
 
     private string? _databaseFile;
 
@@ -264,9 +283,20 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             // Reads can need space too: a new WAL index, a temporary table for a sort.
             throw DiskFull(ex);
         }
+        catch (SqliteException ex) when (IsBusy(ex))
+        {
+            throw Busy(ex);
+        }
     }
 
     private bool IsDiskFull(SqliteException error) => SqliteDiskFull.Is(error, () => SqliteDiskFull.FreeBytes(DatabasePath));
+
+    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included: another connection held the lock past the busy timeout.
+    private static bool IsBusy(SqliteException error) => (error.SqliteErrorCode & 0xFF) is 5 or 6;
+
+    private JobStoreUnavailableException Busy(SqliteException error) => new(
+        $"The jobs database {DatabasePath ?? "(in memory)"} is busy: another connection held its lock longer than the busy timeout ({error.Message}). " +
+        "Nothing of the failed statement was kept; retry it.", error);
 
     // The path is for the operator's log; the HTTP API answers with its own words and does not show it.
     private JobStoreFullException DiskFull(SqliteException error) => new(

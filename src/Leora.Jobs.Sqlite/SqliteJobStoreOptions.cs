@@ -22,4 +22,11 @@ public sealed class SqliteJobStoreOptions
 
     /// <summary>How long a statement waits for another process's write lock before failing. Defaults to 30 seconds.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a writing process checkpoints the WAL with <c>PRAGMA wal_checkpoint(TRUNCATE)</c>, which readers that
+    /// never stop (a dashboard) cannot starve, so the WAL file stays bounded. Defaults to 10 seconds;
+    /// <see cref="TimeSpan.Zero"/> leaves checkpoints to SQLite alone (its automatic ones, which such readers can starve).
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -76,6 +76,8 @@ public static class LeoraJobsEventId
     public const int ApiBatchProcessed = 2003;
     /// <summary>A request failed because the jobs database's disk is full; it was answered 507.</summary>
     public const int ApiStoreFull = 2010;
+    /// <summary>A request failed because the jobs database could not be reached for a moment; it was answered 503 with Retry-After.</summary>
+    public const int ApiStoreUnavailable = 2011;
     /// <summary>A request was refused because a value in it did not bind (Debug, without a stack trace).</summary>
     public const int ApiBadRequest = 2004;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Leora.Jobs.ScaleOut.Tests;
+namespace Leora.Jobs.TestSupport;
 
 /// <summary>A PostgreSQL cluster of this test's own in a temp folder on 127.0.0.1, like build.sh's, that the test may restart.</summary>
 public sealed class PostgresCluster : IAsyncDisposable
