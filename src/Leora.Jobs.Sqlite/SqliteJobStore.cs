@@ -295,6 +295,8 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         RunAt = Time(r, 18)!.Value,
         StartedAt = Time(r, 19),
         CompletedAt = Time(r, 20),
+        TraceParent = r.IsDBNull(21) ? null : r.GetString(21),
+        TraceState = r.IsDBNull(22) ? null : r.GetString(22),
     };
 
     private static DateTimeOffset? Time(SqliteDataReader r, int i) =>

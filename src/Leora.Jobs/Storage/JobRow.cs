@@ -25,4 +25,8 @@ public sealed record JobRow
     public required DateTimeOffset RunAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the activity that enqueued the job; null when there was none.</summary>
+    public string? TraceParent { get; init; }
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>; null when empty.</summary>
+    public string? TraceState { get; init; }
 }
