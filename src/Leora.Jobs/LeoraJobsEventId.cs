@@ -62,6 +62,8 @@ public static class LeoraJobsEventId
     public const int ScheduleUnknownType = 1023;
     /// <summary>A schedule declared in code or configuration was brought up to date at start.</summary>
     public const int ScheduleDeclared = 1024;
+    /// <summary>The gauges of the jobs table could not read the store's stats; they keep their last reading.</summary>
+    public const int GaugesReadFailed = 1040;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>

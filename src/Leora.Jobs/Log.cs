@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.ScheduleDeclared, LogLevel.Information, "Schedule {Schedule} ({Cron}, {TimeZone}) is declared and up to date")]
     public static partial void ScheduleDeclared(ILogger logger, string schedule, string cron, string timeZone);
+
+    [LoggerMessage(LeoraJobsEventId.GaugesReadFailed, LogLevel.Warning, "The job gauges could not read the store's stats; they keep their last reading and try again in a few seconds")]
+    public static partial void GaugesReadFailed(ILogger logger, Exception exception);
 }
