@@ -31,7 +31,8 @@ internal static class ServerTelemetry
 
         services.AddSingleton<JobStoreGauges>();
         var otel = services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName: "leora-jobs", serviceVersion: LeoraJobsVersion.Informational));
+            // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, read again after the defaults, have the last word.
+            .ConfigureResource(r => r.AddService(serviceName: "leora-jobs", serviceVersion: LeoraJobsVersion.Informational).AddEnvironmentVariableDetector());
         if (otlpMetrics || prometheus)
             otel.WithMetrics(m =>
             {
