@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Leora.Jobs.TestSupport;
 using static Leora.Jobs.TestSupport.ProcessRunner;
 
@@ -11,7 +12,7 @@ namespace Leora.Jobs.Server.Tests;
 /// <c>/metrics</c> of a real <c>leora-jobs serve</c> (issue 13): Prometheus text that promtool accepts, with the documented
 /// instruments, behind its access rule (an API key, full or read-only, or an address of its own), off by default.
 /// </summary>
-public sealed class MetricsTests : IAsyncLifetime
+public sealed partial class MetricsTests : IAsyncLifetime
 {
     private const string Key = "metrics-test-key-5b21c9e0";
     private const string ReadOnlyKey = "metrics-viewer-key-77d0a3";
@@ -57,23 +58,25 @@ public sealed class MetricsTests : IAsyncLifetime
 
         // The counters of the finished attempt and the gauges of the scheduled job, read at one scrape.
         var text = await Eventually.WaitAsync(() => http.GetStringAsync("/metrics"),
-            t => t.Contains("leora_jobs_attempts_total{", StringComparison.Ordinal)
-                && t.Contains("leora_jobs_queue_jobs{job_queue=\"later\",job_status=\"pending\"} 1", StringComparison.Ordinal),
+            t => Has(t, "leora_jobs_attempts_total", "1", ("job_type", "webhook"), ("job_outcome", "completed"))
+                && Has(t, "leora_jobs_queue_jobs", "1", ("job_queue", "later"), ("job_status", "pending")),
             TimeSpan.FromMinutes(1), "/metrics to show the attempt and the scheduled job");
         var file = Path.Combine(_db.Directory, "metrics.txt");
         await File.WriteAllTextAsync(file, text);
         var check = await RunAsync("bash", ["-c", "promtool check metrics < metrics.txt"], _db.Directory);
         Assert.True(check.ExitCode == 0, $"{check}\n--- /metrics\n{text}");
 
-        foreach (var series in new[]
-        {
-            "leora_jobs_enqueued_total{", "leora_jobs_attempts_total{", "leora_jobs_duration_seconds_bucket{", "leora_jobs_lag_seconds_bucket{",
-            "leora_jobs_jobs{job_status=\"completed\"} 1", "leora_jobs_jobs{job_status=\"pending\"} 1",
-            "leora_jobs_type_jobs{job_status=\"pending\",job_type=\"webhook\"} 1", "leora_jobs_scheduled 1", "leora_jobs_due 0",
-            "leora_jobs_oldest_due_age_seconds 0", "leora_jobs_store_duration_seconds_bucket{",
-        })
-            Assert.True(text.Contains(series, StringComparison.Ordinal), $"no {series} in\n{text}");
-        Assert.Contains("job_outcome=\"completed\"", text, StringComparison.Ordinal);
+        Assert.True(Has(text, "leora_jobs_enqueued_total", "2", ("job_type", "webhook")), text);
+        Assert.True(Has(text, "leora_jobs_duration_seconds_count", "1", ("job_type", "webhook"), ("job_outcome", "completed")), text);
+        Assert.True(Has(text, "leora_jobs_lag_seconds_count", "1", ("job_type", "webhook")), text);
+        Assert.True(Has(text, "leora_jobs_store_duration_seconds_count", null, ("db_operation", "JobClaim")), text);
+        Assert.True(Has(text, "leora_jobs_jobs", "1", ("job_status", "completed")), text);
+        Assert.True(Has(text, "leora_jobs_jobs", "1", ("job_status", "pending")), text);
+        Assert.True(Has(text, "leora_jobs_jobs", "0", ("job_status", "failed")), text);
+        Assert.True(Has(text, "leora_jobs_type_jobs", "1", ("job_type", "webhook"), ("job_status", "pending")), text);
+        Assert.True(Has(text, "leora_jobs_scheduled", "1"), text);
+        Assert.True(Has(text, "leora_jobs_due", "0"), text);
+        Assert.True(Has(text, "leora_jobs_oldest_due_age_seconds", "0"), text);
         Assert.Equal(0, await server.StopAsync());
     }
 
@@ -151,6 +154,22 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.DoesNotContain(server.Out, l => l.StartsWith("Metrics:", StringComparison.Ordinal));
         Assert.Equal(0, await server.StopAsync());
     }
+
+    /// <summary>Whether <paramref name="text"/> has a sample of <paramref name="metric"/> with these labels (others may be there too) and value (null: any).</summary>
+    private static bool Has(string text, string metric, string? value, params (string Name, string Value)[] labels) =>
+        text.Split('\n').Any(line =>
+        {
+            var m = Sample().Match(line);
+            if (!m.Success || m.Groups[1].Value != metric || (value is not null && m.Groups[3].Value != value)) return false;
+            var present = Label().Matches(m.Groups[2].Value).Select(l => (l.Groups[1].Value, l.Groups[2].Value)).ToHashSet();
+            return labels.All(present.Contains);
+        });
+
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)")]
+    private static partial Regex Sample();
+
+    [GeneratedRegex("([a-zA-Z_][a-zA-Z0-9_]*)=\"([^\"]*)\"")]
+    private static partial Regex Label();
 
     private static HttpRequestMessage Get(string path, params (string Name, string Value)[] headers)
     {

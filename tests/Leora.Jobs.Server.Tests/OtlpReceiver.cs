@@ -58,17 +58,17 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                 if (field.Number == 1)
                     foreach (var attribute in Fields(field.Bytes).Where(f => f.Number == 1))
                     {
-                        var kv = Fields(attribute.Bytes).ToList();
+                        var kv = Fields(attribute.Bytes);
                         if (Text(kv, 1) == "service.name" && kv.FirstOrDefault(f => f.Number == 2) is { Bytes: { } value })
-                            service = Text(Fields(value).ToList(), 1);
+                            service = Text(Fields(value), 1);
                     }
                 if (field.Number != 2) continue;
-                var scopeSpans = Fields(field.Bytes).ToList();
-                var scope = scopeSpans.FirstOrDefault(f => f.Number == 1) is { Bytes: { } s } ? Text(Fields(s).ToList(), 1) : "";
+                var scopeSpans = Fields(field.Bytes);
+                var scope = scopeSpans.FirstOrDefault(f => f.Number == 1) is { Bytes: { } s } ? Text(Fields(s), 1) : "";
                 foreach (var span in scopeSpans.Where(f => f.Number == 2))
                 {
-                    var f = Fields(span.Bytes).ToList();
-                    var links = f.Where(x => x.Number == 13).Select(l => Fields(l.Bytes).ToList()).Select(l => (Hex(l, 1), Hex(l, 2))).ToList();
+                    var f = Fields(span.Bytes);
+                    var links = f.Where(x => x.Number == 13).Select(l => Fields(l.Bytes)).Select(l => (Hex(l, 1), Hex(l, 2))).ToList();
                     yield return new ReceivedSpan(Hex(f, 1), Hex(f, 2), Hex(f, 4), Text(f, 5),
                         (int)(f.FirstOrDefault(x => x.Number == 6)?.Varint ?? 0), service, scope, links);
                 }
@@ -84,9 +84,10 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     private sealed record Field(int Number, ulong Varint, byte[]? Bytes);
 
-    private static IEnumerable<Field> Fields(byte[] message)
+    private static List<Field> Fields(byte[]? message)
     {
         var fields = new List<Field>();
+        if (message is null) return fields;
         var i = 0;
         while (i < message.Length)
         {
