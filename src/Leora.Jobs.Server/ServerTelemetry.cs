@@ -36,7 +36,8 @@ internal static class ServerTelemetry
         if (otlpMetrics || prometheus)
             otel.WithMetrics(m =>
             {
-                m.AddMeter(JobsTelemetry.Name).AddRuntimeInstrumentation().AddHttpClientInstrumentation();
+                // No runtime instrumentation: its dotnet_*_count gauges fail promtool's lint (a _count suffix on a gauge).
+                m.AddMeter(JobsTelemetry.Name).AddHttpClientInstrumentation();
                 if (web) m.AddAspNetCoreInstrumentation();
                 if (prometheus) m.AddPrometheusExporter();
                 if (otlpMetrics) m.AddOtlpExporter();

@@ -29,7 +29,8 @@ internal sealed partial class LeoraJobsProcess : IAsyncDisposable
             if (e.Data is null) return;
             Out.Enqueue(e.Data);
             if (Listening().Match(e.Data) is { Success: true } m) _address.TrySetResult(m.Groups[1].Value);
-            if (e.Data.StartsWith("Press Ctrl+C to stop.", StringComparison.Ordinal)) _ready.TrySetResult();
+            // serve's banner ends with this line, work's one line ends with it.
+            if (e.Data.EndsWith("Press Ctrl+C to stop.", StringComparison.Ordinal)) _ready.TrySetResult();
         };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Err.Enqueue(e.Data); };
     }
