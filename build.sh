@@ -52,6 +52,14 @@ ensure_curl() {
   fi
 }
 
+# The metrics tests check the service's /metrics output with promtool (Debian's prometheus package).
+ensure_promtool() {
+  if ! command -v promtool >/dev/null 2>&1; then
+    log "installing prometheus (promtool) from apt"
+    apt_install prometheus
+  fi
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Chromium from apt"
@@ -141,6 +149,7 @@ case "$cmd" in
     ensure_chromium
     ensure_fonts
     ensure_curl
+    ensure_promtool
     pg_start
     trap pg_stop EXIT
     dotnet build Leora.Jobs.slnx -c Release

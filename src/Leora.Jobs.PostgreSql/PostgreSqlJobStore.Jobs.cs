@@ -23,6 +23,8 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = job.RunAt is { } r ? r.UtcDateTime : DBNull.Value });
             p.Add(new NpgsqlParameter("delay_ms", NpgsqlDbType.Bigint) { Value = job.Delay is { } d ? (long)d.TotalMilliseconds : DBNull.Value });
             p.Add(new NpgsqlParameter("concurrency_key", NpgsqlDbType.Text) { Value = (object?)job.ConcurrencyKey ?? DBNull.Value });
+            p.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = (object?)job.TraceParent ?? DBNull.Value });
+            p.Add(new NpgsqlParameter("trace_state", NpgsqlDbType.Text) { Value = (object?)job.TraceState ?? DBNull.Value });
             if ((await ReadRowsAsync(cmd, cancellationToken)) is [var inserted])
             {
                 await WakeUpAsync(c, tx, cancellationToken);
@@ -51,6 +53,8 @@ public sealed partial class PostgreSqlJobStore
             p.Add(new NpgsqlParameter("run_ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = jobs.Select(j => j.RunAt?.UtcDateTime).ToArray() });
             p.Add(new NpgsqlParameter("delays_ms", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = jobs.Select(j => j.Delay is { } d ? (long?)d.TotalMilliseconds : null).ToArray() });
             p.Add(new NpgsqlParameter("concurrency_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.ConcurrencyKey).ToArray() });
+            p.Add(new NpgsqlParameter("trace_parents", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.TraceParent).ToArray() });
+            p.Add(new NpgsqlParameter("trace_states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.TraceState).ToArray() });
 
             var inserted = new List<(long Id, string? Key)>(jobs.Count);
             await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))

@@ -9,11 +9,13 @@ internal static partial class PostgreSqlSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload::text, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
-        "locked_by, progress, progress_message, result::text, errors::text, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key";
+        "locked_by, progress, progress_message, result::text, errors::text, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key, " +
+        "trace_parent, trace_state";
 
     public const string ColumnsJ =
         "j.id, j.kind, j.queue, j.status, j.priority, j.payload::text, j.attempts, j.max_attempts, j.idempotency_key, j.lock_token, j.locked_until, " +
-        "j.locked_by, j.progress, j.progress_message, j.result::text, j.errors::text, j.cancel_requested, j.created_at, j.run_at, j.started_at, j.completed_at, j.concurrency_key";
+        "j.locked_by, j.progress, j.progress_message, j.result::text, j.errors::text, j.cancel_requested, j.created_at, j.run_at, j.started_at, j.completed_at, j.concurrency_key, " +
+        "j.trace_parent, j.trace_state";
 
     // Several nodes may start at once: the advisory lock makes one of them migrate while the others wait.
     public const string MigrationLock = "SELECT pg_advisory_xact_lock(hashtext('leora-jobs-migrate:' || @schema))";
@@ -32,23 +34,28 @@ internal static partial class PostgreSqlSql
     // Returns the row as stored (jsonb's own rendering of the payload, the database's times), so that a caller can answer
     // with the job without reading it back. A taken key returns nothing: JobGetByIdempotencyKey reads the existing row.
     public const string JobInsert = """
-        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited,
+                              trace_parent, trace_state)
         VALUES (@kind, @queue, 'pending', @priority, @payload::jsonb, @max_attempts, @idempotency_key, coalesce(@now, now()),
                 coalesce(@run_at, coalesce(@now, now()) + coalesce(@delay_ms, 0) * interval '1 millisecond'), @concurrency_key,
-                (@concurrency_key::text IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue))))
+                (@concurrency_key::text IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue))),
+                @trace_parent, @trace_state)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING
         """ + " " + Columns;
 
     // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order.
     public const string JobInsertMany = """
-        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
+        INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited,
+                              trace_parent, trace_state)
         SELECT t.kind, t.queue, 'pending', t.priority, t.payload::jsonb, t.max_attempts, t.idempotency_key, coalesce(@now, now()),
                coalesce(t.run_at, coalesce(@now, now()) + coalesce(t.delay_ms, 0) * interval '1 millisecond'), t.concurrency_key,
-               t.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = t.kind) OR (l.scope = 'queue' AND l.name = t.queue))
+               t.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = t.kind) OR (l.scope = 'queue' AND l.name = t.queue)),
+               t.trace_parent, t.trace_state
         FROM unnest(@kinds::text[], @queues::text[], @priorities::integer[], @payloads::text[], @max_attempts::integer[],
-                    @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[], @concurrency_keys::text[])
-             WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, concurrency_key, ord)
+                    @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[], @concurrency_keys::text[],
+                    @trace_parents::text[], @trace_states::text[])
+             WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, concurrency_key, trace_parent, trace_state, ord)
         ORDER BY t.ord
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING id, idempotency_key

@@ -33,13 +33,19 @@ internal static partial class Cli
             var store = JobsServices.ResolveStore(app.Services);
             await app.StartAsync(ct);
             var keys = app.Services.GetRequiredService<ApiKeyRing>().ApiKeys(app.Services.GetRequiredService<IOptions<LeoraJobsApiOptions>>().Value).FullCount;
-            var listening = string.Join(", ", app.Urls);
+            // The metrics' own address is not the service's: it answers the scrape path only.
+            var serviceUrls = app.Urls.Where(u => settings.Metrics.Port is not { } port || !Uri.TryCreate(u, UriKind.Absolute, out var a) || a.Port != port).ToList();
+            var listening = string.Join(", ", serviceUrls);
             Console.Out.WriteLine($"Leora Jobs is listening on {listening}");
             Console.Out.WriteLine($"Jobs are kept in the {settings.DescribeDatabase(JobsServices.SqlitePath(store))}");
             Console.Out.WriteLine(settings.WorkerEnabled
                 ? $"Built-in worker: on, {settings.WorkerConcurrency} at a time"
                 : "Built-in worker: off (call POST /api/jobs/process or run 'leora-jobs work')");
-            if (settings.OpenApiEnabled) Console.Out.WriteLine($"API page: {app.Urls.First().TrimEnd('/')}/scalar/v1   OpenAPI: /openapi/v1.json");
+            if (settings.OpenApiEnabled) Console.Out.WriteLine($"API page: {serviceUrls.First().TrimEnd('/')}/scalar/v1   OpenAPI: /openapi/v1.json");
+            if (settings.Metrics.Enabled)
+                Console.Out.WriteLine(settings.Metrics.Url is { } metricsUrl
+                    ? $"Metrics: {metricsUrl}{settings.Metrics.Path} (no key; nothing else answers there)"
+                    : $"Metrics: {serviceUrls.First().TrimEnd('/')}{settings.Metrics.Path} (with an API key, full or read-only)");
             Console.Out.WriteLine(keys == 0
                 ? "API keys: none set, so the API refuses every request. Set JOB_PROCESSOR_API_KEY (or Jobs:ApiKeys) and restart."
                 : $"API keys: {keys} accepted (x-api-key or Authorization: Bearer)");

@@ -18,11 +18,12 @@ internal static class ServerHost
             // relative paths (the SQLite file under ./data/) stay relative to the current folder.
             ContentRootPath = AppContext.BaseDirectory,
         });
-        if (!HasUrls(builder.Configuration)) builder.WebHost.UseUrls(ServerSettings.DefaultUrl);
-        ConfigureLogging(builder.Logging, LogLevel.Information);
+        ConfigureLogging(builder.Logging, LogLevel.Information, builder.Configuration);
 
         var settings = ServerSettings.Read(builder.Configuration);
+        UseUrls(builder, settings);
         JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
+        ServerTelemetry.Add(builder.Services, builder.Configuration, settings, web: true);
         AllowShutdownGrace(builder.Services);
         if (settings.OpenApiEnabled)
             builder.Services.AddOpenApi(o =>
@@ -53,6 +54,7 @@ internal static class ServerHost
 
         var app = builder.Build();
         settings = Validate(app.Services, settings);
+        ServerTelemetry.StartProviders(app.Services);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
@@ -60,6 +62,7 @@ internal static class ServerHost
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        ServerTelemetry.MapMetrics(app, settings);
         if (settings.OpenApiEnabled) app.Use(ApiPageSecurityHeaders.InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -83,12 +86,15 @@ internal static class ServerHost
             Args = configArgs,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        ConfigureLogging(builder.Logging, level);
+        ConfigureLogging(builder.Logging, level, builder.Configuration);
         var settings = ServerSettings.Read(builder.Configuration);
         JobsServices.Add(builder.Services, settings, worker, builder.Configuration);
+        ServerTelemetry.Add(builder.Services, builder.Configuration, settings, web: false);
         AllowShutdownGrace(builder.Services);
         var host = builder.Build();
-        return (host, Validate(host.Services, settings));
+        settings = Validate(host.Services, settings);
+        ServerTelemetry.StartProviders(host.Services);
+        return (host, settings);
     }
 
     /// <summary>
@@ -169,18 +175,61 @@ internal static class ServerHost
             if (host.ShutdownTimeout < needed) host.ShutdownTimeout = needed;
         });
 
+    /// <summary>
+    /// The service's addresses: those configured (urls, ASPNETCORE_URLS, --urls) or the default, plus the metrics' own
+    /// address when Jobs:Metrics:Url names one. Kestrel:Endpoints and ASPNETCORE_HTTP_PORTS replace urls, so with them
+    /// the metrics address must be declared there, as one more endpoint.
+    /// </summary>
+    private static void UseUrls(WebApplicationBuilder builder, ServerSettings settings)
+    {
+        var config = builder.Configuration;
+        var metricsUrl = settings.Metrics.Enabled ? settings.Metrics.Url : null;
+        if (!HasUrls(config))
+        {
+            builder.WebHost.UseUrls(metricsUrl is null ? ServerSettings.DefaultUrl : $"{ServerSettings.DefaultUrl};{metricsUrl}");
+            return;
+        }
+        if (metricsUrl is null) return;
+        if (config["urls"] is not { Length: > 0 } urls)
+            throw new ServerConfigurationException(
+                $"Jobs:Metrics:Url adds {metricsUrl} to the addresses of urls (--urls, ASPNETCORE_URLS), but the service's addresses come from " +
+                "Kestrel:Endpoints or ASPNETCORE_HTTP_PORTS: write them as urls, or leave Jobs:Metrics:Url unset and scrape /metrics with an API key.");
+        builder.WebHost.UseUrls($"{urls};{metricsUrl}");
+    }
+
     private static bool HasUrls(IConfiguration config) =>
         !string.IsNullOrEmpty(config["urls"]) || !string.IsNullOrEmpty(config["http_ports"]) || !string.IsNullOrEmpty(config["https_ports"])
         || config.GetSection("Kestrel:Endpoints").GetChildren().Any();
 
-    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
+    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level, IConfiguration configuration)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // Logs go to standard error, so tables and --json on standard output stay clean for scripts.
-        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        switch (configuration["Logging:Console:FormatterName"]?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "simple":
+                logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+                break;
+            case "json":
+                // One JSON object per line for log shippers (docs/monitoring.md): UTC time, level, category, event id,
+                // message, its named values (State) and, inside a request, its trace and span ids (Scopes).
+                logging.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    o.IncludeScopes = true;
+                    o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                });
+                break;
+            case "systemd":
+                logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+                break;
+            case var other:
+                throw new ServerConfigurationException($"Logging:Console:FormatterName '{other}' is not simple, json or systemd.");
+        }
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

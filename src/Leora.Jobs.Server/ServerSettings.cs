@@ -21,6 +21,8 @@ internal sealed record ServerSettings
     /// <summary>Finished jobs older than this are deleted by the service (hourly). Null: kept forever.</summary>
     public TimeSpan? Retention { get; init; } = RetentionSetting.Default;
     public bool OpenApiEnabled { get; init; } = true;
+    /// <summary>Prometheus metrics (<c>Jobs:Metrics</c>): off unless configured.</summary>
+    public MetricsSettings Metrics { get; init; } = new();
 
     /// <summary>The worker's concurrency, for the start-up banner; known once the host is built (<see cref="ServerHost"/>).</summary>
     public int WorkerConcurrency { get; init; } = new JobWorkerOptions().Concurrency;
@@ -62,6 +64,7 @@ internal sealed record ServerSettings
             WorkerEnabled = Bool(config, "Jobs:Worker:Enabled") ?? true,
             Retention = retention,
             OpenApiEnabled = Bool(config, "Jobs:OpenApi:Enabled") ?? true,
+            Metrics = MetricsSettings.Read(config, key => Bool(config, key)),
         };
     }
 

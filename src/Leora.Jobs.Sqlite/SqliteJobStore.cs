@@ -326,8 +326,9 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
         RunAt = Time(r, 18)!.Value,
         StartedAt = Time(r, 19),
         CompletedAt = Time(r, 20),
-        // Every statement that reads whole rows selects Columns; a shorter list (none today) reads no key.
-        ConcurrencyKey = r.FieldCount > 21 && !r.IsDBNull(21) ? r.GetString(21) : null,
+        ConcurrencyKey = r.IsDBNull(21) ? null : r.GetString(21),
+        TraceParent = r.IsDBNull(22) ? null : r.GetString(22),
+        TraceState = r.IsDBNull(23) ? null : r.GetString(23),
     };
 
     private static DateTimeOffset? Time(SqliteDataReader r, int i) =>

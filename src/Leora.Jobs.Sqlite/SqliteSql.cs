@@ -9,7 +9,8 @@ internal static partial class SqliteSql
 {
     public const string Columns =
         "id, kind, queue, status, priority, payload, attempts, max_attempts, idempotency_key, lock_token, locked_until, " +
-        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key";
+        "locked_by, progress, progress_message, result, errors, cancel_requested, created_at, run_at, started_at, completed_at, concurrency_key, " +
+        "trace_parent, trace_state";
 
     public const string MigrationsTable =
         "CREATE TABLE IF NOT EXISTS leora_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
@@ -25,24 +26,28 @@ internal static partial class SqliteSql
     // cost ~40 µs a row; the new id is read with sqlite3_last_insert_rowid instead. Parameters are bound by position
     // (see SqliteJobStore.Enqueue.cs); run_at is computed by the caller from RunAt or now + delay.
     public const string JobInsert = """
-        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited)
+        INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited,
+                                trace_parent, trace_state)
         VALUES (@kind, @queue, 'pending', @priority, @payload, @max_attempts, @idempotency_key, @now, @run_at, @concurrency_key,
-                @concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue)))
+                @concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = @kind) OR (l.scope = 'queue' AND l.name = @queue)),
+                @trace_parent, @trace_state)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
-    // Bulk insert of rows without idempotency keys (nothing to conflict on): positional parameters ?1…, seven per row
-    // (kind, queue, priority, payload, max_attempts, created_at, run_at). Ids come from the sequence, see JobIdSequence.
+    // Bulk insert of rows without idempotency keys (nothing to conflict on): positional parameters ?1…, nine per row
+    // (kind, queue, priority, payload, max_attempts, created_at, run_at, trace_parent, trace_state). Ids come from the
+    // sequence, see JobIdSequence.
     public static string JobInsertMany(int rows)
     {
         var sql = new System.Text.StringBuilder(
-            "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, limited) VALUES ");
+            "INSERT INTO leora_jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, limited, " +
+            "trace_parent, trace_state) VALUES ");
         for (var r = 0; r < rows; r++)
         {
-            var p = r * 7;
+            var p = r * 9;
             sql.Append(r == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
                 $"(?{p + 1}, ?{p + 2}, 'pending', ?{p + 3}, ?{p + 4}, ?{p + 5}, NULL, ?{p + 6}, ?{p + 7}, " +
-                $"EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = ?{p + 1}) OR (l.scope = 'queue' AND l.name = ?{p + 2})))");
+                $"EXISTS (SELECT 1 FROM leora_limits l WHERE (l.scope = 'type' AND l.name = ?{p + 1}) OR (l.scope = 'queue' AND l.name = ?{p + 2})), ?{p + 8}, ?{p + 9})");
         }
         return sql.ToString();
     }

@@ -62,6 +62,10 @@ internal sealed class JobClient(
         var type = registry.Get(TArgs.Kind);
         var rows = args.Select(a => Params(type, Serialize(a), options)).ToList();
         if (rows.Count == 0) return [];
+        using var activity = JobsTelemetry.StartEnqueue(type.Kind, rows[0].Queue, rows.Count);
+        // Every job of one call shares the call's trace context.
+        if (JobsTelemetry.WithTraceContext(rows[0]) is { TraceParent: not null } traced)
+            for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { TraceParent = traced.TraceParent, TraceState = traced.TraceState };
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
         signal.Notify();
         return results;
@@ -69,7 +73,8 @@ internal sealed class JobClient(
 
     private async Task<EnqueueResult> InsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var result = await store.JobInsertAsync(job, transaction, cancellationToken);
+        using var activity = JobsTelemetry.StartEnqueue(job.Kind, job.Queue, 1);
+        var result = await store.JobInsertAsync(JobsTelemetry.WithTraceContext(job), transaction, cancellationToken);
         if (!result.Existing)
         {
             signal.Notify();

@@ -37,10 +37,68 @@ public static class JobsTelemetry
     /// <summary>How long each store call took, tagged <c>db.system</c>, <c>db.operation</c> (the store method) and, when it threw, <c>error.type</c>.</summary>
     internal static readonly Histogram<double> StoreDuration = Meter.CreateHistogram<double>("leora.jobs.store.duration", "s", "Store call time.");
 
-    /// <summary>Starts the span of one attempt (<c>job {type}</c>, kind Consumer) and records its lag.</summary>
+    /// <summary>
+    /// Starts the span of one enqueue call (<c>enqueue {type}</c>, kind Producer): the creation context of the jobs it
+    /// writes, as OpenTelemetry's messaging conventions name it. Null when nobody listens; then the caller's own activity
+    /// (an HTTP request's, the application's) is the context stored with the jobs.
+    /// </summary>
+    internal static Activity? StartEnqueue(string kind, string queue, int count)
+    {
+        var activity = Source.StartActivity($"enqueue {kind}", ActivityKind.Producer);
+        activity?.SetTag("job.type", kind);
+        activity?.SetTag("job.queue", queue);
+        if (count != 1) activity?.SetTag("job.count", count);
+        return activity;
+    }
+
+    /// <summary>
+    /// <paramref name="job"/> with the W3C trace context of the current activity (traceparent, tracestate), to be stored
+    /// with it; unchanged when there is no current activity or it does not use W3C ids.
+    /// </summary>
+    internal static JobInsertParams WithTraceContext(JobInsertParams job)
+    {
+        if (Activity.Current is not { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent } current) return job;
+        return job with { TraceParent = traceParent, TraceState = StorableTraceState(current.TraceStateString) };
+    }
+
+    /// <summary>
+    /// A tracestate that may be stored, or null. It can come from a request header: W3C caps it at 512 characters of
+    /// printable ASCII, and anything else (longer, or with characters a column or a header could not carry) is dropped
+    /// rather than stored; the trace still continues through traceparent.
+    /// </summary>
+    internal static string? StorableTraceState(string? state)
+    {
+        if (string.IsNullOrEmpty(state) || state.Length > MaxTraceStateLength) return null;
+        foreach (var c in state)
+            if (c is < ' ' or > '~') return null;
+        return state;
+    }
+
+    /// <summary>The longest tracestate W3C Trace Context allows a vendor to propagate.</summary>
+    internal const int MaxTraceStateLength = 512;
+
+    /// <summary>
+    /// Starts the span of one attempt (<c>job {type}</c>, kind Consumer) and records its lag. The span continues the trace
+    /// of the job's enqueue (the trace context stored with it): that context is its parent and also a link, as
+    /// OpenTelemetry's messaging conventions ask of a process span, so the trace reads request → enqueue → attempt in
+    /// whichever process or machine runs it. An attempt run inside another activity (a batch's HTTP request) links to
+    /// that one as well. A job without a stored context is a child of the current activity, as before.
+    /// </summary>
     internal static Activity? StartAttempt(JobRow row)
     {
-        var activity = Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer);
+        Activity? activity;
+        if (Source.HasListeners() && row.TraceParent is { } traceParent
+            && ActivityContext.TryParse(traceParent, row.TraceState, isRemote: true, out var enqueued))
+        {
+            var links = Activity.Current is { } ambient
+                ? new[] { new ActivityLink(enqueued), new ActivityLink(ambient.Context) }
+                : [new ActivityLink(enqueued)];
+            activity = Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer, enqueued, links: links);
+        }
+        else
+        {
+            activity = Source.StartActivity($"job {row.Kind}", ActivityKind.Consumer);
+        }
         activity?.SetTag("job.id", row.Id);
         activity?.SetTag("job.type", row.Kind);
         activity?.SetTag("job.queue", row.Queue);

@@ -64,6 +64,8 @@ public static class LeoraJobsEventId
     public const int ScheduleDeclared = 1024;
     /// <summary>A rate or concurrency limit declared in code or configuration was written to the database at start.</summary>
     public const int LimitDeclared = 1030;
+    /// <summary>The gauges of the jobs table could not read the store's stats; they keep their last reading.</summary>
+    public const int GaugesReadFailed = 1040;
 
     // ---- Leora.Jobs.AspNetCore (HTTP API): 2000–2099
     /// <summary>No API key is configured: the API refuses every request.</summary>

@@ -83,4 +83,7 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.LimitDeclared, LogLevel.Information,
         "Limit on {Scope} {Name} is stored: rate {Rate} per {RatePeriod}, concurrency {Concurrency}, key concurrency {KeyConcurrency}")]
     public static partial void LimitDeclared(ILogger logger, string scope, string name, int? rate, TimeSpan? ratePeriod, int? concurrency, int? keyConcurrency);
+
+    [LoggerMessage(LeoraJobsEventId.GaugesReadFailed, LogLevel.Warning, "The job gauges could not read the store's stats; they keep their last reading and try again in a few seconds")]
+    public static partial void GaugesReadFailed(ILogger logger, Exception exception);
 }

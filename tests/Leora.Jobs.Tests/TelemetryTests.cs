@@ -42,7 +42,8 @@ public sealed class TelemetryTests
         {
             ShouldListenTo = s => s.Name == JobsTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { if (a.GetTagItem("job.type") as string == TelemetryProbeArgs.Kind) activities.Enqueue(a); },
+            // The attempts' spans (the enqueues' producer spans carry job.type too).
+            ActivityStopped = a => { if (a.Kind == ActivityKind.Consumer && a.GetTagItem("job.type") as string == TelemetryProbeArgs.Kind) activities.Enqueue(a); },
         };
         ActivitySource.AddActivityListener(traces);
 
@@ -59,5 +60,40 @@ public sealed class TelemetryTests
         var okTrace = Assert.Single(activities, a => (long)a.GetTagItem("job.id")! == ok.Id);
         Assert.Equal("completed", okTrace.GetTagItem("job.outcome"));
         Assert.Equal(ActivityStatusCode.Error, Assert.Single(activities, a => a != okTrace).Status);
+    }
+
+    [Fact]
+    public async Task An_attempt_continues_the_trace_of_its_enqueue_under_the_enqueue_producer_span()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var traces = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == JobsTelemetry.Name || s.Name == "test-caller",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(traces);
+        using var callerSource = new ActivitySource("test-caller");
+
+        await using var h = await Harness.CreateAsync("sqlite", configure: b => b.AddJob<TelemetryProbeArgs, TelemetryProbeHandler>());
+        EnqueueResult job;
+        ActivityContext caller;
+        using (var request = callerSource.StartActivity("request", ActivityKind.Server)!)
+        {
+            caller = request.Context;
+            job = await h.Client.EnqueueAsync(new TelemetryProbeArgs(false));
+        }
+        // Run later, from no activity at all, as a worker in another process would.
+        Assert.Null(Activity.Current);
+        await h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 1, Concurrency = 1 });
+
+        var enqueue = Assert.Single(stopped, a => a.OperationName == $"enqueue {TelemetryProbeArgs.Kind}");
+        Assert.Equal(ActivityKind.Producer, enqueue.Kind);
+        Assert.Equal(caller.TraceId, enqueue.TraceId);
+        Assert.Equal(caller.SpanId, enqueue.ParentSpanId);
+        var attempt = Assert.Single(stopped, a => a.Kind == ActivityKind.Consumer && (long)a.GetTagItem("job.id")! == job.Id);
+        Assert.Equal(caller.TraceId, attempt.TraceId);
+        Assert.Equal(enqueue.SpanId, attempt.ParentSpanId);
+        Assert.Contains(attempt.Links, l => l.Context.SpanId == enqueue.SpanId && l.Context.TraceId == caller.TraceId);
     }
 }

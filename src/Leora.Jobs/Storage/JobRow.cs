@@ -27,4 +27,8 @@ public sealed record JobRow
     public DateTimeOffset? CompletedAt { get; init; }
     /// <summary>The job's concurrency key, or null.</summary>
     public string? ConcurrencyKey { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the activity that enqueued the job; null when there was none.</summary>
+    public string? TraceParent { get; init; }
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>; null when empty.</summary>
+    public string? TraceState { get; init; }
 }

@@ -13,6 +13,10 @@ public sealed record JobInsertParams(
 {
     /// <summary>The job's concurrency key, or null (docs/limits.md).</summary>
     public string? ConcurrencyKey { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the activity that enqueued the job, stored with it; null: none.</summary>
+    public string? TraceParent { get; init; }
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>; null: none.</summary>
+    public string? TraceState { get; init; }
 }
 
 /// <summary>Claim up to <see cref="Limit"/> due pending jobs, of one queue or (null) of all.</summary>
