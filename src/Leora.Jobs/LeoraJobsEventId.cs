@@ -114,6 +114,12 @@ public static class LeoraJobsEventId
     /// <summary>A dashboard action on one schedule (enable, disable, trigger).</summary>
     public const int DashboardScheduleAction = 5009;
 
+    // ---- Leora.Jobs.Notifications: 7000–7099
+    /// <summary>A notification evaluation enqueued messages (notification jobs).</summary>
+    public const int NotificationsEnqueued = 7000;
+    /// <summary>A notification evaluation failed; the next one tries again.</summary>
+    public const int NotificationEvaluationFailed = 7001;
+
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>
     public const int CrmMigrated = 6000;
