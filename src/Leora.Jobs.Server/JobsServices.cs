@@ -41,6 +41,11 @@ internal static class JobsServices
         jobs.AddWebhookJob();
         Bind<WebhookOptions>(services, configuration, "Jobs:Webhook");
 
+        // Notifications (issue 13): channels, rules and storm control from Jobs:Notifications; nothing is sent until a
+        // channel is configured.
+        jobs.AddNotifications();
+        Bind<Leora.Jobs.Notifications.NotificationOptions>(services, configuration, "Jobs:Notifications");
+
         // Schedules declared in configuration (Jobs:Schedules:<name>), brought up to date when a host starts.
         ScheduleConfiguration.AddDeclared(jobs, configuration);
 
