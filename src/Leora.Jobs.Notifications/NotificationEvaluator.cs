@@ -109,8 +109,9 @@ internal sealed class NotificationEvaluator(
         if (state.CursorAt is not { } at)
         {
             // The first evaluation starts the feed now: failures from before notifications were switched on are not news.
+            // Those of this very instant are taken (id 0), so that none that ends as the feed starts is lost.
             state.CursorAt = now;
-            state.CursorId = long.MaxValue;
+            state.CursorId = 0;
             return;
         }
         var targets = FailureChannels;
