@@ -62,6 +62,9 @@ internal static partial class DashboardEndpoints
         api.MapPost("/schedules/{name}/disable", ScheduleDisableAsync).AddEndpointFilter(Operator);
         api.MapPost("/schedules/{name}/trigger", ScheduleTriggerAsync).AddEndpointFilter(Operator);
 
+        api.MapGet("/alerts", AlertsAsync).AddEndpointFilter(Viewer);
+        api.MapPost("/alerts/channels/{channel}/test", AlertTestAsync).AddEndpointFilter(Operator);
+
         // Everything else under the prefix: a 404 that still carries the security headers (without this route the
         // request would fall out of the group, past its filters). A catch-all has the lowest precedence, so any route
         // the host maps under the same prefix still wins.

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.DashboardScheduleAction, LogLevel.Information, "Dashboard action {Action} on schedule {Schedule} by {User}: {Result}.")]
     public static partial void ScheduleAction(ILogger logger, string action, string schedule, string user, string result);
+
+    [LoggerMessage(LeoraJobsEventId.DashboardAlertTest, LogLevel.Information, "Dashboard test message on channel {Channel} by {User}: {Result}.")]
+    public static partial void AlertTest(ILogger logger, string channel, string user, string result);
 }

@@ -28,6 +28,7 @@ public static class LeoraJobsNotificationsExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>());
         services.TryAddSingleton<NotificationChannels>();
         services.TryAddSingleton<NotificationEvaluator>();
+        services.TryAddSingleton<IJobAlerts, JobAlerts>();
         services.AddHostedService<NotificationMonitor>();
         // Every batch evaluates after it has run (the core's processor, wrapped).
         services.Replace(ServiceDescriptor.Singleton<IJobProcessor>(sp => new NotifyingJobProcessor(

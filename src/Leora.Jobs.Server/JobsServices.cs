@@ -44,7 +44,7 @@ internal static class JobsServices
         // Notifications (issue 13): channels, rules and storm control from Jobs:Notifications; nothing is sent until a
         // channel is configured.
         jobs.AddNotifications();
-        Bind<Leora.Jobs.Notifications.NotificationOptions>(services, configuration, "Jobs:Notifications");
+        services.AddOptions<Leora.Jobs.Notifications.NotificationOptions>().Configure(o => NotificationConfiguration.Bind(configuration, o));
 
         // Schedules declared in configuration (Jobs:Schedules:<name>), brought up to date when a host starts.
         ScheduleConfiguration.AddDeclared(jobs, configuration);

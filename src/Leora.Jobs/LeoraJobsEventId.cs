@@ -113,6 +113,8 @@ public static class LeoraJobsEventId
     public const int DashboardSignInThrottled = 5008;
     /// <summary>A dashboard action on one schedule (enable, disable, trigger).</summary>
     public const int DashboardScheduleAction = 5009;
+    /// <summary>A test message was asked for from the dashboard's Alerts page.</summary>
+    public const int DashboardAlertTest = 5010;
 
     // ---- Leora.Jobs.Notifications: 7000–7099
     /// <summary>A notification evaluation enqueued messages (notification jobs).</summary>

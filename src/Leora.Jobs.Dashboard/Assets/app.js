@@ -18,6 +18,10 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // Pages in files of their own (alerts.js) register here: { refresh() }. They get the page's helpers from
+  // window.LeoraDashboard, set below once they are defined.
+  const pages = {};
+
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     if (attrs) {
@@ -180,6 +184,7 @@
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
     if (parts[0] === 'schedules') return { view: 'schedules' };
+    if (pages[parts[0]]) return { view: parts[0] };
     return { view: 'overview' };
   }
 
@@ -251,7 +256,7 @@
         case 'list': await refreshList(); break;
         case 'job': await refreshJob(); break;
         case 'schedules': await refreshSchedules(); break;
-        default: break;
+        default: if (pages[state.route.view]) await pages[state.route.view].refresh(); break;
       }
       banner('');
       // A signal for tests and tools: how many refreshes have been drawn on this page.
@@ -734,5 +739,6 @@
     await route();
   }
 
+  window.LeoraDashboard = { pages, api, el, $, patchChildren, fmtNum, fmtTime, statusBadge, showResult, session: () => state.session, refresh: () => refresh(true) };
   start();
 })();
