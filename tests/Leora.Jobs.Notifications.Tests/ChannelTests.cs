@@ -186,6 +186,7 @@ public sealed class ChannelTests
         await using var receiver = await ChannelReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync("sqlite", o =>
             o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.Url("/x")) });
+        await h.Evaluator.EvaluateAsync(batch: false, CancellationToken.None); // starts the failure feed
         await h.Evaluator.SendTestAsync("ops", CancellationToken.None);
         await h.ProcessAsync();
 
