@@ -67,6 +67,14 @@ ensure_chromium() {
   fi
 }
 
+# The notification tests deliver e-mail to a real SMTP server on 127.0.0.1: Debian's aiosmtpd, run by /usr/bin/python3.
+ensure_smtp() {
+  if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    log "installing python3-aiosmtpd from apt"
+    apt_install python3-aiosmtpd
+  fi
+}
+
 # The dashboard's screenshots need one TrueType font. PDF reports (Leora CRM, docs/crm-jobs.md) draw with Noto Sans and fall
 # back, character by character, to Droid Sans Fallback (Chinese, Japanese), NanumGothic (Korean), Symbola (emoji, in one
 # colour) and DejaVu Sans: fonts with TrueType outlines, which PDFsharp embeds as subsets (it embeds a CFF font such as
@@ -150,6 +158,7 @@ case "$cmd" in
     ensure_fonts
     ensure_curl
     ensure_promtool
+    ensure_smtp
     pg_start
     trap pg_stop EXIT
     dotnet build Leora.Jobs.slnx -c Release

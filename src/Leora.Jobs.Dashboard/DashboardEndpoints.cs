@@ -65,6 +65,8 @@ internal static partial class DashboardEndpoints
         api.MapGet("/pauses", PausesAsync).AddEndpointFilter(Viewer);
         api.MapPost("/pauses/{scope}/{name}/pause", PauseAsync).AddEndpointFilter(Operator);
         api.MapPost("/pauses/{scope}/{name}/resume", ResumeAsync).AddEndpointFilter(Operator);
+        api.MapGet("/alerts", AlertsAsync).AddEndpointFilter(Viewer);
+        api.MapPost("/alerts/channels/{channel}/test", AlertTestAsync).AddEndpointFilter(Operator);
 
         // Everything else under the prefix: a 404 that still carries the security headers (without this route the
         // request would fall out of the group, past its filters). A catch-all has the lowest precedence, so any route

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.DashboardPauseAction, LogLevel.Information, "Dashboard action {Action} on {Scope} {Name} by {User}: {Result}.")]
     public static partial void PauseAction(ILogger logger, string action, string scope, string name, string user, string result);
+
+    [LoggerMessage(LeoraJobsEventId.DashboardAlertTest, LogLevel.Information, "Dashboard test message on channel {Channel} by {User}: {Result}.")]
+    public static partial void AlertTest(ILogger logger, string channel, string user, string result);
 }

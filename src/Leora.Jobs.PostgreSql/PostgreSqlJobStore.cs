@@ -180,6 +180,8 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     /// <inheritdoc />
     public async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)
     {
+        // The store's statements and its "now" agree: a store told to use the TimeProvider's clock answers with it too.
+        if (InjectedNow is { } injected) return new DateTimeOffset(injected, TimeSpan.Zero);
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var cmd = Command(connection, null, PostgreSqlSql.DbNow);
         return new DateTimeOffset((DateTime)(await cmd.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);

@@ -41,6 +41,11 @@ internal static class JobsServices
         jobs.AddWebhookJob();
         Bind<WebhookOptions>(services, configuration, "Jobs:Webhook");
 
+        // Notifications (issue 13): channels, rules and storm control from Jobs:Notifications; nothing is sent until a
+        // channel is configured.
+        jobs.AddNotifications();
+        services.AddOptions<Leora.Jobs.Notifications.NotificationOptions>().Configure(o => NotificationConfiguration.Bind(configuration, o));
+
         // Schedules declared in configuration (Jobs:Schedules:<name>), brought up to date when a host starts.
         ScheduleConfiguration.AddDeclared(jobs, configuration);
         // Rate and concurrency limits declared in configuration (Jobs:Limits:Types:<type>, Jobs:Limits:Queues:<queue>),

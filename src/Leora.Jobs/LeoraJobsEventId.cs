@@ -121,6 +121,14 @@ public static class LeoraJobsEventId
     public const int DashboardScheduleAction = 5009;
     /// <summary>A dashboard action on a queue or job type (pause, resume).</summary>
     public const int DashboardPauseAction = 5010;
+    /// <summary>A test message was asked for from the dashboard's Alerts page.</summary>
+    public const int DashboardAlertTest = 5011;
+
+    // ---- Leora.Jobs.Notifications: 7000–7099
+    /// <summary>A notification evaluation enqueued messages (notification jobs).</summary>
+    public const int NotificationsEnqueued = 7000;
+    /// <summary>A notification evaluation failed; the next one tries again.</summary>
+    public const int NotificationEvaluationFailed = 7001;
 
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>

@@ -115,6 +115,32 @@ public sealed class ConfigurationDocsTests
             foreach (var field in needed)
                 if (!key.EndsWith(":" + field[0], StringComparison.OrdinalIgnoreCase)) args.Add($"--Jobs:Schedules:{name}:{field[0]}={field[1]}");
         }
+        // A notification channel's or rule's setting is tried on a whole channel or rule (the page's examples give the
+        // others it needs); a rule or the failed-jobs list names the channel "ops", which is given too.
+        if (key.StartsWith("Jobs:Notifications:", StringComparison.OrdinalIgnoreCase))
+        {
+            var parts = key.Split(':');
+            string[][] needed = [];
+            if (parts.Length == 5)
+            {
+                if (parts[3] == "<name>")
+                {
+                    parts[3] = "docs-example";
+                    args[^1] = $"--{string.Join(':', parts)}={value}";
+                }
+                needed = parts[2] switch
+                {
+                    "Email" => [["Host", "smtp.example.com"], ["From", "leora@example.com"], ["To", "ops@example.com"], ["User", "leora@example.com"]],
+                    "Webhook" => [["Url", "https://hooks.example.com/leora"], ["Secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]],
+                    "Rules" => [["Kind", "OldestDue"], ["Channels", "ops"]],
+                    _ => [],
+                };
+            }
+            foreach (var field in needed)
+                if (!key.EndsWith(":" + field[0], StringComparison.OrdinalIgnoreCase)) args.Add($"--Jobs:Notifications:{parts[2]}:{parts[3]}:{field[0]}={field[1]}");
+            if (!key.StartsWith("Jobs:Notifications:Slack:ops:", StringComparison.OrdinalIgnoreCase))
+                args.Add("--Jobs:Notifications:Slack:ops:WebhookUrl=https://hooks.slack.com/services/T000/B000/XXXX");
+        }
         try
         {
             var (app, _) = ServerHost.BuildWebApp([.. args]);

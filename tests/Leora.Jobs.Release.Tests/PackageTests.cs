@@ -106,7 +106,7 @@ public sealed partial class PackageTests(PackageFixture packages) : IClassFixtur
     [Fact]
     public void Every_package_has_its_metadata_readme_and_symbols_and_no_build_machine_paths()
     {
-        string[] libraries = ["Leora.Jobs", "Leora.Jobs.Sqlite", "Leora.Jobs.PostgreSql", "Leora.Jobs.AspNetCore", "Leora.Jobs.Dashboard", "Leora.Jobs.Webhooks", "Leora.Jobs.Testing"];
+        string[] libraries = ["Leora.Jobs", "Leora.Jobs.Sqlite", "Leora.Jobs.PostgreSql", "Leora.Jobs.AspNetCore", "Leora.Jobs.Dashboard", "Leora.Jobs.Webhooks", "Leora.Jobs.Notifications", "Leora.Jobs.Testing"];
         var root = ProcessRunner.RepoRoot;
         foreach (var id in libraries.Append("leora-jobs"))
         {

@@ -18,6 +18,10 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // Pages in files of their own (alerts.js) register here: { refresh() }. They get the page's helpers from
+  // window.LeoraDashboard, set below once they are defined.
+  const pages = {};
+
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     if (attrs) {
@@ -181,6 +185,7 @@
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
     if (parts[0] === 'schedules') return { view: 'schedules' };
     if (parts[0] === 'paused') return { view: 'paused' };
+    if (pages[parts[0]]) return { view: parts[0] };
     return { view: 'overview' };
   }
 
@@ -253,7 +258,7 @@
         case 'job': await refreshJob(); break;
         case 'schedules': await refreshSchedules(); break;
         case 'paused': await refreshPaused(); break;
-        default: break;
+        default: if (pages[state.route.view]) await pages[state.route.view].refresh(); break;
       }
       banner('');
       // A signal for tests and tools: how many refreshes have been drawn on this page.
@@ -790,5 +795,6 @@
     await route();
   }
 
+  window.LeoraDashboard = { pages, api, el, $, patchChildren, fmtNum, fmtTime, statusBadge, showResult, session: () => state.session, refresh: () => refresh(true) };
   start();
 })();

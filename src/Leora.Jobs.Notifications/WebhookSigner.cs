@@ -1,0 +1,29 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Leora.Jobs.Notifications;
+
+/// <summary>
+/// Standard Webhooks signatures (standardwebhooks.com): <c>webhook-signature: v1,base64(HMAC-SHA256(key, id.timestamp.body))</c>,
+/// where the key is the base64 part of the <c>whsec_…</c> secret.
+/// </summary>
+internal static class WebhookSigner
+{
+    private const string Prefix = "whsec_";
+
+    public static bool TryParseSecret(string? secret, out byte[] key)
+    {
+        key = [];
+        if (secret is null || !secret.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        var buffer = new byte[secret.Length];
+        if (!Convert.TryFromBase64String(secret[Prefix.Length..], buffer, out var length) || length is < 24 or > 64) return false;
+        key = buffer[..length];
+        return true;
+    }
+
+    public static string Sign(byte[] key, string id, long timestamp, string body)
+    {
+        var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}");
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
+    }
+}

@@ -1,0 +1,10 @@
+-- Leora Jobs, PostgreSQL, migration 8: the notifier's state (issue 13, Leora.Jobs.Notifications). One row per notifier
+-- ('notifier'): a JSON document with the failure feed's cursor, each alert rule's state, and per channel the time of the
+-- last message and the digest waiting for the quiet period to end. It is read (FOR UPDATE) and written in one transaction
+-- with the notification jobs it enqueues, so a crash never loses an alert nor sends one twice. {schema} is the configured
+-- schema, quoted.
+CREATE TABLE {schema}.alert_state (
+    name       text        PRIMARY KEY,
+    state      jsonb       NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
