@@ -45,6 +45,29 @@ public abstract partial class ConformanceTests
     }
 
     [Fact]
+    public async Task A_pause_holds_limited_and_keyed_jobs_too()
+    {
+        // Limited and keyed jobs are claimed by the limits' own statements (docs/limits.md), which must honour pauses as well.
+        await using var h = await NewAsync();
+        await SetLimitsAsync(h, TypeLimit(NoopArgs.Kind, concurrency: 5));
+        var pauses = h.Services.GetRequiredService<IJobPauses>();
+        await pauses.PauseAsync(JobPauseScope.Type, NoopArgs.Kind);
+        await pauses.PauseAsync(JobPauseScope.Queue, "accounts");
+        var limited = (await h.Client.EnqueueAsync(new NoopArgs(1))).Id;
+        var keyed = (await h.Client.EnqueueAsync(new EchoArgs("k"), new EnqueueOptions { Queue = "accounts", ConcurrencyKey = "account-7" })).Id;
+
+        Assert.Empty(await h.Store.JobClaimAsync(Claim(10), CancellationToken.None));
+        Assert.Empty((await h.Processor.ProcessBatchAsync(new BatchOptions { MaxJobs = 10 })).Jobs);
+        foreach (var id in (long[])[limited, keyed])
+            Assert.Equal(0, (await h.Client.GetAsync(id))!.Attempts);
+
+        Assert.True(await pauses.ResumeAsync(JobPauseScope.Type, NoopArgs.Kind));
+        Assert.Equal([limited], (await h.Store.JobClaimAsync(Claim(10), CancellationToken.None)).Select(r => r.Id));
+        Assert.True(await pauses.ResumeAsync(JobPauseScope.Queue, "accounts"));
+        Assert.Equal([keyed], (await h.Store.JobClaimAsync(Claim(10), CancellationToken.None)).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task Pausing_checks_the_name_keeps_the_first_time_and_resuming_what_is_not_paused_is_false()
     {
         await using var h = await NewAsync();
