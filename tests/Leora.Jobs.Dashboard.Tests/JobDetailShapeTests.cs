@@ -5,7 +5,7 @@ namespace Leora.Jobs.Dashboard.Tests;
 
 /// <summary>
 /// The job detail the dashboard's script reads is the API's job shape plus the view's timings; its members stay those
-/// the script has always received, in the same order.
+/// the script has always received, in the same order; new members come after them.
 /// </summary>
 public sealed class JobDetailShapeTests : IAsyncLifetime
 {
@@ -28,6 +28,8 @@ public sealed class JobDetailShapeTests : IAsyncLifetime
             "id", "type", "queue", "status", "scheduled", "priority", "attempts", "maxAttempts", "idempotencyKey", "progress",
             "progressMessage", "payload", "result", "errors", "worker", "lockedUntil", "cancelRequested", "createdAt", "runAt",
             "startedAt", "completedAt", "waitedMs", "ranMs", "now",
+            // Added by the limits of issue 12 (the API's job shape carries it as an init-only member, after the others).
+            "concurrencyKey",
         ], job.EnumerateObject().Select(p => p.Name));
         Assert.Equal("shape", job.GetProperty("payload").GetProperty("text").GetString());
         Assert.Equal("pending", job.GetProperty("status").GetString());
