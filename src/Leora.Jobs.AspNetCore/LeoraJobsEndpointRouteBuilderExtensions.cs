@@ -100,7 +100,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
             .WithName("DeleteSchedule")
             .WithSummary("Delete a schedule (the jobs it enqueued stay)");
 
-        // Pause and resume a queue or a job type (issue 12; docs/operations-controls.md).
+        // Pause and resume a queue or a job type (issue 12; docs/pause-and-resume.md).
         group.MapGet("/pauses", PausesApi.ListAsync)
             .WithName("ListPauses")
             .WithSummary("List the paused queues and job types");
