@@ -46,12 +46,21 @@ public sealed class DiskFullTests
         Assert.Contains("disk is full", notReady.Str("detail"), StringComparison.Ordinal);
         Assert.DoesNotContain("not reachable", notReady.Str("detail"), StringComparison.Ordinal);
 
-        // Nothing of the failed request was stored, and what was stored before still reads.
-        var listed = await (await client.GetAsync("/api/jobs")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal([kept], listed.GetProperty("items").EnumerateArray().Select(j => j.Long("id")).ToArray());
+        // A read while the disk is full usually answers, but SQLite may need space for it too (its WAL index, rebuilt
+        // after a process's connections were all closed, for one): then it is the same clear 507, never a generic 500.
+        // One CI run out of many answered this read 507 (not reproduced in isolation); the issue asks for the clear
+        // answer and for the data to be intact once space returns, both checked here.
+        var whileFull = await client.GetAsync("/api/jobs");
+        if (whileFull.StatusCode == HttpStatusCode.OK)
+            Assert.Equal([kept], (await whileFull.ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Select(j => j.Long("id")).ToArray());
+        else
+            Assert.Contains("disk is full", (await whileFull.ProblemAsync(HttpStatusCode.InsufficientStorage)).Str("detail"), StringComparison.Ordinal);
 
         File.Delete(filler);
         await (await anonymous.GetAsync("/health/ready")).ExpectAsync(HttpStatusCode.OK);
+        // Nothing of the failed request was stored, and what was stored before still reads.
+        var listed = await (await client.GetAsync("/api/jobs")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([kept], listed.GetProperty("items").EnumerateArray().Select(j => j.Long("id")).ToArray());
         var after = await (await client.PostJsonAsync("/api/jobs", Job("after", 200_000))).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal("after", after.Str("queue"));
         Assert.Equal(2, (await (await client.GetAsync("/api/jobs")).ExpectAsync(HttpStatusCode.OK)).GetProperty("items").GetArrayLength());
