@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>The handlers of the jobs HTTP API. Every error is a problem+json response; none of them writes anything.</summary>
-internal static class JobsApi
+internal static partial class JobsApi
 {
     private const int MaxBatch = 1000;
     private const double MaxSecondsLimit = 3600;
@@ -69,13 +69,13 @@ internal static class JobsApi
         EnqueueRequest? job;
         try
         {
-            job = JsonSerializer.Deserialize<EnqueueRequest>(body, JobJson.Options);
+            job = JsonSerializer.Deserialize<EnqueueRequest>(body, ApiJson.Options);
         }
         catch (JsonException ex)
         {
             if (Malformed(body) is { } malformed) return malformed;
-            var field = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return Invalid(field, FirstSentence(ex.Message));
+            var (field, message) = ApiErrorText.Describe(ex);
+            return Invalid(field, message);
         }
         // A JSON null binds to no request; it is valid JSON but not an object.
         if (job is null) return Malformed(body) ?? Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
@@ -274,7 +274,7 @@ internal static class JobsApi
         }
         catch (JsonException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {FirstSentence(ex.Message)}");
+            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {ApiErrorText.FirstSentence(ex.Message)}");
         }
     }
 
@@ -292,9 +292,4 @@ internal static class JobsApi
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
 
-    private static string FirstSentence(string message)
-    {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
-    }
 }

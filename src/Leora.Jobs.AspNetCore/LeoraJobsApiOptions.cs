@@ -18,6 +18,11 @@ public sealed class LeoraJobsApiOptions : IValidatableObject
     /// <summary>The largest request body accepted; larger ones get 413. At least 1024. Defaults to 256 KiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The largest body of <c>POST /api/jobs/bulk</c> (up to 1,000 jobs); larger ones get 413. At least 1024. Defaults to 8 MiB.
+    /// </summary>
+    public long MaxBulkRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>The age used by <c>POST /api/jobs/cleanup</c> without <c>olderThanDays</c>. Defaults to 30 days.</summary>
     public TimeSpan DefaultCleanupAge { get; set; } = TimeSpan.FromDays(30);
 
@@ -29,6 +34,7 @@ public sealed class LeoraJobsApiOptions : IValidatableObject
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (MaxRequestBodyBytes < 1024) yield return new("Jobs:Api:MaxRequestBodyBytes must be at least 1024.");
+        if (MaxBulkRequestBodyBytes < 1024) yield return new("Jobs:Api:MaxBulkRequestBodyBytes must be at least 1024.");
         if (DefaultCleanupAge < TimeSpan.Zero) yield return new("Jobs:Retention must not be negative.");
         if (MaxPendingListed is < 1 or > 1000) yield return new("MaxPendingListed must be 1–1000.");
     }

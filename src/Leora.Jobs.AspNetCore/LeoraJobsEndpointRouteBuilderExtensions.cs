@@ -45,6 +45,13 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
             .Accepts<EnqueueRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/bulk", JobsApi.EnqueueBulkAsync)
+            .WithName("EnqueueJobs")
+            .WithSummary("Enqueue up to 1,000 jobs in one request")
+            .WithDescription("All or nothing: 400 names every invalid job (errors keyed jobs[i].field) and enqueues none. 200 with each job's id in request order; a taken idempotency key answers the existing job's id with existing: true.")
+            .Accepts<BulkEnqueueRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", JobsApi.ListAsync)
             .WithName("ListJobs")
             .WithSummary("List jobs, newest first, one page at a time");

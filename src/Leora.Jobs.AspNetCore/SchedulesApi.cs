@@ -110,12 +110,12 @@ internal static class SchedulesApi
             using (var document = JsonDocument.Parse(body))
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                     return (null, Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
-            return (JsonSerializer.Deserialize<ScheduleRequest>(body, JobJson.Options), null);
+            return (JsonSerializer.Deserialize<ScheduleRequest>(body, ApiJson.Options), null);
         }
         catch (JsonException ex)
         {
-            var field = ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return (null, Invalid(field, FirstSentence(ex.Message)));
+            var (field, message) = ApiErrorText.Describe(ex);
+            return (null, Invalid(field, message));
         }
     }
 
@@ -161,9 +161,4 @@ internal static class SchedulesApi
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
 
-    private static string FirstSentence(string message)
-    {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
-    }
 }

@@ -45,7 +45,7 @@ internal static class ServerHost
             {
                 c.ProblemDetails.Status = bad.StatusCode;
                 c.ProblemDetails.Title = "Bad request";
-                c.ProblemDetails.Detail = bad.Message;
+                c.ProblemDetails.Detail = Leora.Jobs.AspNetCore.ApiErrorText.Describe(bad.Message);
                 Leora.Jobs.AspNetCore.Log.BadRequest(c.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>()
                     .CreateLogger("Leora.Jobs.AspNetCore.BadRequest"), c.HttpContext.Request.Path, bad.StatusCode, bad.Message);
             }

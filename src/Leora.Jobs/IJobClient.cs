@@ -48,6 +48,17 @@ public interface IJobClient
     Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs;
 
+    /// <summary>
+    /// Enqueues jobs of any types, each with its own payload and options (its own idempotency key included), in one round
+    /// trip. Validated all or nothing: when any job is invalid, throws <see cref="JobBulkValidationException"/> naming every
+    /// invalid one and enqueues none. Returns results in order; a taken idempotency key returns the existing job
+    /// (<see cref="EnqueueResult.Existing"/>), also when two jobs of one call share a key.
+    /// </summary>
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<JobRequest> jobs, CancellationToken cancellationToken = default);
+
+    /// <summary>Enqueues jobs of any types in one round trip inside the caller's transaction; see the overload without one.</summary>
+    Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<JobRequest> jobs, DbTransaction transaction, CancellationToken cancellationToken = default);
+
     /// <summary>Reads one job, or null.</summary>
     Task<JobInfo?> GetAsync(long id, CancellationToken cancellationToken = default);
 

@@ -71,6 +71,45 @@ internal sealed class JobClient(
         return results;
     }
 
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<JobRequest> jobs, CancellationToken cancellationToken = default) =>
+        InsertRequestsAsync(jobs, null, cancellationToken);
+
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<JobRequest> jobs, DbTransaction transaction, CancellationToken cancellationToken = default) =>
+        InsertRequestsAsync(jobs, transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+
+    private async Task<IReadOnlyList<EnqueueResult>> InsertRequestsAsync(IReadOnlyList<JobRequest> jobs, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0) return [];
+        // Every job is checked before any is written, so that the refusal names all the invalid ones at once.
+        var rows = new List<JobInsertParams>(jobs.Count);
+        List<JobBulkError>? errors = null;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            try
+            {
+                var job = jobs[i] ?? throw new JobValidationException("The job is missing (null).", field: null);
+                rows.Add(Untyped(job.Type, job.Payload, job.Options));
+            }
+            catch (JobValidationException ex)
+            {
+                (errors ??= []).Add(new JobBulkError(i, ex.Field, ex.Message));
+            }
+            catch (UnknownJobTypeException ex)
+            {
+                (errors ??= []).Add(new JobBulkError(i, "type", ex.Message));
+            }
+        }
+        if (errors is not null) throw new JobBulkValidationException(jobs.Count, errors);
+        using var activity = JobsTelemetry.StartEnqueue(rows[0].Kind, rows[0].Queue, rows.Count);
+        // Every job of one call shares the call's trace context.
+        if (JobsTelemetry.WithTraceContext(rows[0]) is { TraceParent: not null } traced)
+            for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { TraceParent = traced.TraceParent, TraceState = traced.TraceState };
+        var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
+        if (results.Any(r => !r.Existing)) signal.Notify();
+        return results;
+    }
+
     private async Task<EnqueueResult> InsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         using var activity = JobsTelemetry.StartEnqueue(job.Kind, job.Queue, 1);

@@ -26,6 +26,9 @@ public sealed class BadRequestLoggingTests
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         var problem = await (await client.SendAsync(request)).ProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(parameter, problem.Str("detail"), StringComparison.Ordinal);
+        // In the API's words: the parameter and the value, not the .NET type it binds to (Nullable<int>).
+        Assert.Contains("must be a whole number", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.DoesNotContain("<", problem.Str("detail"), StringComparison.Ordinal);
 
         // What the request wrote (the service's background loops are not under test here).
         var entries = logs.Entries.Where(e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)

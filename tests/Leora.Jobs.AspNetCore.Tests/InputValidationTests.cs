@@ -128,6 +128,27 @@ public abstract class InputValidationTests(ServiceFixture fixture)
         Assert.Equal(0, await CountAsync(client, queue));
     }
 
+    [Theory]
+    [InlineData("\"priority\": \"5\"", "priority", "whole number")]
+    [InlineData("\"maxAttempts\": 2.5", "maxAttempts", "whole number")]
+    [InlineData("\"delaySeconds\": \"10\"", "delaySeconds", "number")]
+    [InlineData("\"runAt\": 17", "runAt", "ISO 8601")]
+    [InlineData("\"queue\": 5", "queue", "string")]
+    [InlineData("\"colour\": \"red\"", "colour", "not a known field")]
+    public async Task A_field_of_the_wrong_JSON_type_is_refused_in_the_APIs_words_not_DotNet_types(string member, string field, string expected)
+    {
+        using var client = _service.WithKey();
+        var queue = NewQueue();
+        var body = $$"""{"type":"webhook","payload":{"url":"http://localhost/x"},"queue":"{{queue}}",{{member}}}""";
+        if (field == "queue") body = $$"""{"type":"webhook","payload":{"url":"http://localhost/x"},{{member}}}""";
+        var problem = await (await client.PostRawAsync("/api/jobs", body)).ProblemAsync(HttpStatusCode.BadRequest);
+        var message = problem.GetProperty("errors").GetProperty(field)[0].GetString()!;
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        foreach (var dotnet in new[] { "System.", "Leora.", "Nullable", ".NET", "`1" })
+            Assert.DoesNotContain(dotnet, problem.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync(client, queue));
+    }
+
     [Fact]
     public async Task Large_and_small_numbers_a_double_holds_are_kept()
     {
