@@ -54,6 +54,8 @@ internal sealed class NotificationHarness : IAsyncDisposable
         var builder = services.AddLeoraJobs(o => o.WorkerName = "notify-test")
             .AddJob<FailArgs, FailHandler>(o => o.MaxAttempts = 1)
             .AddJob<SucceedArgs, SucceedHandler>()
+            .AddJob<FlakyArgs, FlakyHandler>(o => o.MaxAttempts = 2)
+            .AddJob<RefusedArgs, RefusedHandler>(o => o.MaxAttempts = 5)
             .AddNotifications(notifications);
         var database = TestDatabase.Create(provider, "nt");
         database.Use(builder, timeProviderClock: time is not null);
@@ -108,4 +110,28 @@ internal sealed record SucceedArgs : IJobArgs
 internal sealed class SucceedHandler : IJobHandler<SucceedArgs>
 {
     public Task HandleAsync(JobContext<SucceedArgs> job, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>A job that fails every attempt, with two attempts: its first failure is retried, its second is for good.</summary>
+internal sealed record FlakyArgs(string Error) : IJobArgs
+{
+    public static string Kind => "fails_twice";
+}
+
+internal sealed class FlakyHandler : IJobHandler<FlakyArgs>
+{
+    public Task HandleAsync(JobContext<FlakyArgs> job, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(job.Args.Error);
+}
+
+/// <summary>A job with five attempts whose first attempt fails for good with a permanent error.</summary>
+internal sealed record RefusedArgs(string Error) : IJobArgs
+{
+    public static string Kind => "permanently_refused";
+}
+
+internal sealed class RefusedHandler : IJobHandler<RefusedArgs>
+{
+    public Task HandleAsync(JobContext<RefusedArgs> job, CancellationToken cancellationToken) =>
+        throw new PermanentJobException(job.Args.Error);
 }

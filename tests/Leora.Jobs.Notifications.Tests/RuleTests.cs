@@ -181,6 +181,30 @@ public sealed class RuleTests
         Assert.Equal(2, (await h.NotificationJobsAsync()).Count);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_notification_waiting_to_be_sent_is_not_a_backlog_for_OldestDue_or_NoWorker(string provider)
+    {
+        await using var slack = await ChannelReceiver.StartAsync();
+        await using var h = await NotificationHarness.CreateAsync(provider, o =>
+        {
+            o.AllowedHosts.Add("127.0.0.1");
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/ops")) };
+            o.Rules["backlog"] = new AlertRuleOptions { Kind = AlertRuleKind.OldestDue, Threshold = 5 * Minute, Channels = { "ops" } };
+            o.Rules["silent"] = new AlertRuleOptions { Kind = AlertRuleKind.NoWorker, Threshold = 5 * Minute, Channels = { "ops" } };
+        }, fakeTime: true);
+        await h.EvaluateAsLeaderAsync();
+
+        // A message held back (its type paused) for ten minutes, and no sign of life: it is the only due job.
+        await h.Services.GetRequiredService<IJobPauses>().PauseAsync(JobPauseScope.Type, NotificationArgs.Kind);
+        Assert.NotNull(await h.Evaluator.SendTestAsync("ops", CancellationToken.None));
+        h.Time!.Advance(10 * Minute);
+        Assert.Equal(0, await h.EvaluateAsLeaderAsync());
+        Assert.False(await h.FiringAsync("backlog"));
+        Assert.False(await h.FiringAsync("silent"));
+        Assert.Single(await h.NotificationJobsAsync());
+    }
+
     // The Slack message's fallback text (the title).
     private static string? SlackText(string body) => JsonDocument.Parse(body).RootElement.GetProperty("text").GetString();
 }

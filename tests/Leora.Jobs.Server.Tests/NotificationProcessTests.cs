@@ -84,6 +84,59 @@ public sealed class NotificationProcessTests
         Assert.Equal(0, await server.StopAsync());
     }
 
+    [Fact]
+    public async Task An_API_only_leader_whose_cron_has_stopped_delivers_the_NoWorker_alert_itself_and_resolved_follows_the_next_batch_call()
+    {
+        var secret = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var db = new TempSqlite();
+        var env = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Jobs"] = db.ConnectionString,
+            ["JOB_PROCESSOR_API_KEY"] = Key,
+            ["Jobs__Webhook__AllowedHosts__0"] = "127.0.0.1",
+            ["Jobs__Notifications__AllowedHosts__0"] = "127.0.0.1",
+            ["Jobs__Notifications__EvaluationInterval"] = "1s",
+            ["Jobs__Notifications__QuietPeriod"] = "0s",
+            ["Jobs__Notifications__Webhook__pager__Url"] = receiver.IpUrl("/ok?tag=pager"),
+            ["Jobs__Notifications__Webhook__pager__Secret"] = secret,
+            ["Jobs__Notifications__Rules__silent__Kind"] = "NoWorker",
+            ["Jobs__Notifications__Rules__silent__Threshold"] = "3s",
+            ["Jobs__Notifications__Rules__silent__Channels"] = "pager",
+        };
+        // No worker, and no batch call yet: the service is the maintenance leader (it prunes) and nothing else runs jobs.
+        await using var server = await LeoraJobsProcess.StartAsync(db.Directory, env, "serve", "--no-worker", "--urls", "http://127.0.0.1:0");
+        using var http = new HttpClient { BaseAddress = new Uri(await server.AddressAsync()) };
+        http.DefaultRequestHeaders.Add("x-api-key", Key);
+        var waiting = await EnqueueAsync(http, new { type = "webhook", payload = new { url = receiver.IpUrl("/ok?tag=job"), method = "POST" } });
+
+        // The leader's evaluation fires the rule and delivers the alert itself: the job is still waiting, no batch came.
+        var firing = await Eventually.WaitAsync(() => Task.FromResult(Events(receiver, secret)), e => e.Count > 0, TimeSpan.FromMinutes(1),
+            "the NoWorker alert at the receiver");
+        Assert.Equal("alert.firing", firing[0].GetProperty("type").GetString());
+        Assert.Equal("silent", firing[0].GetProperty("data").GetProperty("rule").GetString());
+        Assert.Equal("pending", (await JobAsync(http, waiting)).GetProperty("status").GetString());
+        Assert.Empty(receiver.For("job"));
+
+        // The cron comes back: its batch call runs the job and is a sign of life; "resolved" reaches the receiver.
+        await BatchAsync(http);
+        Assert.Single(receiver.For("job"));
+        var events = await Eventually.WaitAsync(() => Task.FromResult(Events(receiver, secret)),
+            e => e.Any(x => x.GetProperty("type").GetString() == "alert.resolved"), TimeSpan.FromMinutes(1), "the resolved message");
+        Assert.Equal(["alert.firing", "alert.resolved"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    // The events the receiver got on the pager channel, each verified with the StandardWebhooks library.
+    private static List<JsonElement> Events(WebhookReceiver receiver, string secret) =>
+    [
+        .. receiver.For("pager").Select(r =>
+        {
+            new StandardWebhook(secret).Verify(r.Body, new HeaderDictionary(r.Headers.ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value))));
+            return JsonDocument.Parse(r.Body).RootElement.Clone();
+        }),
+    ];
+
     private static async Task<JsonElement> BatchAsync(HttpClient http)
     {
         using var response = await http.PostAsync("/api/jobs/process?maxJobs=10", null);
