@@ -15,12 +15,12 @@ public sealed class FailureFeedTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_retried_attempt_is_not_notified_the_last_attempt_and_a_permanent_error_are(string provider)
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
             o.QuietPeriod = TimeSpan.Zero; // every failure its own message
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/ops")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl("/hook/ops")) };
         }, fakeTime: true);
         await h.ProcessAsync(); // starts the failure feed
 

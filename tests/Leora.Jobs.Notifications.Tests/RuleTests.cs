@@ -19,12 +19,12 @@ public sealed class RuleTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task OldestDue_fires_when_a_due_job_of_its_queue_waits_past_the_threshold_and_resolves_once_it_runs(string provider)
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/ops")) };
-            o.Slack["elsewhere"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/elsewhere")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl("/hook/ops")) };
+            o.Slack["elsewhere"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl("/hook/elsewhere")) };
             o.Rules["backlog"] = new AlertRuleOptions { Kind = AlertRuleKind.OldestDue, Queue = "reports", Threshold = 5 * Minute, Channels = { "ops" } };
         }, fakeTime: true);
         var time = h.Time!;
@@ -49,7 +49,7 @@ public sealed class RuleTests
         Assert.True(await h.FiringAsync("backlog"));
         await h.ProcessAsync();
         var alert = Assert.Single(slack.Accepted);
-        Assert.Equal("/ops", alert.Path);
+        Assert.Equal("/hook/ops", alert.Path);
         Assert.Equal("Alert backlog: the oldest due job in queue reports has waited 6 min (threshold 5 min)", SlackText(alert.Body));
 
         // Resumed, the job runs and the rule clears; "resolved" waits out the quiet period (5 minutes) since the alert.
@@ -61,7 +61,7 @@ public sealed class RuleTests
         time.Advance(5 * Minute);
         await h.ProcessAsync();
         await h.ProcessAsync();
-        Assert.Equal(["/ops", "/ops"], slack.Accepted.Select(a => a.Path));
+        Assert.Equal(["/hook/ops", "/hook/ops"], slack.Accepted.Select(a => a.Path));
         Assert.Equal("Resolved backlog: no due job waits in queue reports", SlackText(slack.Accepted.Last().Body));
         Assert.All(await h.NotificationJobsAsync(), j => Assert.Equal(JobStatus.Completed, j.Status));
     }
@@ -72,7 +72,7 @@ public sealed class RuleTests
     {
         var secret = "whsec_" + Convert.ToBase64String("a-signing-key-of-32-bytes-long!!"u8.ToArray());
         var verifier = new StandardWebhook(secret);
-        await using var receiver = await ChannelReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         // The signature checked with the library's own signing (its Verify also wants the timestamp near the real clock,
         // and this test's clock is a fake one).
         receiver.Check = (body, headers) =>
@@ -81,7 +81,7 @@ public sealed class RuleTests
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Webhook["pager"] = new WebhookChannelOptions { Url = new Uri(receiver.Url("/pager")), Secret = secret };
+            o.Webhook["pager"] = new WebhookChannelOptions { Url = new Uri(receiver.IpUrl("/hook/pager")), Secret = secret };
             o.Rules["silent"] = new AlertRuleOptions { Kind = AlertRuleKind.NoWorker, Threshold = 5 * Minute, Channels = { "pager" } };
         }, fakeTime: true);
         var time = h.Time!;
@@ -122,7 +122,7 @@ public sealed class RuleTests
 
         Assert.Equal(0, receiver.Refusals);
         var events = receiver.Accepted.Select(a => (a.Path, Event: JsonDocument.Parse(a.Body).RootElement)).ToList();
-        Assert.Equal(["/pager", "/pager"], events.Select(e => e.Path));
+        Assert.Equal(["/hook/pager", "/hook/pager"], events.Select(e => e.Path));
         Assert.Equal(["alert.firing", "alert.resolved"], events.Select(e => e.Event.GetProperty("type").GetString()));
         Assert.All(events, e => Assert.Equal("silent", e.Event.GetProperty("data").GetProperty("rule").GetString()));
         Assert.Equal("Alert silent: jobs have been due for 12 min and no worker or batch call has been seen for 6 min",
@@ -185,11 +185,11 @@ public sealed class RuleTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_notification_waiting_to_be_sent_is_not_a_backlog_for_OldestDue_or_NoWorker(string provider)
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/ops")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl("/hook/ops")) };
             o.Rules["backlog"] = new AlertRuleOptions { Kind = AlertRuleKind.OldestDue, Threshold = 5 * Minute, Channels = { "ops" } };
             o.Rules["silent"] = new AlertRuleOptions { Kind = AlertRuleKind.NoWorker, Threshold = 5 * Minute, Channels = { "ops" } };
         }, fakeTime: true);
