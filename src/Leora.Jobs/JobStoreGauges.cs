@@ -8,7 +8,8 @@ namespace Leora.Jobs;
 /// The gauges of the jobs table (docs/monitoring.md): jobs by status, unfinished jobs by queue and by type, due and
 /// scheduled jobs, the age of the oldest due job, the paused queues and types, and each rate and concurrency limit's
 /// setting and usage, on a meter named <see cref="JobsTelemetry.Name"/>. They are read from the store's stats, pauses and
-/// limits and cached: the database is read at most once per <see cref="RefreshInterval"/> however often they are observed. A scrape endpoint awaits <see cref="RefreshIfStaleAsync"/> first, so it answers with a fresh
+/// limits and cached: the database is read at most once per <see cref="RefreshInterval"/> however often they are observed.
+/// A scrape endpoint awaits <see cref="RefreshIfStaleAsync"/> first, so it answers with a fresh
 /// reading; other readers (OTLP's periodic export) get the latest reading and start the next one in the background
 /// (an observable instrument's callback is synchronous: it must not wait for the database).
 /// </summary>
