@@ -1,3 +1,4 @@
+using Leora.Jobs.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,19 @@ namespace Leora.Jobs.Notifications;
 internal sealed class NotificationMonitor(
     NotificationEvaluator evaluator,
     JobNodeState node,
+    InstrumentedJobStore store,
+    JobExecutor executor,
+    IOptions<JobsOptions> jobs,
     IOptions<NotificationOptions> options,
     TimeProvider time,
     ILogger<NotificationMonitor> logger) : BackgroundService
 {
+    /// <summary>The most notification jobs one pass delivers itself (the rest wait for the next pass, or for a worker or batch).</summary>
+    internal const int DeliveryBatch = 50;
+
+    // The same list on every claim (JobClaimParams.Kinds): the stores prepare their parameter from it once.
+    private static readonly IReadOnlyList<string> NotificationKinds = [NotificationArgs.Kind];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.EvaluationInterval;
@@ -24,7 +34,7 @@ internal sealed class NotificationMonitor(
             try
             {
                 await Task.Delay(interval, time, stoppingToken);
-                if (node.IsLeader) await evaluator.EvaluateAsync(batch: false, stoppingToken);
+                if (node.IsLeader) await RunOnceAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -34,6 +44,32 @@ internal sealed class NotificationMonitor(
             {
                 Log.EvaluationFailed(logger, ex, interval);
             }
+        }
+    }
+
+    /// <summary>
+    /// One pass of the leader: evaluates, then, in a host that runs no worker (an API-only service fed by a cron), delivers
+    /// the due notification jobs itself. Otherwise an alert that nobody runs jobs (the NoWorker rule) would wait, as a
+    /// job, for the very worker or batch call whose absence it reports. Returns the messages enqueued.
+    /// </summary>
+    internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var enqueued = await evaluator.EvaluateAsync(batch: false, cancellationToken);
+        if (!node.HasWorker) await DeliverAsync(cancellationToken);
+        return enqueued;
+    }
+
+    // Claims only notification jobs (other types stay for workers and batches), one at a time so that a stop leaves none
+    // claimed and not started; each runs, and is fenced, as any attempt is. Storm control keeps them few.
+    private async Task DeliverAsync(CancellationToken cancellationToken)
+    {
+        var o = jobs.Value;
+        var claim = new JobClaimParams(null, 1, o.Lease, o.EffectiveWorkerName) { Kinds = NotificationKinds };
+        for (var i = 0; i < DeliveryBatch && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var rows = await store.JobClaimAsync(claim, cancellationToken);
+            if (rows.Count == 0) break;
+            await executor.RunAsync(rows[0], cancellationToken);
         }
     }
 }

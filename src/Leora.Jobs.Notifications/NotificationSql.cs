@@ -32,7 +32,10 @@ internal abstract class NotificationSql
     /// <summary>Failed and finished (completed or failed) jobs since <paramref name="since"/>, of a type and a queue when given.</summary>
     public abstract Task<(long Failed, long Finished)> FailureCountsAsync(DbTransaction tx, DateTimeOffset since, string? type, string? queue, CancellationToken cancellationToken);
 
-    /// <summary>The run time of the oldest due pending job (of a queue when given), or null.</summary>
+    /// <summary>
+    /// The run time of the oldest due pending job (of a queue when given), or null. Notification jobs do not count: an alert
+    /// waiting to be sent is not itself a backlog to alert about.
+    /// </summary>
     public abstract Task<DateTimeOffset?> OldestDueAsync(DbTransaction tx, DateTimeOffset now, string? queue, CancellationToken cancellationToken);
 
     protected static DbCommand Command(DbTransaction tx, string sql, params (string Name, object? Value)[] parameters)
@@ -110,8 +113,8 @@ internal abstract class NotificationSql
 
         public override async Task<DateTimeOffset?> OldestDueAsync(DbTransaction tx, DateTimeOffset now, string? queue, CancellationToken cancellationToken)
         {
-            await using var command = Command(tx, $"SELECT min(run_at) FROM leora_jobs WHERE status = 'pending' AND run_at <= @now{Filters(null, queue)}",
-                [("@now", now.ToUnixTimeMilliseconds()), .. FilterParams(null, queue)]);
+            await using var command = Command(tx, $"SELECT min(run_at) FROM leora_jobs WHERE status = 'pending' AND run_at <= @now AND kind <> @self{Filters(null, queue)}",
+                [("@now", now.ToUnixTimeMilliseconds()), ("@self", NotificationArgs.Kind), .. FilterParams(null, queue)]);
             return await command.ExecuteScalarAsync(cancellationToken) is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }
     }
@@ -161,8 +164,8 @@ internal abstract class NotificationSql
 
         public override async Task<DateTimeOffset?> OldestDueAsync(DbTransaction tx, DateTimeOffset now, string? queue, CancellationToken cancellationToken)
         {
-            await using var command = Command(tx, $"SELECT min(run_at) FROM {_schema}.jobs WHERE status = 'pending' AND run_at <= @now{Filters(null, queue)}",
-                [("@now", now.ToUniversalTime()), .. FilterParams(null, queue)]);
+            await using var command = Command(tx, $"SELECT min(run_at) FROM {_schema}.jobs WHERE status = 'pending' AND run_at <= @now AND kind <> @self{Filters(null, queue)}",
+                [("@now", now.ToUniversalTime()), ("@self", NotificationArgs.Kind), .. FilterParams(null, queue)]);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? reader.GetFieldValue<DateTimeOffset>(0) : null;
         }

@@ -19,12 +19,12 @@ public sealed class ChannelTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Slack_gets_Block_Kit_with_type_queue_error_attempts_and_a_link_and_no_secret_is_stored_or_logged(string provider)
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
             o.PublicBaseUrl = new Uri("https://jobs.example.com/jobs/");
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url($"/services/{SlackSecret}")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl($"/hook/services/{SlackSecret}")) };
         });
         await h.Evaluator.EvaluateAsync(batch: false, CancellationToken.None); // starts the failure feed
 
@@ -33,7 +33,7 @@ public sealed class ChannelTests
         await h.ProcessAsync(); // sends it
 
         var request = Assert.Single(slack.Accepted);
-        Assert.Equal($"/services/{SlackSecret}", request.Path);
+        Assert.Equal($"/hook/services/{SlackSecret}", request.Path);
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
         Assert.Contains($"#{failed.Id}", root.GetProperty("text").GetString(), StringComparison.Ordinal);
@@ -57,11 +57,11 @@ public sealed class ChannelTests
     [Fact]
     public async Task A_failed_send_is_retried_and_its_stored_error_does_not_name_the_secret_url()
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync("sqlite", o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url($"/services/{SlackSecret}")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl($"/hook/services/{SlackSecret}")) };
         });
         await h.Evaluator.SendTestAsync("ops", CancellationToken.None);
         slack.Down = true;
@@ -110,7 +110,7 @@ public sealed class ChannelTests
     {
         var secret = "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("a-signing-key-of-32-bytes-long!!"));
         var verifier = new StandardWebhook(secret);
-        await using var receiver = await ChannelReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Check = (body, headers) =>
         {
             try
@@ -126,7 +126,7 @@ public sealed class ChannelTests
         await using var h = await NotificationHarness.CreateAsync("sqlite", o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Webhook["events"] = new WebhookChannelOptions { Url = new Uri(receiver.Url("/hooks/leora")), Secret = secret };
+            o.Webhook["events"] = new WebhookChannelOptions { Url = new Uri(receiver.IpUrl("/hook/leora")), Secret = secret };
         });
         await h.Evaluator.EvaluateAsync(batch: false, CancellationToken.None);
 
@@ -135,7 +135,8 @@ public sealed class ChannelTests
         await h.ProcessAsync();
 
         Assert.Equal(0, receiver.Refusals);
-        var (_, headers, body) = Assert.Single(receiver.Accepted);
+        var accepted = Assert.Single(receiver.Accepted);
+        var (headers, body) = (accepted.Headers, accepted.Body);
         var notification = Assert.Single(await h.NotificationJobsAsync());
         Assert.Equal($"msg_leora_{notification.Id}", headers["webhook-id"].ToString());
         using (var json = JsonDocument.Parse(body))
@@ -149,7 +150,7 @@ public sealed class ChannelTests
 
         // The same headers with a changed body: the receiver's verification refuses it.
         using var http = new HttpClient();
-        using var tampered = new HttpRequestMessage(HttpMethod.Post, receiver.Url("/hooks/leora"))
+        using var tampered = new HttpRequestMessage(HttpMethod.Post, receiver.IpUrl("/hook/leora"))
         {
             Content = new StringContent(body.Replace("quota exceeded", "all is well", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
         };
@@ -163,12 +164,12 @@ public sealed class ChannelTests
     [Fact]
     public async Task A_test_message_goes_to_the_named_channel_only_and_an_unknown_channel_is_refused()
     {
-        await using var receiver = await ChannelReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync("sqlite", o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["a"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.Url("/a")) };
-            o.Slack["b"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.Url("/b")) };
+            o.Slack["a"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.IpUrl("/hook/a")) };
+            o.Slack["b"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.IpUrl("/hook/b")) };
         });
 
         Assert.NotNull(await h.Evaluator.SendTestAsync("b", CancellationToken.None));
@@ -176,16 +177,16 @@ public sealed class ChannelTests
         await h.ProcessAsync();
 
         var request = Assert.Single(receiver.Accepted);
-        Assert.Equal("/b", request.Path);
+        Assert.Equal("/hook/b", request.Path);
         Assert.Contains("test message", request.Body, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_channel_on_a_non_public_address_is_refused_by_the_SSRF_guard_unless_allowed()
     {
-        await using var receiver = await ChannelReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync("sqlite", o =>
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.Url("/x")) });
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.IpUrl("/hook/x")) });
         await h.Evaluator.EvaluateAsync(batch: false, CancellationToken.None); // starts the failure feed
         await h.Evaluator.SendTestAsync("ops", CancellationToken.None);
         await h.ProcessAsync();

@@ -15,12 +15,12 @@ public sealed class StormTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Ten_thousand_failures_in_a_minute_make_at_most_three_messages_per_channel_and_the_digest_counts_them_all(string provider)
     {
-        await using var receiver = await ChannelReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["a"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.Url("/a")) };
-            o.Webhook["b"] = new WebhookChannelOptions { Url = new Uri(receiver.Url("/b")), Secret = "whsec_" + Convert.ToBase64String(new byte[32]) };
+            o.Slack["a"] = new SlackChannelOptions { WebhookUrl = new Uri(receiver.IpUrl("/hook/a")) };
+            o.Webhook["b"] = new WebhookChannelOptions { Url = new Uri(receiver.IpUrl("/hook/b")), Secret = "whsec_" + Convert.ToBase64String(new byte[32]) };
         }, fakeTime: true);
         var time = h.Time!;
         await h.ProcessAsync(); // starts the failure feed
@@ -70,11 +70,11 @@ public sealed class StormTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_channel_down_for_two_minutes_gets_every_alert_after_it_comes_back(string provider)
     {
-        await using var slack = await ChannelReceiver.StartAsync();
+        await using var slack = await WebhookReceiver.StartAsync();
         await using var h = await NotificationHarness.CreateAsync(provider, o =>
         {
             o.AllowedHosts.Add("127.0.0.1");
-            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.Url("/hook")) };
+            o.Slack["ops"] = new SlackChannelOptions { WebhookUrl = new Uri(slack.IpUrl("/hook/ops")) };
             o.Rules["failing"] = new AlertRuleOptions { Kind = AlertRuleKind.FailureRatio, Type = "always_fails", Ratio = 0.5, MinJobs = 1, Channels = { "ops" } };
         }, fakeTime: true);
         var time = h.Time!;

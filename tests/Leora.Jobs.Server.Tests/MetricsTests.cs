@@ -47,10 +47,15 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.True(promtool.ExitCode == 0,
             "promtool is missing: './build.sh test' installs it (Debian's prometheus package), or apt-get install prometheus.");
 
-        await using var server = await LeoraJobsProcess.StartAsync(_db.Directory, Env(("Jobs__Metrics__Enabled", "true")),
+        // A concurrency limit on the webhook type and a rate limit on the "later" queue (written at start), and two pauses.
+        await using var server = await LeoraJobsProcess.StartAsync(_db.Directory, Env(("Jobs__Metrics__Enabled", "true"),
+                ("Jobs__Limits__Types__webhook__Concurrency", "2"), ("Jobs__Limits__Queues__later__Rate", "100")),
             "serve", "--urls", "http://127.0.0.1:0");
         using var http = new HttpClient { BaseAddress = new Uri(await server.AddressAsync()) };
         http.DefaultRequestHeaders.Add("x-api-key", Key);
+        foreach (var pause in new[] { "/api/jobs/queues/later/pause", "/api/jobs/types/bulk_import/pause" })
+            using (var paused = await http.PostAsync(pause, null))
+                Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
         var done = await EnqueueAsync(http, new { type = "webhook", payload = new { url = _receiver.IpUrl("/ok"), method = "POST" } });
         await EnqueueAsync(http, new { type = "webhook", payload = new { url = _receiver.IpUrl("/ok"), method = "POST" }, delaySeconds = 3600, queue = "later" });
         await Eventually.WaitAsync(async () => (await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{done}")).GetProperty("status").GetString(),
@@ -77,6 +82,18 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.True(Has(text, "leora_jobs_scheduled", "1"), text);
         Assert.True(Has(text, "leora_jobs_due", "0"), text);
         Assert.True(Has(text, "leora_jobs_oldest_due_age_seconds", "0"), text);
+        // Pauses: 1 for a paused queue or type, 0 for one with unfinished jobs that is not paused.
+        Assert.True(Has(text, "leora_jobs_queue_paused", "1", ("job_queue", "later")), text);
+        Assert.True(Has(text, "leora_jobs_type_paused", "1", ("job_type", "bulk_import")), text);
+        Assert.True(Has(text, "leora_jobs_type_paused", "0", ("job_type", "webhook")), text);
+        // Limits: each setting and its usage, labelled by the limit's type or queue.
+        Assert.True(Has(text, "leora_jobs_limit_concurrency", "2", ("job_type", "webhook")), text);
+        Assert.True(Has(text, "leora_jobs_limit_running", "0", ("job_type", "webhook")), text);
+        Assert.True(Has(text, "leora_jobs_limit_keys_running", "0", ("job_type", "webhook")), text);
+        Assert.True(Has(text, "leora_jobs_limit_rate", "100", ("job_queue", "later")), text);
+        Assert.True(Has(text, "leora_jobs_limit_rate_started", "0", ("job_queue", "later")), text);
+        Assert.True(Has(text, "leora_jobs_limit_rate_period_seconds", "60", ("job_queue", "later")), text);
+        Assert.False(Has(text, "leora_jobs_limit_rate", null, ("job_type", "webhook")), text);
         Assert.Equal(0, await server.StopAsync());
     }
 

@@ -8,7 +8,10 @@ namespace Leora.Jobs.TestSupport;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (free port) that webhook jobs call; it records every request it gets. The one
-/// receiver of every test project (API, CLI, README): <c>/ok</c> answers 200, the others answer as their names say.
+/// receiver of every test project (API, CLI, README, notifications): <c>/ok</c> answers 200, the others answer as their
+/// names say. <c>/hook/…</c> stands in for Slack or a webhook receiver: it answers 200 and records the request in
+/// <see cref="Accepted"/>, unless <see cref="Check"/> (a signature check) refuses it: then 400, in <see cref="Refused"/>.
+/// While <see cref="Down"/> is set (an outage) every path answers 503.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -19,6 +22,30 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
     public int Port { get; private set; }
+
+    /// <summary>The requests to <c>/hook/…</c> that were answered 200.</summary>
+    public ConcurrentQueue<ReceivedRequest> Accepted { get; } = new();
+
+    /// <summary>The requests to <c>/hook/…</c> that <see cref="Check"/> refused (answered 400).</summary>
+    public ConcurrentQueue<ReceivedRequest> Refused { get; } = new();
+
+    public int Refusals => Refused.Count;
+
+    private volatile bool _down;
+    private int _downAnswers;
+
+    /// <summary>While set, every request answers 503 (an outage of the receiver).</summary>
+    public bool Down
+    {
+        get => _down;
+        set => _down = value;
+    }
+
+    /// <summary>How many requests were answered 503 because of <see cref="Down"/>.</summary>
+    public int DownAnswers => Volatile.Read(ref _downAnswers);
+
+    /// <summary>Judges each request to <c>/hook/…</c> by its body and headers (a webhook's signature); null: every one is accepted.</summary>
+    public Func<string, IHeaderDictionary, bool>? Check { get; set; }
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
 
@@ -45,8 +72,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
-            receiver.Requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+            var request = new ReceivedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? "",
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body);
+            receiver.Requests.Enqueue(request);
+            if (receiver.Down)
+            {
+                Interlocked.Increment(ref receiver._downAnswers);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+            if (context.Request.Path.StartsWithSegments("/hook"))
+            {
+                if (receiver.Check is { } check && !check(body, context.Request.Headers))
+                {
+                    receiver.Refused.Enqueue(request);
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    return;
+                }
+                receiver.Accepted.Enqueue(request);
+                await context.Response.WriteAsync("ok");
+                return;
+            }
             await next(context);
         });
         app.MapMethods("/ok", ["GET", "POST", "PUT", "DELETE", "PATCH"], () => Results.Ok(new { received = true }));
