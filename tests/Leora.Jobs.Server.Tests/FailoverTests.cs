@@ -74,7 +74,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             $"{rig.Unavailable} answers 503 (retried), first enqueue acknowledged {firstAcknowledged.TotalSeconds:0.0} s after the promotion, " +
             $"20 new jobs completed {carriedOnAfter.TotalSeconds:0.0} s after it (killed at {killedAt.TotalSeconds:0.0} s, promoted at {promotedAt.TotalSeconds:0.0} s); " +
             $"lost: {lostEnqueues.Count} acknowledged enqueues, {lostOutcomes.Count} outcomes of {completedBefore.Count}; " +
-            $"{ranAgain} jobs ran more than once.");
+            $"{ranAgain} jobs ran more than once. Unexpected answers: {rig.Unexpected.Count} {string.Join(" | ", rig.Unexpected.Take(3))}");
 
         Assert.True(rig.Unexpected.IsEmpty, string.Join('\n', rig.Unexpected.Take(10)) + "\n" + rig.Logs());
         Assert.True(rig.Unavailable > 0, "no request met the failover: the test proved nothing");

@@ -112,11 +112,13 @@ public sealed class PostgresFailoverPair : IAsyncDisposable
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    // Synchronous: every commit waits until the standby has flushed it. '*' names whichever standby connects.
+    // Synchronous: every commit on the primary waits until the standby has flushed it ('*' names whichever standby
+    // connects). The standby is started without it: once promoted it has no standby of its own, and with the setting
+    // every commit would wait for one forever (after a real failover, a new standby is attached and the setting restored).
     private Task CtlAsync(string data, int port, string verb) =>
         PgAsync("pg_ctl", ["-D", data, "-l", $"{data}.log", "-w", "-t", "60",
             "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {_dir} -c max_connections=200" +
-                  (_synchronous ? " -c synchronous_standby_names=* -c synchronous_commit=on" : " -c synchronous_commit=local"), verb]);
+                  (_synchronous && data == Primary ? " -c synchronous_standby_names=* -c synchronous_commit=on" : " -c synchronous_commit=local"), verb]);
 
     private Task PgAsync(string tool, string[] args) =>
         IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args]) : RunAsync(Path.Combine(_bin, tool), args);
