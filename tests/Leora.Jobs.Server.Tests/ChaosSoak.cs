@@ -146,8 +146,13 @@ internal static class ChaosSoak
         {
             await using var c = new SqliteConnection(sqlite.ConnectionString + ";Pooling=false;Mode=ReadOnly");
             await c.OpenAsync();
+            await using (var pragma = c.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA busy_timeout = 10000";
+                await pragma.ExecuteNonQueryAsync();
+            }
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA busy_timeout = 10000; SELECT idempotency_key, id, status FROM leora_jobs";
+            cmd.CommandText = "SELECT idempotency_key, id, status FROM leora_jobs";
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync()) stored.Add(r.GetString(0), (r.GetInt64(1), r.GetString(2)));
         }
