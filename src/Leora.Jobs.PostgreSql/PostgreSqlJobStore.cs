@@ -212,19 +212,37 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
                 $"The jobs database's disk is full: PostgreSQL could not extend a file ({ex.MessageText}). " +
                 "Nothing of the failed write was kept; free space on the database server's volume.", ex);
         }
-        catch (NpgsqlException ex) when (IsUnavailable(ex))
+        catch (NpgsqlException ex) when (IsUnavailable(ex) || NoPrimaryFound(ex))
         {
             throw Unavailable(ex);
         }
     }
 
     /// <summary>
-    /// A failure to reach the server rather than of the statement: connection class 08, 57P01–57P03 (shut down, crashed,
-    /// starting: a restart or a failover), 53300 (too many connections), or a socket error, timeout or exhausted pool.
+    /// With several hosts in the connection string (<c>Host=db1,db2;Target Session Attributes=primary</c>), while the
+    /// primary is dead and a standby not yet promoted, Npgsql answers "No suitable host was found" with nothing inside
+    /// (the dead host is remembered as offline, the standby is up but not a primary) and nothing marked transient: a
+    /// failover answered 500 instead of 503, and the CLI did not retry. (With each host's failure inside, as an
+    /// AggregateException, <see cref="IsUnavailable"/> judges those: a refused login stays an error.)
     /// </summary>
-    internal static bool IsUnavailable(NpgsqlException error) => error is PostgresException pg
-        ? pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300"
-        : error.IsTransient;
+    private bool NoPrimaryFound(NpgsqlException error) =>
+        DataSource is NpgsqlMultiHostDataSource && error is not PostgresException && error.InnerException is null;
+
+    /// <summary>
+    /// A failure to reach the server rather than of the statement: connection class 08, 57P01–57P03 (shut down, crashed,
+    /// starting: a restart or a failover), 53300 (too many connections), or a socket error, timeout or exhausted pool; or,
+    /// with several hosts in the connection string, no host that is (yet) the primary.
+    /// </summary>
+    internal static bool IsUnavailable(NpgsqlException error) => error switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300",
+        // "No suitable host was found" from a multi-host data source (Host=db1,db2;Target Session Attributes=primary)
+        // while the primary is dead and the standby not yet promoted: each host's own failure is inside, and it is not
+        // marked transient, so a failover answered 500 instead of 503. A host that refused the login or a host that is
+        // a standby (no exception of its own) is judged by what it says.
+        { InnerException: AggregateException hosts } => hosts.InnerExceptions.All(e => e is not NpgsqlException host || IsUnavailable(host)),
+        _ => error.IsTransient,
+    };
 
     // Worded without the host: the HTTP API answers with its own words, the log has the inner exception.
     private static JobStoreUnavailableException Unavailable(NpgsqlException error)

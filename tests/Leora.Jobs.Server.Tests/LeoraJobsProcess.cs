@@ -13,6 +13,11 @@ internal sealed partial class LeoraJobsProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The process id (for its memory in /proc, or a SIGKILL).</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Standard output's lines (the banner, tables).</summary>
     public ConcurrentQueue<string> Out { get; } = new();
     /// <summary>Standard error's lines (the logs).</summary>
@@ -61,6 +66,13 @@ internal sealed partial class LeoraJobsProcess : IAsyncDisposable
         }
         await _process.WaitForExitAsync().WithTimeout(TimeSpan.FromMinutes(1), "leora-jobs to stop on SIGTERM");
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no cleanup, no goodbye; its jobs' leases must expire.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     public override string ToString() => $"--- stdout\n{string.Join('\n', Out)}\n--- stderr\n{string.Join('\n', Err)}";
