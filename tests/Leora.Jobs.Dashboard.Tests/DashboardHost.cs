@@ -72,7 +72,8 @@ public sealed class DashboardHost : IAsyncDisposable
             .AddJob<EchoArgs, EchoHandler>()
             .AddJob<FlakyArgs, FlakyHandler>(o => o.MaxAttempts = 1)
             .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
-            .AddJob<GateArgs, GateHandler>();
+            .AddJob<GateArgs, GateHandler>()
+            .AddJob<LaterArgs, LaterHandler>();
         builder.Services.AddSingleton<Gate>();
         database.Use(jobs);
         if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
