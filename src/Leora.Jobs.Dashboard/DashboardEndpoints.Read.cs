@@ -1,3 +1,4 @@
+using Leora.Jobs.AspNetCore;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -122,7 +122,8 @@
   const num = new Intl.NumberFormat();
   function fmtNum(n) { return num.format(n); }
   // Times are shown in the viewer's time zone, named (issue 19); the UTC time is on hover (fmtUtc, the title of a <time>).
-  const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZoneName: 'short' });
+  // timeStyle 'long' names the zone ("10:15:03 CET"); dateStyle cannot be combined with timeZoneName itself.
+  const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
   function fmtTime(iso) {
     if (!iso) return '–';
     return localTime.format(new Date(iso));
