@@ -1,5 +1,5 @@
-using Leora.Jobs.AspNetCore;
 using System.Globalization;
+using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
