@@ -11,4 +11,5 @@ namespace Leora.Jobs.AspNetCore;
 /// <param name="Type">With a filter: only jobs of this type.</param>
 /// <param name="Queue">With a filter: only jobs of this queue.</param>
 /// <param name="Limit">With a filter: at most this many jobs (1–1000, default 1000).</param>
-public sealed record BulkRequest(string? Action, IReadOnlyList<long>? Ids, string? Status, string? Type, string? Queue, int? Limit);
+public sealed record BulkRequest(string? Action = null, IReadOnlyList<long>? Ids = null, string? Status = null, string? Type = null, string? Queue = null,
+    int? Limit = null);
