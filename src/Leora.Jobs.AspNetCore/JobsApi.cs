@@ -181,6 +181,52 @@ internal static partial class JobsApi
             _ => TypedResults.NoContent(),
         };
 
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> RunNowAsync(long id, IJobClient client, CancellationToken cancellationToken)
+    {
+        switch (await client.RunNowAsync(id, cancellationToken))
+        {
+            case JobActionResult.NotFound: return NotFound(id);
+            case JobActionResult.Conflict:
+                var job = await client.GetAsync(id, cancellationToken);
+                return Conflict(job is null ? $"Job {id} is gone."
+                    : job.Status == JobStatus.Pending ? $"Job {id} is due already."
+                    : $"Job {id} is {job.Status.ToName()}; only a pending job that waits (scheduled, or retrying) can be run now.");
+            default:
+                return await GetAsync(id, client, cancellationToken);
+        }
+    }
+
+    /// <summary>One action on many jobs, by ids or by a filter (issue 19; <see cref="JobBulk"/>).</summary>
+    public static async Task<Results<Ok<BulkResponse>, ValidationProblem, ProblemHttpResult>> BulkAsync(
+        HttpContext http, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
+    {
+        var request = http.Request;
+        if (!request.HasJsonContentType())
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the request as JSON with Content-Type: application/json.");
+        var limit = options.CurrentValue.MaxRequestBodyBytes;
+        if (await RequestBody.ReadAsync(request, limit, cancellationToken) is not { } body) return TooLarge(limit);
+        BulkRequest? bulk;
+        try
+        {
+            bulk = JsonSerializer.Deserialize<BulkRequest>(body, JobJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            if (Malformed(body) is { } malformed) return malformed;
+            return Invalid(ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.'), FirstSentence(ex.Message));
+        }
+        if (bulk is null) return Malformed(body) ?? Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
+        if (JobBulk.Validate(bulk) is { } bad) return Invalid(bad.Field, bad.Message);
+        try
+        {
+            return TypedResults.Ok(await JobBulk.RunAsync(client, bulk, cancellationToken));
+        }
+        catch (JobValidationException ex)
+        {
+            return Invalid(ex.Field ?? "body", ex.Message);
+        }
+    }
+
     public static async Task<Results<Ok<CleanupResponse>, ValidationProblem>> CleanupAsync(
         double? olderThanDays, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
     {

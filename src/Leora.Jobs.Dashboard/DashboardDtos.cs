@@ -12,7 +12,7 @@ internal sealed record SessionDto(bool SignedIn, bool ReadOnly, string? User, st
 
 internal sealed record SignInRequest(string? Key);
 
-internal sealed record CountsDto(long Pending, long Scheduled, long Processing, long Completed, long Failed, long Cancelled);
+internal sealed record CountsDto(long Pending, long Scheduled, long Processing, long Completed, long Failed, long Cancelled, long Retrying, long Dead);
 
 internal sealed record NamedCountsDto(string Name, long Pending, long Processing);
 
@@ -34,16 +34,21 @@ internal sealed record ThroughputDto(DateTimeOffset Minute, long Completed, long
 
 internal sealed record JobSummaryDto(long Id, string Type, string Queue, string Status, bool Scheduled, int Priority, int Attempts, int MaxAttempts,
     string? IdempotencyKey, int? Progress, string? Worker, DateTimeOffset CreatedAt, DateTimeOffset RunAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt, string? LastError)
+    DateTimeOffset? CompletedAt, string? LastError, bool Retrying, bool Dead, string Args)
 {
     public static JobSummaryDto From(JobInfo j, DateTimeOffset now) => new(j.Id, j.Type, j.Queue, j.Status.ToName(),
-        j.Status == JobStatus.Pending && j.RunAt > now, j.Priority, j.Attempts, j.MaxAttempts, j.IdempotencyKey, j.Progress, j.Worker,
-        j.CreatedAt, j.RunAt, j.StartedAt, j.CompletedAt, j.Errors.Count == 0 ? null : Truncate(j.Errors[^1].Message, 300));
+        j.Status == JobStatus.Pending && j.RunAt > now && j.Attempts == 0, j.Priority, j.Attempts, j.MaxAttempts, j.IdempotencyKey, j.Progress, j.Worker,
+        j.CreatedAt, j.RunAt, j.StartedAt, j.CompletedAt, j.Errors.Count == 0 ? null : Truncate(j.Errors[^1].Message, 300),
+        j.Status == JobStatus.Pending && j.RunAt > now && j.Attempts > 0, j.Status == JobStatus.Failed && j.Attempts >= j.MaxAttempts,
+        ArgsSummary.Of(j.Payload));
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "…";
 }
 
-internal sealed record JobPageDto(IReadOnlyList<JobSummaryDto> Items, string? NextCursor);
+/// <summary>A page of a list, with the list's total (counted up to a bound: <see cref="TotalCapped"/> says it was reached) and the page size.</summary>
+internal sealed record JobPageDto(IReadOnlyList<JobSummaryDto> Items, string? NextCursor, long Total, bool TotalCapped, int PageSize);
+
+internal sealed record BulkRequestDto(string? Action, IReadOnlyList<long>? Ids, string? Status, string? Type, string? Queue, int? Limit);
 
 /// <summary>
 /// A job in the detail view: the API's <see cref="JobResponse"/> (the one job shape on the wire) and what the view
@@ -111,3 +116,12 @@ internal sealed record NodeRunningJobDto(long Id, string Type, string Queue, int
 {
     public static NodeRunningJobDto From(JobInfo j) => new(j.Id, j.Type, j.Queue, j.Progress, j.StartedAt);
 }
+
+/// <summary>A queue or a job type on the Queues or Job types page.</summary>
+internal sealed record GroupDto(string Name, long Due, long Scheduled, long Retrying, long Processing, long CompletedLastHour, long FailedLastHour,
+    double? OldestDueAgeSeconds, DateTimeOffset? PausedAt, LimitDto? Limit, IReadOnlyList<string> Workers, TypeConfigDto? Registered);
+
+/// <summary>A registered job type's configuration: where its jobs go, their priority, attempts and timeout.</summary>
+internal sealed record TypeConfigDto(string Queue, int Priority, int MaxAttempts, double? TimeoutSeconds);
+
+internal sealed record GroupsDto(string Scope, IReadOnlyList<GroupDto> Rows, DateTimeOffset Now);

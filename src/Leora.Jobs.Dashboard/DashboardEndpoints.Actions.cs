@@ -78,6 +78,43 @@ internal static partial class DashboardEndpoints
         };
     }
 
+    private static async Task<IResult> RunNowAsync(HttpContext context, long id, IJobClient client, ILogger<DashboardAuth> logger, CancellationToken ct)
+    {
+        var result = await client.RunNowAsync(id, ct);
+        Log.JobAction(logger, "runNow", id, User(context).Name, result.ToString());
+        return result switch
+        {
+            JobActionResult.Done => Json(new ActionResultDto(id, "ranNow")),
+            JobActionResult.NotFound => Problem(StatusCodes.Status404NotFound, "No such job", $"Job {id} does not exist."),
+            _ => Problem(StatusCodes.Status409Conflict, "Cannot run now", await client.GetAsync(id, ct) is { Status: JobStatus.Pending }
+                ? $"Job {id} is due already." : $"Job {id} is not waiting: only a scheduled or retrying job can be run now."),
+        };
+    }
+
+    /// <summary>
+    /// Retry, cancel, delete or run now many jobs (issue 19): the ids selected on a page, or every job matching the list's
+    /// filter up to <see cref="JobBulk.MaxJobs"/> (the page asks first). The HTTP API's bulk call, shared (<see cref="JobBulk"/>).
+    /// </summary>
+    private static async Task<IResult> BulkAsync(HttpContext context, IJobClient client, ILogger<DashboardAuth> logger, CancellationToken ct)
+    {
+        var (body, problem) = await ReadAsync<BulkRequestDto>(context);
+        if (problem is not null) return problem;
+        var request = new BulkRequest(body!.Action, body.Ids, body.Ids is null ? body.Status ?? "" : null,
+            body.Ids is null ? body.Type : null, body.Ids is null ? body.Queue : null, body.Limit);
+        if (JobBulk.Validate(request) is { } bad) return Problem(StatusCodes.Status400BadRequest, "Invalid bulk action", bad.Message, bad.Field);
+        try
+        {
+            var result = await JobBulk.RunAsync(client, request, ct);
+            var selection = request.Ids is null ? $"filter status={request.Status} type={request.Type ?? "*"} queue={request.Queue ?? "*"}" : "selected ids";
+            Log.BulkAction(logger, result.Action, result.Selected, selection, User(context).Name, result.Changed);
+            return Json(result);
+        }
+        catch (JobValidationException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid bulk action", ex.Message, ex.Field);
+        }
+    }
+
     /// <summary>
     /// Sends failed jobs (of one type, or all) back to pending, oldest first, at most
     /// <see cref="JobsDashboardOptions.RetryAllLimit"/> per call: pages through the failed list by keyset and

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Leora.Jobs.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,14 +10,20 @@ internal static partial class DashboardEndpoints
 {
     private const int MaxPageSize = 200;
 
+    /// <summary>The most jobs a list's total counts; past it the total reads "100,000+".</summary>
+    internal const int TotalBound = 100_000;
+
     private static async Task<IResult> OverviewAsync(IJobClient client, DashboardHealth health, CancellationToken ct)
     {
         var stats = await client.StatsAsync(ct);
         var recent = await client.ThroughputAsync(TimeSpan.FromMinutes(5), ct);
         var by = stats.ByStatus;
         long Count(JobStatus s) => by.TryGetValue(s, out var n) ? n : 0;
-        var counts = new CountsDto(stats.DuePending, stats.Scheduled, Count(JobStatus.Processing), Count(JobStatus.Completed),
-            Count(JobStatus.Failed), Count(JobStatus.Cancelled));
+        // Retrying and dead are counted apart (issue 19), bounded as a list's total is; scheduled keeps only the first runs.
+        var retrying = await client.CountAsync(new JobQuery { Status = JobStatus.Pending, Scheduled = true, Attempted = true }, TotalBound, ct);
+        var dead = await client.CountAsync(new JobQuery { Status = JobStatus.Failed, Exhausted = true }, TotalBound, ct);
+        var counts = new CountsDto(stats.DuePending, Math.Max(0, stats.Scheduled - retrying), Count(JobStatus.Processing), Count(JobStatus.Completed),
+            Count(JobStatus.Failed), Count(JobStatus.Cancelled), retrying, dead);
         static IReadOnlyList<NamedCountsDto> Named(IReadOnlyDictionary<string, IReadOnlyDictionary<JobStatus, long>> d) =>
             [.. d.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new NamedCountsDto(p.Key,
                 p.Value.TryGetValue(JobStatus.Pending, out var pe) ? pe : 0, p.Value.TryGetValue(JobStatus.Processing, out var pr) ? pr : 0))];
@@ -41,7 +48,8 @@ internal static partial class DashboardEndpoints
 
     /// <summary>
     /// One page of a list. Keyset paging on id (the cursor is the last id seen), newest or oldest first; a search
-    /// for an id or an idempotency key is a single indexed lookup. Never an OFFSET, never a count.
+    /// for an id or an idempotency key is a single indexed lookup. Never an OFFSET; the total is a count that stops at
+    /// <see cref="TotalBound"/>.
     /// </summary>
     private static async Task<IResult> ListAsync(HttpContext context, IJobClient client, TimeProvider time, CancellationToken ct)
     {
@@ -56,33 +64,20 @@ internal static partial class DashboardEndpoints
                 found.Add(byId);
             var byKey = await client.ListAsync(new JobQuery { IdempotencyKey = search, Limit = 10 }, ct);
             found.AddRange(byKey.Items.Where(j => found.All(f => f.Id != j.Id)));
-            return Json(new JobPageDto([.. found.Select(j => JobSummaryDto.From(j, now))], null));
+            return Json(new JobPageDto([.. found.Select(j => JobSummaryDto.From(j, now))], null, found.Count, false, found.Count));
         }
 
         var status = q["status"].ToString();
-        JobStatus? parsed = null;
-        bool? scheduled = null;
-        switch (status)
-        {
-            case "" or "all": break;
-            case "scheduled": parsed = JobStatus.Pending; scheduled = true; break;
-            case "pending": parsed = JobStatus.Pending; scheduled = false; break;
-            default:
-                if (!JobNames.TryParseStatus(status, out var s))
-                    return Problem(StatusCodes.Status400BadRequest, "Unknown status", $"'{status}' is not a status.", "status");
-                parsed = s;
-                break;
-        }
+        if (!JobListFilter.TryApply(status, new JobQuery(), out var filter))
+            return Problem(StatusCodes.Status400BadRequest, "Unknown status", $"'{status}' is not a list: {JobListFilter.Names}.", "status");
         var limit = 50;
         if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
             return Problem(StatusCodes.Status400BadRequest, "Bad limit", $"limit must be 1–{MaxPageSize}.", "limit");
         var order = q["order"].ToString();
         if (order is not ("" or "newest" or "oldest"))
             return Problem(StatusCodes.Status400BadRequest, "Bad order", "order is newest or oldest.", "order");
-        var query = new JobQuery
+        var query = filter with
         {
-            Status = parsed,
-            Scheduled = scheduled,
             Type = NullIfEmpty(q["type"]),
             Queue = NullIfEmpty(q["queue"]),
             Cursor = NullIfEmpty(q["cursor"]),
@@ -92,7 +87,9 @@ internal static partial class DashboardEndpoints
         try
         {
             var page = await client.ListAsync(query, ct);
-            return Json(new JobPageDto([.. page.Items.Select(j => JobSummaryDto.From(j, now))], page.NextCursor));
+            // The total is counted up to a bound (issue 19): past it the list says "at least", and no refresh scans a large table.
+            var total = await client.CountAsync(query, TotalBound, ct);
+            return Json(new JobPageDto([.. page.Items.Select(j => JobSummaryDto.From(j, now))], page.NextCursor, total, total >= TotalBound, limit));
         }
         catch (JobValidationException ex)
         {

@@ -54,6 +54,8 @@ internal static partial class DashboardEndpoints
         api.MapPost("/jobs/{id:long}/retry", RetryAsync).AddEndpointFilter(Operator);
         api.MapPost("/jobs/{id:long}/cancel", CancelAsync).AddEndpointFilter(Operator);
         api.MapDelete("/jobs/{id:long}", DeleteAsync).AddEndpointFilter(Operator);
+        api.MapPost("/jobs/{id:long}/run-now", RunNowAsync).AddEndpointFilter(Operator);
+        api.MapPost("/jobs/bulk", BulkAsync).AddEndpointFilter(Operator);
         api.MapPost("/failed/retry-all", RetryAllAsync).AddEndpointFilter(Operator);
         api.MapPost("/cleanup", CleanupAsync).AddEndpointFilter(Operator);
 
@@ -62,6 +64,8 @@ internal static partial class DashboardEndpoints
         api.MapPost("/schedules/{name}/disable", ScheduleDisableAsync).AddEndpointFilter(Operator);
         api.MapPost("/schedules/{name}/trigger", ScheduleTriggerAsync).AddEndpointFilter(Operator);
 
+        api.MapGet("/queues", QueuesAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/jobtypes", JobTypesAsync).AddEndpointFilter(Viewer);
         api.MapGet("/pauses", PausesAsync).AddEndpointFilter(Viewer);
         api.MapPost("/pauses/{scope}/{name}/pause", PauseAsync).AddEndpointFilter(Operator);
         api.MapPost("/pauses/{scope}/{name}/resume", ResumeAsync).AddEndpointFilter(Operator);

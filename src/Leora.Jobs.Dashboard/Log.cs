@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(LeoraJobsEventId.DashboardPauseAction, LogLevel.Information, "Dashboard action {Action} on {Scope} {Name} by {User}: {Result}.")]
     public static partial void PauseAction(ILogger logger, string action, string scope, string name, string user, string result);
 
+    [LoggerMessage(LeoraJobsEventId.DashboardBulkAction, LogLevel.Information, "Dashboard bulk {Action} on {Selected} jobs ({Selection}) by {User}: {Changed} changed.")]
+    public static partial void BulkAction(ILogger logger, string action, int selected, string selection, string user, int changed);
+
     [LoggerMessage(LeoraJobsEventId.DashboardAlertTest, LogLevel.Information, "Dashboard test message on channel {Channel} by {User}: {Result}.")]
     public static partial void AlertTest(ILogger logger, string channel, string user, string result);
 }

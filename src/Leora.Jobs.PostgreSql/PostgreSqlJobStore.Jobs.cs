@@ -213,15 +213,9 @@ public sealed partial class PostgreSqlJobStore
     public Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
         {
-            var where = new StringBuilder();
             await using var cmd = Command(c, null, "");
+            var where = ListWhere(list, cmd);
             var p = cmd.Parameters;
-            if (list.Status is { } status) { where.Append(" AND status = @status"); p.AddWithValue("status", status.ToName()); }
-            if (list.Kind is not null) { where.Append(" AND kind = @kind"); p.AddWithValue("kind", list.Kind); }
-            if (list.Queue is not null) { where.Append(" AND queue = @queue"); p.AddWithValue("queue", list.Queue); }
-            if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); p.AddWithValue("key", list.IdempotencyKey); }
-            if (list.Scheduled is { } scheduled)
-                where.Append(scheduled ? " AND status = 'pending' AND run_at > coalesce(@now, now())" : " AND status = 'pending' AND run_at <= coalesce(@now, now())");
             var newest = list.Order == JobListOrder.NewestFirst;
             if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); p.AddWithValue("after", after); }
             p.AddWithValue("limit", list.Limit);
@@ -229,6 +223,54 @@ public sealed partial class PostgreSqlJobStore
                 .Replace("{order}", newest ? "DESC" : "ASC", StringComparison.Ordinal);
             return await ReadRowsAsync(cmd, cancellationToken);
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "");
+            var where = ListWhere(list, cmd);
+            cmd.Parameters.AddWithValue("limit", list.Limit);
+            cmd.CommandText = Sql(PostgreSqlSql.JobCount).Replace("{where}", where.ToString(), StringComparison.Ordinal);
+            return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
+    // The filters of a list and of its count, the same for both (the cursor is the list's alone).
+    private static StringBuilder ListWhere(JobListParams list, NpgsqlCommand cmd)
+    {
+        var where = new StringBuilder();
+        var p = cmd.Parameters;
+        if (list.Status is { } status) { where.Append(" AND status = @status"); p.AddWithValue("status", status.ToName()); }
+        if (list.Kind is not null) { where.Append(" AND kind = @kind"); p.AddWithValue("kind", list.Kind); }
+        if (list.Queue is not null) { where.Append(" AND queue = @queue"); p.AddWithValue("queue", list.Queue); }
+        if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); p.AddWithValue("key", list.IdempotencyKey); }
+        if (list.Scheduled is { } scheduled)
+            where.Append(scheduled ? " AND status = 'pending' AND run_at > coalesce(@now, now())" : " AND status = 'pending' AND run_at <= coalesce(@now, now())");
+        if (list.Attempted is { } attempted) where.Append(attempted ? " AND attempts > 0" : " AND attempts = 0");
+        if (list.Exhausted is { } exhausted) where.Append(exhausted ? " AND attempts >= max_attempts" : " AND attempts < max_attempts");
+        return where;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobGroupCounts>> JobCountByGroupAsync(bool byType, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobGroupCounts>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.JobCountByGroup.Replace("{group}", byType ? "kind" : "queue", StringComparison.Ordinal));
+            var rows = new List<JobGroupCounts>();
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+                rows.Add(new JobGroupCounts(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6),
+                    r.IsDBNull(7) ? null : TimeSpan.FromSeconds(Math.Max(0, r.GetDouble(7)))));
+            return rows;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<JobActionResult> JobRunNowAsync(long id, CancellationToken cancellationToken)
+    {
+        var result = await ActionAsync(PostgreSqlSql.JobRunNow, id, null, cancellationToken);
+        if (result == JobActionResult.Done) _wakeUp.Request();
+        return result;
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>

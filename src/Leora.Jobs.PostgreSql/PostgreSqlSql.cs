@@ -201,6 +201,33 @@ internal static partial class PostgreSqlSql
 
     public const string JobList = "SELECT " + Columns + " FROM {s}.jobs WHERE true {where} ORDER BY id {order} LIMIT @limit";
 
+    // Bounded: counting stops at @limit rows, so a total over a large table costs no more than reading that many index entries.
+    public const string JobCount = "SELECT count(*) FROM (SELECT 1 FROM {s}.jobs WHERE true {where} LIMIT @limit) c";
+
+    // Only a job that is waiting (scheduled, or between attempts) is moved; its attempts, errors and everything else stay.
+    public const string JobRunNow = """
+        UPDATE {s}.jobs SET run_at = coalesce(@now, now())
+        WHERE id = @id AND status = 'pending' AND run_at > coalesce(@now, now())
+        """;
+
+    // Unfinished jobs and those finished in the last hour, per queue or type ({group}): two index ranges (by status, and by
+    // status and completed_at), never the finished history.
+    public const string JobCountByGroup = """
+        SELECT g,
+               count(*) FILTER (WHERE status = 'pending' AND run_at <= coalesce(@now, now())),
+               count(*) FILTER (WHERE status = 'pending' AND run_at > coalesce(@now, now()) AND attempts = 0),
+               count(*) FILTER (WHERE status = 'pending' AND run_at > coalesce(@now, now()) AND attempts > 0),
+               count(*) FILTER (WHERE status = 'processing'),
+               count(*) FILTER (WHERE status = 'completed'),
+               count(*) FILTER (WHERE status = 'failed'),
+               extract(epoch FROM coalesce(@now, now()) - min(run_at) FILTER (WHERE status = 'pending' AND run_at <= coalesce(@now, now())))::float8
+        FROM (SELECT {group} AS g, status, run_at, attempts FROM {s}.jobs WHERE status IN ('pending', 'processing')
+              UNION ALL
+              SELECT {group} AS g, status, run_at, attempts FROM {s}.jobs
+              WHERE status IN ('completed', 'failed') AND completed_at >= coalesce(@now, now()) - interval '1 hour') j
+        GROUP BY g ORDER BY g COLLATE "C"
+        """;
+
     public const string JobCountByStatus = "SELECT status, count(*) FROM {s}.jobs GROUP BY status";
 
     public const string JobCountUnfinishedByKind =

@@ -154,23 +154,63 @@ public sealed partial class SqliteJobStore
     public Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<JobRow>>(async c =>
         {
-            var where = new System.Text.StringBuilder();
             await using var cmd = Command(c, null, "");
-            if (list.Status is { } status) { where.Append(" AND status = @status"); cmd.Parameters.AddWithValue("@status", status.ToName()); }
-            if (list.Kind is not null) { where.Append(" AND kind = @kind"); cmd.Parameters.AddWithValue("@kind", list.Kind); }
-            if (list.Queue is not null) { where.Append(" AND queue = @queue"); cmd.Parameters.AddWithValue("@queue", list.Queue); }
-            if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); cmd.Parameters.AddWithValue("@key", list.IdempotencyKey); }
-            if (list.Scheduled is { } scheduled)
-            {
-                where.Append(scheduled ? " AND status = 'pending' AND run_at > @now" : " AND status = 'pending' AND run_at <= @now");
-                cmd.Parameters.AddWithValue("@now", NowMs);
-            }
+            var where = ListWhere(list, cmd);
             var newest = list.Order == JobListOrder.NewestFirst;
             if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); cmd.Parameters.AddWithValue("@after", after); }
             cmd.Parameters.AddWithValue("@limit", list.Limit);
             cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobList, where, newest ? "DESC" : "ASC");
             return await ReadRowsAsync(cmd, cancellationToken);
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "");
+            var where = ListWhere(list, cmd);
+            cmd.Parameters.AddWithValue("@limit", list.Limit);
+            cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobCount, where);
+            return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
+    // The filters of a list and of its count, the same for both (the cursor is the list's alone).
+    private System.Text.StringBuilder ListWhere(JobListParams list, SqliteCommand cmd)
+    {
+        var where = new System.Text.StringBuilder();
+        if (list.Status is { } status) { where.Append(" AND status = @status"); cmd.Parameters.AddWithValue("@status", status.ToName()); }
+        if (list.Kind is not null) { where.Append(" AND kind = @kind"); cmd.Parameters.AddWithValue("@kind", list.Kind); }
+        if (list.Queue is not null) { where.Append(" AND queue = @queue"); cmd.Parameters.AddWithValue("@queue", list.Queue); }
+        if (list.IdempotencyKey is not null) { where.Append(" AND idempotency_key = @key"); cmd.Parameters.AddWithValue("@key", list.IdempotencyKey); }
+        if (list.Scheduled is { } scheduled)
+        {
+            where.Append(scheduled ? " AND status = 'pending' AND run_at > @now" : " AND status = 'pending' AND run_at <= @now");
+            cmd.Parameters.AddWithValue("@now", NowMs);
+        }
+        if (list.Attempted is { } attempted) where.Append(attempted ? " AND attempts > 0" : " AND attempts = 0");
+        if (list.Exhausted is { } exhausted) where.Append(exhausted ? " AND attempts >= max_attempts" : " AND attempts < max_attempts");
+        return where;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobGroupCounts>> JobCountByGroupAsync(bool byType, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<JobGroupCounts>>(async c =>
+        {
+            var nowMs = NowMs;
+            await using var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, SqliteSql.JobCountByGroup, byType ? "kind" : "queue"));
+            cmd.Parameters.AddWithValue("@now", nowMs);
+            cmd.Parameters.AddWithValue("@since", nowMs - 3_600_000);
+            var rows = new List<JobGroupCounts>();
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+                rows.Add(new JobGroupCounts(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6),
+                    r.IsDBNull(7) ? null : TimeSpan.FromMilliseconds(Math.Max(0, nowMs - r.GetInt64(7)))));
+            return rows;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobActionResult> JobRunNowAsync(long id, CancellationToken cancellationToken) =>
+        ActionAsync(SqliteSql.JobRunNow, id, null, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>

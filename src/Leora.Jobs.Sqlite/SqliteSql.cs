@@ -167,6 +167,29 @@ internal static partial class SqliteSql
 
     public const string JobList = "SELECT " + Columns + " FROM leora_jobs WHERE 1 = 1 {0} ORDER BY id {1} LIMIT @limit";
 
+    // Bounded: counting stops at @limit rows, so a total over a large table costs no more than reading that many index entries.
+    public const string JobCount = "SELECT count(*) FROM (SELECT 1 FROM leora_jobs WHERE 1 = 1 {0} LIMIT @limit)";
+
+    // Only a job that is waiting (scheduled, or between attempts) is moved; its attempts, errors and everything else stay.
+    public const string JobRunNow = "UPDATE leora_jobs SET run_at = @now WHERE id = @id AND status = 'pending' AND run_at > @now";
+
+    // Unfinished jobs and those finished in the last hour, per queue or type ({0}): two index ranges (by status, and by
+    // status and completed_at), never the finished history.
+    public const string JobCountByGroup = """
+        SELECT g,
+               coalesce(sum(status = 'pending' AND run_at <= @now), 0),
+               coalesce(sum(status = 'pending' AND run_at > @now AND attempts = 0), 0),
+               coalesce(sum(status = 'pending' AND run_at > @now AND attempts > 0), 0),
+               coalesce(sum(status = 'processing'), 0),
+               coalesce(sum(status = 'completed'), 0),
+               coalesce(sum(status = 'failed'), 0),
+               min(CASE WHEN status = 'pending' AND run_at <= @now THEN run_at END)
+        FROM (SELECT {0} AS g, status, run_at, attempts FROM leora_jobs WHERE status IN ('pending', 'processing')
+              UNION ALL
+              SELECT {0} AS g, status, run_at, attempts FROM leora_jobs WHERE status IN ('completed', 'failed') AND completed_at >= @since)
+        GROUP BY g ORDER BY g
+        """;
+
     public const string JobCountByStatus = "SELECT status, count(*) FROM leora_jobs GROUP BY status";
 
     public const string JobCountUnfinishedByKind =

@@ -65,6 +65,24 @@ public interface IJobClient
     /// <summary>Lists jobs, filtered, one page at a time.</summary>
     Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Counts the jobs <see cref="ListAsync"/> would page through for <paramref name="query"/> (its cursor and limit
+    /// ignored), stopping at <paramref name="max"/>: an answer of <paramref name="max"/> means "at least that many".
+    /// </summary>
+    Task<long> CountAsync(JobQuery query, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes a pending job that is waiting (scheduled for later, or between attempts) due now, so the next claim can take
+    /// it. Conflict for a job that is already due, running or finished.
+    /// </summary>
+    Task<JobActionResult> RunNowAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Per queue, or per job type with <paramref name="byType"/>: unfinished jobs by state, jobs finished in the last hour
+    /// and the oldest due job's age (the Queues and Job types pages of the dashboard).
+    /// </summary>
+    Task<IReadOnlyList<JobGroupCounts>> CountByGroupAsync(bool byType, CancellationToken cancellationToken = default);
+
     /// <summary>Counts jobs by status (every status present, zero included).</summary>
     Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default);
 

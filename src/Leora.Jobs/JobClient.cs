@@ -192,11 +192,38 @@ internal sealed class JobClient(
             after = a;
         }
         // One more than asked tells whether there is a next page without counting.
-        var rows = await store.JobListAsync(new JobListParams(query.Status, query.Type, query.Queue, query.Limit + 1, after,
-            query.NewestFirst ? JobListOrder.NewestFirst : JobListOrder.OldestFirst, query.Scheduled, query.IdempotencyKey), cancellationToken);
+        var rows = await store.JobListAsync(ListParams(query, query.Limit + 1, after), cancellationToken);
         var items = rows.Take(query.Limit).Select(JobMapping.ToInfo).ToList();
         var next = rows.Count > query.Limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null;
         return new JobPage(items, next);
+    }
+
+    private static JobListParams ListParams(JobQuery query, int limit, long? after) =>
+        new(query.Status, query.Type, query.Queue, limit, after, query.NewestFirst ? JobListOrder.NewestFirst : JobListOrder.OldestFirst,
+            query.Scheduled, query.IdempotencyKey)
+        {
+            Attempted = query.Attempted,
+            Exhausted = query.Exhausted,
+        };
+
+    public Task<long> CountAsync(JobQuery query, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (max < 1) throw new JobValidationException("max must be at least 1.", "max");
+        StoredText.Require(query.Type, "type");
+        StoredText.Require(query.Queue, "queue");
+        StoredText.Require(query.IdempotencyKey, "idempotencyKey");
+        return store.JobCountAsync(ListParams(query, max, null), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<JobGroupCounts>> CountByGroupAsync(bool byType, CancellationToken cancellationToken = default) =>
+        store.JobCountByGroupAsync(byType, cancellationToken);
+
+    public async Task<JobActionResult> RunNowAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var result = await store.JobRunNowAsync(id, cancellationToken);
+        if (result == JobActionResult.Done) signal.Notify();
+        return result;
     }
 
     public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>

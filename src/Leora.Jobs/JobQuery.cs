@@ -17,6 +17,13 @@ public sealed record JobQuery
     public bool? Scheduled { get; init; }
     /// <summary>Only the job with this idempotency key.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>
+    /// True: only jobs that have started at least one attempt (with a pending, not yet due job: one waiting to retry);
+    /// false: only jobs that never started (with such a job: one scheduled for later). Null: both.
+    /// </summary>
+    public bool? Attempted { get; init; }
+    /// <summary>True: only jobs that have used every attempt (with <see cref="JobStatus.Failed"/>: the dead); false: only jobs with attempts left. Null: both.</summary>
+    public bool? Exhausted { get; init; }
 }
 
 /// <summary>A page of jobs and the cursor of the next page (null on the last).</summary>

@@ -123,6 +123,8 @@ public static class LeoraJobsEventId
     public const int DashboardPauseAction = 5010;
     /// <summary>A test message was asked for from the dashboard's Alerts page.</summary>
     public const int DashboardAlertTest = 5011;
+    /// <summary>A dashboard action on many jobs at once (retry, cancel, delete, run now), by ids or by a filter.</summary>
+    public const int DashboardBulkAction = 5012;
 
     // ---- Leora.Jobs.Notifications: 7000–7099
     /// <summary>A notification evaluation enqueued messages (notification jobs).</summary>

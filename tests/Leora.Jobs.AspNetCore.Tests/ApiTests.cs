@@ -55,6 +55,8 @@ public abstract class ApiTests(ServiceFixture fixture)
         { "GET", "/api/jobs/1" },
         { "POST", "/api/jobs/1/cancel" },
         { "POST", "/api/jobs/1/retry" },
+        { "POST", "/api/jobs/1/run-now" },
+        { "POST", "/api/jobs/bulk" },
         { "DELETE", "/api/jobs/1" },
         { "POST", "/api/jobs/cleanup" },
         { "GET", "/api/jobs/stats" },
@@ -320,6 +322,66 @@ public abstract class ApiTests(ServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Bulk_acts_on_ids_or_on_a_bounded_filter_and_says_why_each_unchanged_job_was_not()
+    {
+        using var client = _service.WithKey();
+        var queue = NewQueue();
+        var a = await EnqueueAsync(client, queue);
+        var b = await EnqueueAsync(client, queue);
+        var c = await EnqueueAsync(client, queue);
+        const long missing = 987_654_321;
+
+        var cancel = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "cancel", ids = new[] { a, missing } })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("cancel", 2, 1, false), (cancel.Str("action"), cancel.Int("selected"), cancel.Int("changed"), cancel.GetProperty("more").GetBoolean()));
+        var unchanged = cancel.GetProperty("unchanged").EnumerateArray().Single();
+        Assert.Equal((missing, "not found"), (unchanged.Long("id"), unchanged.Str("reason")));
+
+        // By filter: the pending jobs of this queue, at most one; more says the other is left.
+        var runNow = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "runNow", status = "pending", queue })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((2, 0), (runNow.Int("selected"), runNow.Int("changed")));
+        Assert.All(runNow.GetProperty("unchanged").EnumerateArray(), u => Assert.Equal("already due", u.Str("reason")));
+        var delete = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "delete", status = "pending", queue, limit = 1 })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((1, 1, true), (delete.Int("selected"), delete.Int("changed"), delete.GetProperty("more").GetBoolean()));
+        await (await client.GetAsync($"/api/jobs/{b}")).ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("pending", (await (await client.GetAsync($"/api/jobs/{c}")).ExpectAsync(HttpStatusCode.OK)).Str("status"));
+        var retry = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "retry", status = "cancelled", queue })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((1, 1, false), (retry.Int("selected"), retry.Int("changed"), retry.GetProperty("more").GetBoolean()));
+        Assert.Equal("pending", (await (await client.GetAsync($"/api/jobs/{a}")).ExpectAsync(HttpStatusCode.OK)).Str("status"));
+
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { action = "explode", ids = new[] { a } }, "action"),
+            (new { action = "retry" }, "status"),
+            (new { action = "retry", ids = Array.Empty<long>() }, "ids"),
+            (new { action = "retry", ids = new[] { a }, status = "failed" }, "ids"),
+            (new { action = "retry", status = "sleeping" }, "status"),
+            (new { action = "retry", status = "all", limit = 1001 }, "limit"),
+        })
+        {
+            var problem = await (await client.PostJsonAsync("/api/jobs/bulk", body)).ProblemAsync(HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(body)}: {problem}");
+        }
+    }
+
+    [Fact]
+    public async Task Run_now_makes_a_scheduled_job_due_and_answers_409_for_one_that_is_not_waiting()
+    {
+        using var client = _service.WithKey();
+        var queue = NewQueue();
+        var later = await (await client.PostJsonAsync("/api/jobs", new
+        {
+            type = "webhook", payload = new { url = _receiver.Url($"/ok?tag={queue}"), method = "POST" }, queue, delaySeconds = 3600,
+        })).ExpectAsync(HttpStatusCode.Created);
+        var id = later.Long("id");
+        Assert.True(DateTimeOffset.Parse(later.Str("runAt"), System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddMinutes(30));
+        var ran = await (await client.PostAsync($"/api/jobs/{id}/run-now", null)).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(DateTimeOffset.Parse(ran.Str("runAt"), System.Globalization.CultureInfo.InvariantCulture) < DateTimeOffset.UtcNow.AddMinutes(1));
+        var again = await (await client.PostAsync($"/api/jobs/{id}/run-now", null)).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("due already", again.Str("detail"), StringComparison.Ordinal);
+        await (await client.PostAsync("/api/jobs/987654321/run-now", null)).ProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Cancel_retry_and_delete_follow_the_job_life_and_answer_409_when_the_status_forbids()
     {
         using var client = _service.WithKey();
@@ -452,7 +514,7 @@ public abstract class ApiTests(ServiceFixture fixture)
             "POST /api/jobs/process", "POST /api/jobs/{id}/cancel", "POST /api/jobs/{id}/retry",
             "GET /api/jobs/schedules", "POST /api/jobs/schedules", "GET /api/jobs/schedules/{name}", "PUT /api/jobs/schedules/{name}",
             "DELETE /api/jobs/schedules/{name}", "POST /api/jobs/schedules/{name}/enable", "POST /api/jobs/schedules/{name}/disable",
-            "POST /api/jobs/schedules/{name}/trigger",
+            "POST /api/jobs/schedules/{name}/trigger", "POST /api/jobs/bulk", "POST /api/jobs/{id}/run-now",
         ];
         // Every job and health route is documented; other modules the service mounts (the CRM API) may add more,
         // and the document must still match the mapped endpoints exactly.

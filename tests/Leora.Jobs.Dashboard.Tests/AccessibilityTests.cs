@@ -84,7 +84,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         // axe-core counts a missing h1 as best practice, not WCAG; the page has one all the same.
         await Expect(page.Locator("#view-overview h1")).ToHaveTextAsync("Overview");
 
-        foreach (var status in new[] { "failed", "pending", "scheduled", "processing", "completed", "cancelled" })
+        foreach (var status in new[] { "failed", "pending", "scheduled", "retrying", "processing", "completed", "dead", "cancelled" })
         {
             await DashboardPage.GoAsync(page, host, $"#/jobs/{status}");
             await Expect(page.Locator("#list-title")).ToContainTextAsync(status, new() { IgnoreCase = true });

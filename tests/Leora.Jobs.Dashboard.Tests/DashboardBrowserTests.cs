@@ -242,7 +242,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await page.ClickAsync("a[data-nav=enqueue]");
 
         var options = await page.Locator("#enqueue-type option").AllTextContentsAsync();
-        Assert.Equal(["echo", "flaky", "gated_import", "report"], options);
+        Assert.Equal(["echo", "flaky", "gated_import", "later", "report"], options);
         await page.SelectOptionAsync("#enqueue-type", "report");
         var template = JsonDocument.Parse(await page.InputValueAsync("#enqueue-payload")).RootElement;
         Assert.Equal(["accountId", "format", "year", "includeArchived"], template.EnumerateObject().Select(p => p.Name));
@@ -319,21 +319,22 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await Screenshots.SaveAsync(page, "pending-list", fullPage: false);
         var first = await rows.First.GetAttributeAsync("data-id");
 
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 1 of 3 · 1–50 of 121");
         await page.ClickAsync("#page-next");
-        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2, 50 shown");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2 of 3 · 51–100 of 121");
         await Expect(rows.First).Not.ToHaveAttributeAsync("data-id", first!);
         var second = await rows.First.GetAttributeAsync("data-id");
         Assert.True(long.Parse(second!, System.Globalization.CultureInfo.InvariantCulture) < long.Parse(first!, System.Globalization.CultureInfo.InvariantCulture));
         await page.ClickAsync("#page-next");
-        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 3, 21 shown");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 3 of 3 · 101–121 of 121");
         await Expect(page.Locator("#page-next")).ToBeDisabledAsync();
         await page.ClickAsync("#page-prev");
-        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2, 50 shown");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2 of 3 · 51–100 of 121");
         await Expect(rows.First).ToHaveAttributeAsync("data-id", second!);
 
         // The live refresh keeps the page: new jobs arriving do not move the reader back to page 1.
         await host.Client.EnqueueAsync(new EchoArgs("new"));
-        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2, 50 shown");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2 of 3 · 51–100 of 122");
         await Expect(rows.First).ToHaveAttributeAsync("data-id", second!);
 
         await page.SelectOptionAsync("#filter-type", "flaky");

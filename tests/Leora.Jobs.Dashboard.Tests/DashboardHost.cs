@@ -50,7 +50,8 @@ public sealed class DashboardHost : IAsyncDisposable
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configureApp = null,
         string provider = "sqlite",
-        int workerConcurrency = 0)
+        int workerConcurrency = 0,
+        Action<LeoraJobsBuilder>? jobsBuilder = null)
     {
         var fullKey = "full-" + Guid.NewGuid().ToString("N");
         var readOnlyKey = "look-" + Guid.NewGuid().ToString("N");
@@ -72,8 +73,10 @@ public sealed class DashboardHost : IAsyncDisposable
             .AddJob<EchoArgs, EchoHandler>()
             .AddJob<FlakyArgs, FlakyHandler>(o => o.MaxAttempts = 1)
             .AddJob<ReportArgs, ReportHandler>(o => o.Queue = "reports")
-            .AddJob<GateArgs, GateHandler>();
+            .AddJob<GateArgs, GateHandler>()
+            .AddJob<LaterArgs, LaterHandler>();
         builder.Services.AddSingleton<Gate>();
+        jobsBuilder?.Invoke(jobs);
         database.Use(jobs);
         if (workerConcurrency > 0) jobs.AddWorker(o => { o.Concurrency = workerConcurrency; o.PollInterval = TimeSpan.FromMilliseconds(100); });
         builder.Services.AddLeoraJobsDashboard(o =>

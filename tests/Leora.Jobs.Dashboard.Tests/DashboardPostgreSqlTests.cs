@@ -32,7 +32,7 @@ public sealed class DashboardPostgreSqlTests(BrowserFixture browser)
         var rows = page.Locator("#list-table tbody tr");
         await Expect(rows).ToHaveCountAsync(50);
         await page.ClickAsync("#page-next");
-        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2, 10 shown");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 2 of 2 · 51–60 of 60");
         await Expect(page.Locator("#page-next")).ToBeDisabledAsync();
 
         await DashboardPage.GoAsync(page, host, $"#/job/{failedId}");

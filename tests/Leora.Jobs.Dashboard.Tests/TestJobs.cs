@@ -77,3 +77,15 @@ public sealed class GateHandler(Gate gate) : IJobHandler<GateArgs>
         job.SetResult(new { imported = job.Args.Step });
     }
 }
+
+/// <summary>A job whose first attempt asks to be retried an hour later (a Retries-view job until run now), and which completes after.</summary>
+public sealed record LaterArgs(string Text) : IJobArgs
+{
+    public static string Kind => "later";
+}
+
+public sealed class LaterHandler : IJobHandler<LaterArgs>
+{
+    public Task HandleAsync(JobContext<LaterArgs> job, CancellationToken cancellationToken) =>
+        job.Attempt == 1 ? throw new RetryJobException($"not yet: {job.Args.Text}", TimeSpan.FromHours(1)) : Task.CompletedTask;
+}

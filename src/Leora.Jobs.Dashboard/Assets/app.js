@@ -4,12 +4,12 @@
 'use strict';
 
 (() => {
-  const STATUSES = ['pending', 'scheduled', 'processing', 'completed', 'failed', 'cancelled'];
+  const STATUSES = ['pending', 'scheduled', 'retrying', 'processing', 'completed', 'failed', 'dead', 'cancelled'];
   const state = {
     session: null,
     route: { view: 'loading' },
     types: [],
-    list: { key: '', cursor: null, history: [] },
+    list: { key: '', cursor: null, history: [], selected: new Set(), allMatching: false, total: 0, capped: false, rows: [] },
     job: { id: null, payloadText: null, resultText: null, errorsCount: -1 },
     timer: null,
     busy: false,
@@ -121,9 +121,21 @@
 
   const num = new Intl.NumberFormat();
   function fmtNum(n) { return num.format(n); }
+  // Times are shown in the viewer's time zone, named (issue 19); the UTC time is on hover (fmtUtc, the title of a <time>).
+  // timeStyle 'long' names the zone ("10:15:03 CET"); dateStyle cannot be combined with timeZoneName itself.
+  const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
   function fmtTime(iso) {
     if (!iso) return '–';
-    return new Date(iso).toLocaleString();
+    return localTime.format(new Date(iso));
+  }
+  function fmtUtc(iso) {
+    if (!iso) return '';
+    return new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  }
+  // A <time> with the machine-readable instant, the text given (local time or "5 min ago"), and both zones on hover.
+  function timeEl(iso, text) {
+    if (!iso) return el('span', { text: '–' });
+    return el('time', { datetime: iso, title: `${fmtTime(iso)} · ${fmtUtc(iso)}`, text: text === undefined ? fmtTime(iso) : text });
   }
   function fmtDuration(ms) {
     if (ms === null || ms === undefined) return '–';
@@ -139,7 +151,13 @@
     const ms = Date.now() - new Date(iso).getTime();
     return ms >= 0 ? `${fmtDuration(ms)} ago` : `in ${fmtDuration(-ms)}`;
   }
-  function statusName(job) { return job.scheduled ? 'scheduled' : job.status; }
+  // A list row says retrying and dead itself; the detail view's job is retrying when it waits with an attempt made.
+  function statusName(job) {
+    if (job.retrying || (job.scheduled && job.retrying === undefined && job.attempts > 0)) return 'retrying';
+    if (job.scheduled) return 'scheduled';
+    if (job.dead) return 'dead';
+    return job.status;
+  }
   function statusBadge(job) { return el('span', { class: `status ${statusName(job)}`, text: statusName(job) }); }
   function pretty(value) {
     if (value === null || value === undefined) return '';
@@ -185,19 +203,28 @@
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
     if (parts[0] === 'schedules') return { view: 'schedules' };
     if (parts[0] === 'paused') return { view: 'paused' };
+    if (parts[0] === 'queues') return { view: 'groups', scope: 'queue', nav: 'queues' };
+    if (parts[0] === 'types') return { view: 'groups', scope: 'type', nav: 'types' };
     if (pages[parts[0]]) return { view: parts[0] };
     return { view: 'overview' };
   }
 
   function show(view) {
     for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== `view-${view}`;
-    const navKey = view === 'list' ? state.route.status : view;
-    for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.nav === navKey);
+    const navKey = view === 'list' ? state.route.status : (state.route.nav || view);
+    for (const a of document.querySelectorAll('#nav a, #statusnav a')) {
+      const active = a.dataset.nav === navKey || (view === 'list' && a.dataset.nav === 'all');
+      a.classList.toggle('active', active);
+      if (a.dataset.nav === navKey) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
+    closeMenu();
   }
 
   function showSignIn() {
     stopPolling();
     $('nav').hidden = true;
+    $('statusnav').hidden = true;
+    $('menu-toggle').hidden = true;
     $('who').hidden = true;
     if (state.session && state.session.mode === 'host') { show('denied'); return; }
     $('signin-nokeys').hidden = !state.session || state.session.keysConfigured;
@@ -208,6 +235,8 @@
   function applySession() {
     const s = state.session;
     $('nav').hidden = false;
+    $('statusnav').hidden = false;
+    $('menu-toggle').hidden = false;
     $('who').hidden = false;
     $('who-name').textContent = s.user || '';
     $('ro-badge').hidden = !s.readOnly;
@@ -225,6 +254,7 @@
     for (const r of document.querySelectorAll('.result')) r.hidden = true;
     if (state.route.view === 'list') enterList();
     if (state.route.view === 'job') enterJob();
+    if (state.route.view === 'groups') enterGroups();
     if (state.route.view === 'enqueue' || state.route.view === 'maintenance') await loadTypes();
     await refresh(true);
     startPolling();
@@ -258,6 +288,7 @@
         case 'job': await refreshJob(); break;
         case 'schedules': await refreshSchedules(); break;
         case 'paused': await refreshPaused(); break;
+        case 'groups': await refreshGroups(); break;
         default: if (pages[state.route.view]) await pages[state.route.view].refresh(); break;
       }
       banner('');
@@ -392,50 +423,207 @@
   function enterList() {
     const r = state.route;
     const key = listKey();
-    if (state.list.key !== key) state.list = { key, cursor: null, history: [] };
-    const titles = { all: 'All jobs', pending: 'Pending jobs (due now)', scheduled: 'Scheduled jobs', processing: 'Processing jobs', completed: 'Completed jobs', failed: 'Failed jobs', cancelled: 'Cancelled jobs' };
+    if (state.list.key !== key) state.list = { key, cursor: null, history: [], selected: new Set(), allMatching: false, total: 0, capped: false, rows: [] };
+    const titles = { all: 'All jobs', pending: 'Pending jobs (due now)', scheduled: 'Scheduled jobs', retrying: 'Retrying jobs (waiting for their next attempt)', processing: 'Processing jobs', completed: 'Completed jobs', failed: 'Failed jobs', dead: 'Dead jobs (every attempt used)', cancelled: 'Cancelled jobs' };
     $('list-title').textContent = titles[r.status] || 'Jobs';
-    $('list-time-col').textContent = { completed: 'Finished', failed: 'Finished', cancelled: 'Finished', processing: 'Started' }[r.status] || 'Run at';
+    $('list-time-col').textContent = { completed: 'Finished', failed: 'Finished', dead: 'Finished', cancelled: 'Finished', processing: 'Started' }[r.status] || 'Run at';
     $('retry-all').hidden = state.session.readOnly || r.status !== 'failed';
+    // Only the actions that can change a job of this list are offered.
+    const offered = {
+      pending: ['cancel', 'delete'], scheduled: ['runNow', 'cancel', 'delete'], retrying: ['runNow', 'cancel', 'delete'], processing: ['cancel'],
+      completed: ['delete'], failed: ['retry', 'delete'], dead: ['retry', 'delete'], cancelled: ['retry', 'delete'],
+    }[r.status] || ['retry', 'runNow', 'cancel', 'delete'];
+    for (const b of document.querySelectorAll('#bulk button[data-bulk]')) b.hidden = !offered.includes(b.dataset.bulk);
     loadTypes().then(() => { $('filter-type').value = r.params.get('type') || ''; }, () => { /* shown by the next refresh */ });
     $('filter-type').value = r.params.get('type') || '';
     $('filter-queue').value = r.params.get('queue') || '';
     $('filter-order').value = r.params.get('order') || 'newest';
     $('filter-q').value = r.params.get('q') || '';
+    renderSelection();
   }
 
-  async function refreshList() {
+  function listQuery() {
     const r = state.route;
     const q = new URLSearchParams();
     q.set('status', r.status);
     for (const k of ['type', 'queue', 'order', 'q']) if (r.params.get(k)) q.set(k, r.params.get(k));
+    return q;
+  }
+
+  async function refreshList() {
+    const r = state.route;
+    const q = listQuery();
     const { cursor, key } = state.list;
     if (cursor) q.set('cursor', cursor);
     const page = await api('GET', `jobs?${q}`);
     if (state.route.view !== 'list' || listKey() !== key || state.list.key !== key || state.list.cursor !== cursor) return;
     state.list.next = page.nextCursor;
-    const timeOf = (j) => (['completed', 'failed', 'cancelled'].includes(r.status) ? j.completedAt
+    state.list.total = page.total;
+    state.list.capped = page.totalCapped;
+    state.list.rows = page.items.map((j) => j.id);
+    const act = !state.session.readOnly;
+    const timeOf = (j) => (['completed', 'failed', 'dead', 'cancelled'].includes(r.status) ? j.completedAt
       : r.status === 'processing' ? j.startedAt : j.runAt);
     const rows = page.items.map((j) => {
-      const detail = j.lastError ? el('td', { class: 'err', title: j.lastError, text: j.lastError })
-        : el('td', { class: 'mono muted', text: j.worker || j.idempotencyKey || '' });
-      return el('tr', { 'data-id': j.id, 'data-key': j.id },
+      const detail = j.lastError ? el('td', { class: 'err wide', title: j.lastError, text: j.lastError })
+        : el('td', { class: 'mono muted wide', text: j.worker || j.idempotencyKey || '' });
+      const when = timeOf(j) || j.runAt;
+      const cells = [
         el('td', { class: 'mono' }, el('a', { href: `#/job/${j.id}`, text: `#${j.id}` })),
         el('td', { text: j.type }),
-        el('td', { text: j.queue }),
+        el('td', { class: 'wide', text: j.queue }),
         el('td', null, statusBadge(j), j.progress !== null && j.status === 'processing' ? ` ${j.progress}%` : ''),
         el('td', { class: 'num', text: `${j.attempts}/${j.maxAttempts}` }),
-        el('td', { class: 'num', text: j.priority }),
-        el('td', { title: fmtTime(j.createdAt), text: fmtAgo(j.createdAt) }),
-        el('td', { title: fmtTime(timeOf(j) || j.runAt), text: fmtAgo(timeOf(j) || j.runAt) }),
-        detail);
+        el('td', { class: 'num wide', text: j.priority }),
+        el('td', { class: 'args mono wide', title: j.args, text: j.args }),
+        el('td', { class: 'wide' }, timeEl(j.createdAt, fmtAgo(j.createdAt))),
+        el('td', null, timeEl(when, fmtAgo(when))),
+        detail];
+      if (act) {
+        cells.unshift(el('td', { class: 'sel' }, el('input', { type: 'checkbox', 'data-select': j.id, 'aria-label': `Select job #${j.id}` })));
+      }
+      return el('tr', { 'data-id': j.id, 'data-key': j.id }, ...cells);
     });
     patchChildren($('list-table').tBodies[0], rows);
     $('list-empty').hidden = rows.length > 0;
     $('page-first').disabled = state.list.history.length === 0;
     $('page-prev').disabled = state.list.history.length === 0;
     $('page-next').disabled = !page.nextCursor;
-    $('page-info').textContent = rows.length === 0 ? '' : `page ${state.list.history.length + 1}, ${rows.length} shown`;
+    const n = state.list.history.length + 1;
+    const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    const plus = page.totalCapped ? '+' : '';
+    const from = (n - 1) * page.pageSize + 1;
+    $('page-info').textContent = rows.length === 0 ? '' : `page ${fmtNum(n)} of ${fmtNum(pages)}${plus} · ${fmtNum(from)}–${fmtNum(from + rows.length - 1)} of ${fmtNum(page.total)}${plus}`;
+    $('list-total').textContent = `${fmtNum(page.total)}${plus} job${page.total === 1 ? '' : 's'} in this list`;
+    renderSelection();
+  }
+
+  // ---- Selection and bulk actions (issue 19) ---------------------------------------------------------------
+  // The selection is ids on this list (kept across refreshes and pages until the list changes), or "every job matching
+  // this filter", which the server walks itself (at most BULK_MAX per click, after a confirmation).
+
+  const BULK_MAX = 1000;
+
+  function renderSelection() {
+    const l = state.list;
+    // Properties, not attributes: a box the user ticked keeps what the refresh says, and the refresh keeps the box.
+    for (const box of document.querySelectorAll('#list-table tbody input[data-select]')) box.checked = l.allMatching || l.selected.has(Number(box.dataset.select));
+    const onPage = l.rows.filter((id) => l.selected.has(id)).length;
+    const pageBox = $('select-page');
+    pageBox.checked = l.allMatching || (l.rows.length > 0 && onPage === l.rows.length);
+    pageBox.indeterminate = !l.allMatching && onPage > 0 && onPage < l.rows.length;
+    const count = l.allMatching ? Math.min(l.total, BULK_MAX) : l.selected.size;
+    $('bulk-count').textContent = l.allMatching
+      ? `All ${fmtNum(l.total)}${l.capped ? '+' : ''} matching this filter selected${l.total > BULK_MAX ? ` (the first ${fmtNum(BULK_MAX)} per click)` : ''}`
+      : (l.selected.size === 0 ? 'None selected' : `${fmtNum(l.selected.size)} selected`);
+    const all = $('bulk-all');
+    all.hidden = l.allMatching ? false : !(l.rows.length > 0 && onPage === l.rows.length && l.total > l.rows.length);
+    all.textContent = l.allMatching ? 'Clear selection' : `Select all ${fmtNum(l.total)}${l.capped ? '+' : ''} matching this filter`;
+    for (const b of document.querySelectorAll('#bulk button[data-bulk]')) b.disabled = count === 0;
+  }
+
+  function toggleSelect(id, on) {
+    const l = state.list;
+    if (l.allMatching) { l.allMatching = false; l.selected = new Set(l.rows); }
+    if (on) l.selected.add(id); else l.selected.delete(id);
+    renderSelection();
+  }
+
+  async function bulkAction(action) {
+    const l = state.list;
+    const r = state.route;
+    const verbs = { retry: ['Retry', 'retried', 'They go back to pending and run again.'], runNow: ['Run now', 'made due now', 'They run as soon as a worker is free.'],
+      cancel: ['Cancel', 'cancelled', 'Pending ones never run; running ones are asked to stop.'], delete: ['Delete', 'deleted', 'They and their history are removed for good.'] };
+    const [verb, done, effect] = verbs[action];
+    const what = l.allMatching
+      ? `${l.total > BULK_MAX ? `the first ${fmtNum(BULK_MAX)} (oldest first) of ` : ''}all ${fmtNum(l.total)}${l.capped ? '+' : ''} jobs matching this filter`
+      : `${fmtNum(l.selected.size)} selected job${l.selected.size === 1 ? '' : 's'}`;
+    if (!(await confirmAction(`${verb} ${l.allMatching ? 'every matching job' : 'the selected jobs'}?`, `${verb}: ${what}. ${effect}`, `${verb} them`))) return;
+    const body = l.allMatching
+      ? { action, status: r.status, type: r.params.get('type') || null, queue: r.params.get('queue') || null, limit: BULK_MAX }
+      : { action, ids: Array.from(l.selected) };
+    const out = $('list-result');
+    try {
+      const res = await api('POST', 'jobs/bulk', body);
+      const reasons = new Map();
+      for (const u of res.unchanged) reasons.set(u.reason, (reasons.get(u.reason) || 0) + 1);
+      const why = Array.from(reasons, ([reason, n]) => `${fmtNum(n)} ${reason}`).join(', ');
+      showResult(out, `${verb}: ${fmtNum(res.changed)} of ${fmtNum(res.selected)} ${done}.${res.unchanged.length ? ` Not changed: ${why}.` : ''}${res.more ? ' More jobs match: select all again for the next ones.' : ''}`, res.changed === 0 && res.selected > 0);
+      l.selected = new Set();
+      l.allMatching = false;
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
+  // ---- Queues and job types (issue 19) --------------------------------------------------------------------
+
+  async function refreshGroups() {
+    const scope = state.route.scope;
+    const data = await api('GET', scope === 'type' ? 'jobtypes' : 'queues');
+    if (state.route.view !== 'groups' || state.route.scope !== scope) return;
+    const act = !state.session.readOnly;
+    const param = scope === 'type' ? 'type' : 'queue';
+    const noun = scope === 'type' ? 'job type' : 'queue';
+    $('groups-empty').hidden = data.rows.length > 0;
+    patchChildren($('groups').tBodies[0], data.rows.map((g) => {
+      const link = (status, n) => (n === 0 ? el('span', { class: 'muted', text: '0' }) : el('a', { href: `#/jobs/${status}?${param}=${encodeURIComponent(g.name)}`, 'aria-label': `${fmtNum(n)} ${status} jobs of ${noun} ${g.name}`, text: fmtNum(n) }));
+      const name = el('td', null, el('span', { class: 'mono', text: g.name }));
+      if (g.registered) name.append(el('div', { class: 'small muted', text: `queue ${g.registered.queue}, ${g.registered.maxAttempts} attempts${g.registered.timeoutSeconds ? `, timeout ${fmtDuration(g.registered.timeoutSeconds * 1000)}` : ''}` }));
+      else if (scope === 'type') name.append(el('div', { class: 'small error', text: 'not registered here' }));
+      const limit = g.limit
+        ? [g.limit.rate === null ? null : `${fmtNum(g.limit.startedInWindow)}/${fmtNum(g.limit.rate)} per ${fmtDuration(g.limit.ratePeriodSeconds * 1000)}`,
+          g.limit.concurrency === null ? null : `${fmtNum(g.limit.running)}/${fmtNum(g.limit.concurrency)} running`].filter(Boolean).join(', ')
+        : '–';
+      const stateCell = el('td', null, g.pausedAt ? el('span', { class: 'status paused', text: 'paused' }) : el('span', { class: 'status', text: 'active' }));
+      if (g.pausedAt) stateCell.append(' ', timeEl(g.pausedAt, fmtAgo(g.pausedAt)));
+      if (act) {
+        stateCell.append(' ', el('button', { type: 'button', 'data-group-action': g.pausedAt ? 'resume' : 'pause', 'data-scope': scope, 'data-name': g.name,
+          'aria-label': `${g.pausedAt ? 'Resume' : 'Pause'} ${noun} ${g.name}`, text: g.pausedAt ? 'Resume' : 'Pause' }));
+      }
+      return el('tr', { 'data-key': g.name },
+        name,
+        el('td', { class: 'num' }, link('pending', g.due)),
+        el('td', { class: 'num' }, link('scheduled', g.scheduled)),
+        el('td', { class: 'num' }, link('retrying', g.retrying)),
+        el('td', { class: 'num' }, link('processing', g.processing)),
+        el('td', { class: 'num', text: g.oldestDueAgeSeconds === null ? '–' : fmtDuration(g.oldestDueAgeSeconds * 1000) }),
+        el('td', { class: 'num', text: `${fmtNum(g.completedLastHour)} done, ${fmtNum(g.failedLastHour)} failed` }),
+        el('td', { class: 'mono small', text: g.workers.length ? g.workers.join(', ') : 'none' }),
+        el('td', { class: 'small', text: limit }),
+        stateCell);
+    }));
+  }
+
+  function enterGroups() {
+    const type = state.route.scope === 'type';
+    $('groups-title').textContent = type ? 'Job types' : 'Queues';
+    $('groups-name-col').textContent = type ? 'Job type' : 'Queue';
+    $('groups-intro').textContent = type
+      ? 'Each job type: its unfinished jobs, how long its oldest due job has waited, what finished in the last hour, the workers running it now, its limit, and pause or resume.'
+      : 'Each queue: its unfinished jobs, how long its oldest due job has waited (its latency), what finished in the last hour, the live workers serving it, its limit, and pause or resume.';
+  }
+
+  async function groupAction(scope, name, action) {
+    const out = $('groups-result');
+    const what = `${scope === 'type' ? 'job type' : 'queue'} ${name}`;
+    try {
+      await api('POST', `pauses/${scope}/${encodeURIComponent(name)}/${action}`);
+      showResult(out, action === 'pause' ? `Paused ${what}: its pending jobs wait until it is resumed.` : `Resumed ${what}.`, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
+  // ---- The menu at phone width ----------------------------------------------------------------------------
+
+  function closeMenu() {
+    const toggle = $('menu-toggle');
+    if (toggle.getAttribute('aria-expanded') !== 'true') return;
+    toggle.setAttribute('aria-expanded', 'false');
+    $('menu').classList.remove('open');
   }
 
   function navigateList(changes) {
@@ -468,7 +656,7 @@
         $('job-status').textContent = 'not found';
         $('job-status').className = 'status';
         $('job-fields').replaceChildren();
-        for (const b of ['job-retry', 'job-cancel', 'job-delete']) $(b).disabled = true;
+        for (const b of ['job-retry', 'job-run-now', 'job-cancel', 'job-delete']) $(b).disabled = true;
         return;
       }
       throw e;
@@ -479,6 +667,7 @@
     $('job-status').className = `status ${status}`;
     $('job-back').setAttribute('href', `#/jobs/${status}`);
     $('job-retry').disabled = !(job.status === 'failed' || job.status === 'cancelled');
+    $('job-run-now').disabled = !job.scheduled;
     $('job-cancel').disabled = !(job.status === 'pending' || (job.status === 'processing' && !job.cancelRequested));
     $('job-delete').disabled = job.status === 'processing';
 
@@ -494,16 +683,16 @@
       ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
       ['Idempotency key', job.idempotencyKey || '–'],
       ['Worker', job.worker || '–'],
-      ['Created', `${fmtTime(job.createdAt)} (${fmtAgo(job.createdAt)})`],
-      ['Run at', `${fmtTime(job.runAt)} (${fmtAgo(job.runAt)})`],
-      ['Started', job.startedAt ? `${fmtTime(job.startedAt)} (${fmtAgo(job.startedAt)})` : '–'],
-      ['Finished', job.completedAt ? `${fmtTime(job.completedAt)} (${fmtAgo(job.completedAt)})` : '–'],
+      ['Created', timeAgo(job.createdAt)],
+      ['Run at', timeAgo(job.runAt)],
+      ['Started', timeAgo(job.startedAt)],
+      ['Finished', timeAgo(job.completedAt)],
       ['Waited before start', fmtDuration(job.waitedMs)],
       [job.status === 'processing' ? 'Running for' : 'Ran for', fmtDuration(job.ranMs)],
-      ['Lease until', job.lockedUntil ? `${fmtTime(job.lockedUntil)} (${fmtAgo(job.lockedUntil)})` : '–'],
+      ['Lease until', timeAgo(job.lockedUntil)],
     ];
     if (job.cancelRequested && job.status === 'processing') fields.push(['Cancel', 'requested; waiting for the handler to stop']);
-    patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+    patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), v instanceof Node ? el('dd', null, v) : el('dd', { text: v })]));
 
     // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.
     const payloadText = pretty(job.payload);
@@ -527,6 +716,12 @@
     }
   }
 
+  // "5 Dec 2026, 10:15:03 CET (5 min ago)", the UTC time on hover.
+  function timeAgo(iso) {
+    if (!iso) return '–';
+    return el('span', null, timeEl(iso), ` (${fmtAgo(iso)})`);
+  }
+
   async function jobAction(action) {
     const id = state.route.id;
     const out = $('job-result');
@@ -537,7 +732,7 @@
     if (prompts[action] && !(await confirmAction(...prompts[action]))) return;
     try {
       const result = action === 'delete' ? await api('DELETE', `jobs/${id}`) : await api('POST', `jobs/${id}/${action}`);
-      const text = { retried: 'Sent back to pending: it will run again.', cancelled: 'Cancelled: it will not run.', cancelRequested: 'Cancel requested: the running handler is being stopped.', deleted: 'Deleted.' }[result.result] || result.result;
+      const text = { ranNow: 'Due now: the next free worker runs it.', retried: 'Sent back to pending: it will run again.', cancelled: 'Cancelled: it will not run.', cancelRequested: 'Cancel requested: the running handler is being stopped.', deleted: 'Deleted.' }[result.result] || result.result;
       showResult(out, text, false);
     } catch (e) {
       showResult(out, e.message, true);
@@ -607,7 +802,7 @@
     $('paused-empty').hidden = data.pauses.length > 0;
     patchChildren($('paused').tBodies[0], data.pauses.map((p) => {
       const cells = [el('td', { text: p.scope === 'type' ? 'job type' : 'queue' }), el('td', { class: 'mono', text: p.name }),
-        el('td', { title: fmtTime(p.pausedAt), text: fmtAgo(p.pausedAt) })];
+        el('td', null, timeEl(p.pausedAt, fmtAgo(p.pausedAt)))];
       if (act) {
         cells.push(el('td', null, el('button', { type: 'button', 'data-scope': p.scope, 'data-name': p.name,
           'aria-label': `Resume ${p.scope === 'type' ? 'job type' : 'queue'} ${p.name}`, text: 'Resume' })));
@@ -758,9 +953,45 @@
       state.list.cursor = null;
       refresh(true);
     });
+    $('list-table').addEventListener('change', (ev) => {
+      const box = ev.target.closest('input[type=checkbox]');
+      if (!box) return;
+      if (box.id === 'select-page') {
+        const l = state.list;
+        if (l.allMatching) { l.allMatching = false; l.selected = new Set(); }
+        for (const id of l.rows) { if (box.checked) l.selected.add(id); else l.selected.delete(id); }
+        renderSelection();
+      } else if (box.dataset.select) {
+        toggleSelect(Number(box.dataset.select), box.checked);
+      }
+    });
+    $('bulk-all').addEventListener('click', () => {
+      const l = state.list;
+      l.allMatching = !l.allMatching;
+      if (!l.allMatching) l.selected = new Set();
+      renderSelection();
+    });
+    $('bulk').addEventListener('click', (ev) => {
+      const button = ev.target.closest('button[data-bulk]');
+      if (button) bulkAction(button.dataset.bulk);
+    });
+    $('groups').addEventListener('click', (ev) => {
+      const button = ev.target.closest('button[data-group-action]');
+      if (button) groupAction(button.dataset.scope, button.dataset.name, button.dataset.groupAction);
+    });
+    $('menu-toggle').addEventListener('click', () => {
+      const open = $('menu-toggle').getAttribute('aria-expanded') !== 'true';
+      $('menu-toggle').setAttribute('aria-expanded', String(open));
+      $('menu').classList.toggle('open', open);
+      if (open) { const first = document.querySelector('#nav a'); if (first) first.focus(); }
+    });
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && $('menu').classList.contains('open')) { closeMenu(); $('menu-toggle').focus(); }
+    });
     $('retry-all').addEventListener('click', () => retryAll(state.route.params.get('type') || '', $('list-result')));
 
     $('job-retry').addEventListener('click', () => jobAction('retry'));
+    $('job-run-now').addEventListener('click', () => jobAction('run-now'));
     $('job-cancel').addEventListener('click', () => jobAction('cancel'));
     $('job-delete').addEventListener('click', () => jobAction('delete'));
 

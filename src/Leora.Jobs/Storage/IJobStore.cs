@@ -93,6 +93,24 @@ public interface IJobStore
     /// <summary>Reads a page of jobs (keyset on id).</summary>
     Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Counts the jobs a list with these filters would return (its cursor ignored), but stops at <see cref="JobListParams.Limit"/>:
+    /// a total that reaches it means "at least that many", so no count scans a large table to the end.
+    /// </summary>
+    Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes a pending job that is not due yet (scheduled, or waiting to retry) due now. Conflict for a job that is due
+    /// already or not pending; nothing else about the job changes.
+    /// </summary>
+    Task<JobActionResult> JobRunNowAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Per queue (or, with <paramref name="byType"/>, per job type): unfinished jobs by state, jobs finished in the last hour,
+    /// and the age of the oldest due job, for every queue or type that has unfinished or recently finished jobs, by name.
+    /// </summary>
+    Task<IReadOnlyList<JobGroupCounts>> JobCountByGroupAsync(bool byType, CancellationToken cancellationToken);
+
     /// <summary>Counts jobs by status.</summary>
     Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken);
 

@@ -106,6 +106,15 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<IReadOnlyList<JobRow>> JobListAsync(JobListParams list, CancellationToken cancellationToken) =>
         Call("JobList", list, static (s, a, ct) => s.JobListAsync(a, ct), cancellationToken);
 
+    public Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken) =>
+        Call("JobCount", list, static (s, a, ct) => s.JobCountAsync(a, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobGroupCounts>> JobCountByGroupAsync(bool byType, CancellationToken cancellationToken) =>
+        Call("JobCountByGroup", byType, static (s, a, ct) => s.JobCountByGroupAsync(a, ct), cancellationToken);
+
+    public Task<JobActionResult> JobRunNowAsync(long id, CancellationToken cancellationToken) =>
+        Call("JobRunNow", id, static (s, a, ct) => s.JobRunNowAsync(a, ct), cancellationToken);
+
     public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>
         Call("JobCountByStatus", 0, static (s, _, ct) => s.JobCountByStatusAsync(ct), cancellationToken);
 

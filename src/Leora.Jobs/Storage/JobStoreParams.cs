@@ -78,7 +78,13 @@ public sealed record JobListParams(
     long? AfterId,
     JobListOrder Order,
     bool? Scheduled = null,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null)
+{
+    /// <summary>True: only jobs that have started at least one attempt; false: only jobs that never started; null: both.</summary>
+    public bool? Attempted { get; init; }
+    /// <summary>True: only jobs that have used every attempt (attempts ≥ max attempts); false: only jobs with attempts left; null: both.</summary>
+    public bool? Exhausted { get; init; }
+}
 
 /// <summary>A job this process holds: its id and the claim's lock token.</summary>
 public sealed record JobLease(long Id, Guid LockToken);
