@@ -11,7 +11,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the job endpoints relative to where they are mounted (the service mounts them at <c>/api/jobs</c>):
     /// <c>POST /process</c>, <c>GET /process</c>, <c>GET /process/cron</c>, <c>POST /</c>, <c>GET /</c>, <c>GET /{id}</c>,
-    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>POST /{id}/run-now</c>, <c>DELETE /{id}</c>, <c>POST /bulk</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, and the
+    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>POST /{id}/run-now</c>, <c>DELETE /{id}</c>, <c>POST /bulk</c>, <c>POST /actions</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, and the
     /// schedules: <c>GET /schedules</c>, <c>POST /schedules</c>, <c>GET|PUT|DELETE /schedules/{name}</c>,
     /// <c>POST /schedules/{name}/enable|disable|trigger</c>, and the pauses: <c>GET /pauses</c>,
     /// <c>POST /queues/{name}/pause|resume</c>, <c>POST /types/{name}/pause|resume</c>.
@@ -76,7 +76,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapPost("/{id:long}/run-now", JobsApi.RunNowAsync)
             .WithName("RunJobNow")
             .WithSummary("Make a waiting job (scheduled, or retrying) due now; 409 for one that is due already, running or finished");
-        group.MapPost("/bulk", JobsApi.BulkAsync)
+        group.MapPost("/actions", JobsApi.BulkAsync)
             .WithName("BulkJobAction")
             .WithSummary("Retry, cancel, delete or run now many jobs: by ids, or all that match a filter (at most 1000 per call)")
             .WithDescription("Each job is acted on as the single-job endpoint would; the answer counts the jobs changed and gives, for each job not changed, why. With a filter the jobs are taken oldest first and more is true when more matched than the limit.")

@@ -57,6 +57,7 @@ public abstract class ApiTests(ServiceFixture fixture)
         { "POST", "/api/jobs/1/retry" },
         { "POST", "/api/jobs/1/run-now" },
         { "POST", "/api/jobs/bulk" },
+        { "POST", "/api/jobs/actions" },
         { "DELETE", "/api/jobs/1" },
         { "POST", "/api/jobs/cleanup" },
         { "GET", "/api/jobs/stats" },
@@ -331,20 +332,20 @@ public abstract class ApiTests(ServiceFixture fixture)
         var c = await EnqueueAsync(client, queue);
         const long missing = 987_654_321;
 
-        var cancel = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "cancel", ids = new[] { a, missing } })).ExpectAsync(HttpStatusCode.OK);
+        var cancel = await (await client.PostJsonAsync("/api/jobs/actions", new { action = "cancel", ids = new[] { a, missing } })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(("cancel", 2, 1, false), (cancel.Str("action"), cancel.Int("selected"), cancel.Int("changed"), cancel.GetProperty("more").GetBoolean()));
         var unchanged = cancel.GetProperty("unchanged").EnumerateArray().Single();
         Assert.Equal((missing, "not found"), (unchanged.Long("id"), unchanged.Str("reason")));
 
         // By filter: the pending jobs of this queue, at most one; more says the other is left.
-        var runNow = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "runNow", status = "pending", queue })).ExpectAsync(HttpStatusCode.OK);
+        var runNow = await (await client.PostJsonAsync("/api/jobs/actions", new { action = "runNow", status = "pending", queue })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal((2, 0), (runNow.Int("selected"), runNow.Int("changed")));
         Assert.All(runNow.GetProperty("unchanged").EnumerateArray(), u => Assert.Equal("already due", u.Str("reason")));
-        var delete = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "delete", status = "pending", queue, limit = 1 })).ExpectAsync(HttpStatusCode.OK);
+        var delete = await (await client.PostJsonAsync("/api/jobs/actions", new { action = "delete", status = "pending", queue, limit = 1 })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal((1, 1, true), (delete.Int("selected"), delete.Int("changed"), delete.GetProperty("more").GetBoolean()));
         await (await client.GetAsync($"/api/jobs/{b}")).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("pending", (await (await client.GetAsync($"/api/jobs/{c}")).ExpectAsync(HttpStatusCode.OK)).Str("status"));
-        var retry = await (await client.PostJsonAsync("/api/jobs/bulk", new { action = "retry", status = "cancelled", queue })).ExpectAsync(HttpStatusCode.OK);
+        var retry = await (await client.PostJsonAsync("/api/jobs/actions", new { action = "retry", status = "cancelled", queue })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal((1, 1, false), (retry.Int("selected"), retry.Int("changed"), retry.GetProperty("more").GetBoolean()));
         Assert.Equal("pending", (await (await client.GetAsync($"/api/jobs/{a}")).ExpectAsync(HttpStatusCode.OK)).Str("status"));
 
@@ -358,7 +359,7 @@ public abstract class ApiTests(ServiceFixture fixture)
             (new { action = "retry", status = "all", limit = 1001 }, "limit"),
         })
         {
-            var problem = await (await client.PostJsonAsync("/api/jobs/bulk", body)).ProblemAsync(HttpStatusCode.BadRequest);
+            var problem = await (await client.PostJsonAsync("/api/jobs/actions", body)).ProblemAsync(HttpStatusCode.BadRequest);
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{JsonSerializer.Serialize(body)}: {problem}");
         }
     }
@@ -514,7 +515,7 @@ public abstract class ApiTests(ServiceFixture fixture)
             "POST /api/jobs/process", "POST /api/jobs/{id}/cancel", "POST /api/jobs/{id}/retry",
             "GET /api/jobs/schedules", "POST /api/jobs/schedules", "GET /api/jobs/schedules/{name}", "PUT /api/jobs/schedules/{name}",
             "DELETE /api/jobs/schedules/{name}", "POST /api/jobs/schedules/{name}/enable", "POST /api/jobs/schedules/{name}/disable",
-            "POST /api/jobs/schedules/{name}/trigger", "POST /api/jobs/bulk", "POST /api/jobs/{id}/run-now",
+            "POST /api/jobs/schedules/{name}/trigger", "POST /api/jobs/bulk", "POST /api/jobs/actions", "POST /api/jobs/{id}/run-now",
         ];
         // Every job and health route is documented; other modules the service mounts (the CRM API) may add more,
         // and the document must still match the mapped endpoints exactly.

@@ -1,7 +1,7 @@
 namespace Leora.Jobs.AspNetCore;
 
 /// <summary>
-/// The body of <c>POST /api/jobs/bulk</c>: one action on many jobs, chosen either by id (<see cref="Ids"/>, at most 1000)
+/// The body of <c>POST /api/jobs/actions</c>: one action on many jobs, chosen either by id (<see cref="Ids"/>, at most 1000)
 /// or by a filter (<see cref="Status"/>, with <see cref="Type"/> and <see cref="Queue"/> optional), of which at most
 /// <see cref="Limit"/> (1–1000, default 1000) jobs are acted on, oldest first.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Leora.Jobs.AspNetCore;
 
-/// <summary>The answer of <c>POST /api/jobs/bulk</c>: how many jobs the action changed, and why each of the others was not.</summary>
+/// <summary>The answer of <c>POST /api/jobs/actions</c>: how many jobs the action changed, and why each of the others was not.</summary>
 /// <param name="Action">The action: retry, cancel, delete or runNow.</param>
 /// <param name="Selected">How many jobs the action was tried on.</param>
 /// <param name="Changed">How many it changed.</param>
