@@ -62,9 +62,12 @@ internal sealed class PostgreSqlJobListener(
                     if (e.Payload == store.Schema) signal.Notify();
                     else if (e.Payload == probe) probed.TrySetResult();
                 };
+                // A late probe on a direct connection is a slow server, not a pooler (PgBouncer gives each client a
+                // backend key of its own): keep listening there. Asked before LISTEN, which stays the session's last statement.
+                var direct = await IsDirectAsync(connection, stop);
                 await using (var listen = new NpgsqlCommand("LISTEN " + PostgreSqlWakeUp.Channel, connection))
                     await listen.ExecuteNonQueryAsync(stop);
-                if (!await ProbeAsync(connection, probe, probed.Task, stop))
+                if (!await ProbeAsync(connection, probe, probed.Task, stop) && !direct)
                 {
                     GaveUp = true;
                     Log.ListenDeaf(logger, store.Schema, options.ListenProbeTimeout);
@@ -129,6 +132,12 @@ internal sealed class PostgreSqlJobListener(
         {
             return false;
         }
+    }
+
+    private static async Task<bool> IsDirectAsync(NpgsqlConnection connection, CancellationToken stop)
+    {
+        await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        return (int)(await pid.ExecuteScalarAsync(stop))! == connection.ProcessID;
     }
 
     // The connection goes back to the pool, which does not reset sessions (PostgreSqlJobStore): leave nothing subscribed.
