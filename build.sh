@@ -9,7 +9,9 @@
 #   ./build.sh publish [dir]             the self-contained single-file leora-jobs for linux-x64 (no .NET needed on the
 #                                        server), in artifacts/leora-jobs-linux-x64/ by default.
 #   ./build.sh pg-start                  starts a throwaway cluster and prints the export lines of its connection string
-#                                        (LEORA_TEST_PG) and its pg_ctl (LEORA_TEST_PG_CTL), for development.
+#                                        (LEORA_TEST_PG) and its pg_ctl (LEORA_TEST_PG_CTL), for development; with two
+#                                        PgBouncers in front of it (LEORA_TEST_PGBOUNCER_TX: transaction pooling,
+#                                        LEORA_TEST_PGBOUNCER_SESSION: session pooling), which exit when the cluster stops.
 #   ./build.sh public-api [--ship]       refreshes src/*/PublicAPI.*.txt after a deliberate change of the public surface:
 #                                        rebuilds the solution with RS0016/RS0017 (undeclared/removed API) reported as
 #                                        warnings, adds each undeclared symbol to PublicAPI.Unshipped.txt and drops each
@@ -94,6 +96,14 @@ ensure_fonts() {
   fi
 }
 
+# The pooler tests run the conformance suite and the multi-process tests through Debian's PgBouncer (docs/operations.md).
+ensure_pgbouncer() {
+  if [ ! -x /usr/sbin/pgbouncer ]; then
+    log "installing pgbouncer from apt"
+    apt_install pgbouncer
+  fi
+}
+
 free_port() {
   local p
   for p in $(seq 55432 55532); do
@@ -121,11 +131,58 @@ pg_start() {
   export LEORA_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
   export LEORA_TEST_PG_CTL="${run[*]:+${run[*]} }$bin/pg_ctl -D $PG_DIR/data"
   log "PostgreSQL on 127.0.0.1:$PG_PORT (data in $PG_DIR)"
+  pgbouncer_start transaction LEORA_TEST_PGBOUNCER_TX "${run[@]}"
+  pgbouncer_start session LEORA_TEST_PGBOUNCER_SESSION "${run[@]}"
+}
+
+# One PgBouncer in front of the cluster on a free port, in pool mode $1, its connection string exported as $2; run as the
+# cluster's user (PgBouncer refuses root too). A watchdog stops it once the postmaster is gone, so the one stop command
+# that pg-start prints stops the poolers too.
+pgbouncer_start() {
+  local mode=$1 var=$2; shift 2
+  ensure_pgbouncer
+  local port; port=$(free_port_after "$PG_PORT")
+  local dir="$PG_DIR/pgbouncer-$mode"
+  mkdir -p "$dir"
+  printf '"postgres" ""\n' >"$dir/userlist.txt"
+  # A transaction pooler shares few server connections among many clients; a session pooler gives each client its own
+  # for as long as it stays connected, so it needs about as many as the tests' pools open at once.
+  local size=20; [ "$mode" = session ] && size=100
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = $mode
+default_pool_size = $size
+max_client_conn = 2000
+logfile = $dir/log
+pidfile = $dir/pid
+INI
+  [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+  "$@" /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini"
+  local pm; pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+  setsid bash -c "while kill -0 $pm 2>/dev/null; do sleep 2; done; kill \$(cat '$dir/pid') 2>/dev/null" </dev/null >/dev/null 2>&1 &
+  export "$var=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=50"
+  log "PgBouncer ($mode pooling) on 127.0.0.1:$port"
+}
+
+free_port_after() {
+  local p
+  for p in $(seq $(( $1 + 1 )) $(( $1 + 200 ))); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
 }
 
 pg_stop() {
   if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ]; then
-    local bin; bin=$(pg_bindir)
+    local bin; bin=$(pg_bindir) f
+    for f in "$PG_DIR"/pgbouncer-*/pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
     else "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
     rm -rf "$PG_DIR"
@@ -154,6 +211,7 @@ case "$cmd" in
     ;;
   test)
     ensure_postgres
+    ensure_pgbouncer
     ensure_chromium
     ensure_fonts
     ensure_curl
@@ -182,6 +240,8 @@ PY
     pg_start
     echo "export LEORA_TEST_PG='$LEORA_TEST_PG'"
     echo "export LEORA_TEST_PG_CTL='$LEORA_TEST_PG_CTL'"
+    echo "export LEORA_TEST_PGBOUNCER_TX='$LEORA_TEST_PGBOUNCER_TX'"
+    echo "export LEORA_TEST_PGBOUNCER_SESSION='$LEORA_TEST_PGBOUNCER_SESSION'"
     echo "# stop with: $LEORA_TEST_PG_CTL -m immediate stop"
     ;;
   public-api)

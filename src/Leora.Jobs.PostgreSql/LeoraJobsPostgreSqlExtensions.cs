@@ -17,8 +17,10 @@ public static class LeoraJobsPostgreSqlExtensions
         configure?.Invoke(options);
         builder.Services.AddSingleton(sp => new PostgreSqlJobStore(options, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgreSqlJobStore>());
+        builder.Services.AddHostedService(sp => new PostgreSqlPoolerCheck(
+            sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<ILogger<PostgreSqlPoolerCheck>>()));
         builder.Services.AddHostedService(sp => new PostgreSqlJobListener(
-            sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options.Listen,
+            sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options,
             () => sp.GetRequiredService<JobNodeState>().HasWorker, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));
         return builder;
     }

@@ -11,15 +11,28 @@ namespace Leora.Jobs.PostgreSql;
 /// while the connection is down, or behind a transaction pooler where LISTEN cannot work (River #205), jobs are still
 /// found at the next poll; after a reconnect it wakes the workers once, for what it may have missed.
 /// </summary>
+/// <remarks>
+/// Behind a transaction-mode pooler LISTEN "succeeds" and then nothing ever arrives: the pooler hands the server
+/// connection that listens to other clients between transactions, and no notification reaches this one (River #205).
+/// So after each LISTEN the listener sends itself a probe notification through the store's own connection string (the
+/// path every enqueue's notification takes) and waits for it; when it does not arrive the listener says so once (event
+/// 2602) and stops: workers find jobs by polling, as with <see cref="PostgreSqlJobStoreOptions.Listen"/> false. A
+/// direct <see cref="PostgreSqlJobStoreOptions.ListenConnectionString"/> keeps the wake-up behind such a pooler.
+/// </remarks>
 internal sealed class PostgreSqlJobListener(
     PostgreSqlJobStore store,
     JobSignal signal,
-    bool enabled,
+    PostgreSqlJobStoreOptions options,
     Func<bool> hasWorker,
     ILogger<PostgreSqlJobListener> logger) : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private NpgsqlDataSource? _own;
+    private readonly bool enabled = options.Listen;
+
+    /// <summary>Whether LISTEN was found not to deliver notifications; the listener then stopped (tests read it).</summary>
+    internal bool GaveUp { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,13 +54,27 @@ internal sealed class PostgreSqlJobListener(
         {
             try
             {
-                await using var connection = await store.DataSource.OpenConnectionAsync(stop);
+                await using var connection = await ListenDataSource().OpenConnectionAsync(stop);
+                var probe = $"{store.Schema}:probe:{Guid.NewGuid():N}";
+                var probed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 connection.Notification += (_, e) =>
                 {
                     if (e.Payload == store.Schema) signal.Notify();
+                    else if (e.Payload == probe) probed.TrySetResult();
                 };
+                // A late probe on a direct connection is a slow server, not a pooler (PgBouncer gives each client a
+                // backend key of its own): keep listening there. Asked before LISTEN, which stays the session's last statement.
+                var direct = await IsDirectAsync(connection, stop);
                 await using (var listen = new NpgsqlCommand("LISTEN " + PostgreSqlWakeUp.Channel, connection))
                     await listen.ExecuteNonQueryAsync(stop);
+                if (!await ProbeAsync(connection, probe, probed.Task, stop) && !direct)
+                {
+                    GaveUp = true;
+                    Log.ListenDeaf(logger, store.Schema, options.ListenProbeTimeout);
+                    await UnlistenAsync(connection);
+                    signal.Notify();
+                    return;
+                }
                 Log.Listening(logger, store.Schema);
                 failures = 0;
                 signal.Notify();
@@ -75,6 +102,44 @@ internal sealed class PostgreSqlJobListener(
         }
     }
 
+    private NpgsqlDataSource ListenDataSource()
+    {
+        if (options.ListenConnectionString is not { Length: > 0 } cs) return store.DataSource;
+        // Nothing of the store's tuning matters for one connection that only waits; no reset, as for the store's own.
+        return _own ??= new NpgsqlDataSourceBuilder(cs) { ConnectionStringBuilder = { NoResetOnClose = true } }.Build();
+    }
+
+    /// <summary>
+    /// Sends the probe through the store's connection string and waits for it on <paramref name="connection"/>: true when
+    /// it arrived (notifications reach this listener), false after <see cref="PostgreSqlJobStoreOptions.ListenProbeTimeout"/>.
+    /// </summary>
+    private async Task<bool> ProbeAsync(NpgsqlConnection connection, string probe, Task probed, CancellationToken stop)
+    {
+        await using (var notify = store.DataSource.CreateCommand(PostgreSqlWakeUp.Sql))
+        {
+            notify.Parameters.AddWithValue("schema", probe);
+            await notify.ExecuteNonQueryAsync(stop);
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(options.ListenProbeTimeout);
+        try
+        {
+            // WaitAsync reads what the server sends (and raises Notification) until one notification has arrived.
+            while (!probed.IsCompleted) await connection.WaitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> IsDirectAsync(NpgsqlConnection connection, CancellationToken stop)
+    {
+        await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        return (int)(await pid.ExecuteScalarAsync(stop))! == connection.ProcessID;
+    }
+
     // The connection goes back to the pool, which does not reset sessions (PostgreSqlJobStore): leave nothing subscribed.
     private static async Task UnlistenAsync(NpgsqlConnection connection)
     {
@@ -93,6 +158,7 @@ internal sealed class PostgreSqlJobListener(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        if (_own is not null) await _own.DisposeAsync();
         _stop.Dispose();
     }
 }

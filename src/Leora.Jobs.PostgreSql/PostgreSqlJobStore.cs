@@ -28,6 +28,7 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     public PostgreSqlJobStore(PostgreSqlJobStoreOptions options, TimeProvider time)
         : this(CreateDataSource(options), options.Schema, time, ownsDataSource: true, options.UseTimeProviderClock)
     {
+        SetsMaxAutoPrepare = SetsKey(options.ConnectionString, "maxautoprepare");
     }
 
     /// <summary>Creates a store over an existing data source (which the caller keeps and disposes). Its statements use the database's clock.</summary>
@@ -211,6 +212,10 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
             throw new JobStoreFullException(
                 $"The jobs database's disk is full: PostgreSQL could not extend a file ({ex.MessageText}). " +
                 "Nothing of the failed write was kept; free space on the database server's volume.", ex);
+        }
+        catch (PostgresException ex) when (IsLostPreparedStatement(ex))
+        {
+            throw PreparedStatementsLost(ex);
         }
         catch (NpgsqlException ex) when (IsUnavailable(ex) || NoPrimaryFound(ex))
         {

@@ -90,6 +90,10 @@ public static class LeoraJobsEventId
     public const int PostgreSqlListening = 2600;
     /// <summary>The LISTEN connection failed; workers poll until it is back.</summary>
     public const int PostgreSqlListenFailed = 2601;
+    /// <summary>LISTEN did not receive the listener's own probe notification (a transaction-mode pooler): workers poll.</summary>
+    public const int PostgreSqlListenDeaf = 2602;
+    /// <summary>The store refused to start: its connections go through a transaction-mode pooler while it prepares statements.</summary>
+    public const int PostgreSqlTransactionPoolerRefused = 2603;
 
     // ---- Leora.Jobs.Webhooks: 3000–3099
     /// <summary>A webhook to a non-public address was refused.</summary>

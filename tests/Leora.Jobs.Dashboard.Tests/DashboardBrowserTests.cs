@@ -272,6 +272,55 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_enqueue_form_sends_its_own_idempotency_key_so_a_retried_or_double_submit_stores_one_job()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var (context, page, _) = await browser.NewPageAsync();
+        await using var __ = context;
+        await DashboardPage.SignInAsync(page, host, host.FullKey);
+        await page.ClickAsync("a[data-nav=enqueue]");
+        await page.SelectOptionAsync("#enqueue-type", "echo");
+        await page.FillAsync("#enqueue-payload", """{ "text": "once" }""");
+
+        // The first POST reaches the server and is committed, but its answer is lost on the way back (the browser sees a
+        // network error), as when a proxy or the connection drops it. The user submits again.
+        var posts = 0;
+        await page.RouteAsync("**/api/jobs", async route =>
+        {
+            if (route.Request.Method != "POST") { await route.ContinueAsync(); return; }
+            if (Interlocked.Increment(ref posts) == 1)
+            {
+                await using var answer = await route.FetchAsync();
+                Assert.Equal(201, answer.Status);
+                await route.AbortAsync();
+            }
+            else await route.ContinueAsync();
+        });
+        await page.ClickAsync("#enqueue-form button[type=submit]");
+        await Expect(page.Locator("#enqueue-result")).ToHaveClassAsync("result bad");
+        await page.ClickAsync("#enqueue-form button[type=submit]");
+        await Expect(page.Locator("#enqueue-result")).ToContainTextAsync("Already enqueued with that idempotency key: job #");
+        // A double click on the same form: two more POSTs, still the one job.
+        await page.DblClickAsync("#enqueue-form button[type=submit]");
+        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref posts)), n => n == 4, TimeSpan.FromSeconds(20), "the double click's two POSTs");
+        await Expect(page.Locator("#enqueue-result")).ToContainTextAsync("Already enqueued with that idempotency key: job #");
+
+        var job = Assert.Single((await host.Client.ListAsync(new JobQuery())).Items);
+        Assert.Equal("once", job.Payload.GetProperty("text").GetString());
+        Assert.StartsWith("dashboard-", job.IdempotencyKey, StringComparison.Ordinal);
+        // The key is the form's, not typed by the user, and nothing shows it.
+        Assert.Equal("", await page.InputValueAsync("#enqueue-key"));
+
+        // Editing the form makes it another job, with a key of its own.
+        await page.FillAsync("#enqueue-payload", """{ "text": "twice" }""");
+        await page.ClickAsync("#enqueue-form button[type=submit]");
+        await Expect(page.Locator("#enqueue-result")).ToContainTextAsync("Enqueued job #");
+        var jobs = (await host.Client.ListAsync(new JobQuery())).Items;
+        Assert.Equal(2, jobs.Count);
+        Assert.Equal(2, jobs.Select(j => j.IdempotencyKey).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Retry_all_failed_of_a_type_and_cleanup_report_what_they_did()
     {
         await using var host = await DashboardHost.StartAsync();

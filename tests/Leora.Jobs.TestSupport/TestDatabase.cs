@@ -34,7 +34,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public string? Schema { get; }
 
     /// <summary>
-    /// A new database for <paramref name="provider"/>. On PostgreSQL the schema is named with <paramref name="prefix"/>
+    /// A new database for <paramref name="provider"/> (or <see cref="TestPgBouncer.Transaction"/>,
+    /// <see cref="TestPgBouncer.Session"/>: PostgreSQL through a pooler). On PostgreSQL the schema is named with <paramref name="prefix"/>
     /// and created by the store's migrations; <paramref name="postgresConnectionString"/> replaces the test server's
     /// (a relay in front of it, for instance).
     /// </summary>
@@ -42,6 +43,9 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         "sqlite" => FromSqlite(new TempSqlite()),
         "postgresql" => new TestDatabase(provider, postgresConnectionString ?? TestPostgres.Require(), null, TestPostgres.NewSchemaName(prefix)),
+        // The test server through one of build.sh's PgBouncers, with the settings documented for that pool mode.
+        TestPgBouncer.Transaction or TestPgBouncer.Session =>
+            new TestDatabase("postgresql", TestPgBouncer.Require(provider), null, TestPostgres.NewSchemaName(prefix)),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Expected sqlite or postgresql."),
     };
 

@@ -50,6 +50,26 @@ public sealed class MpHangHandler : IJobHandler<MpHangArgs>
     }
 }
 
+/// <summary>The file whose appearance lets <see cref="MpHeldHandler"/> return (the partition test's signal).</summary>
+public sealed record ReleaseFile(string Path);
+
+/// <summary>
+/// The partition test's handler: prints "started &lt;id&gt;", returns once the release file exists (whatever its
+/// cancellation token says: the test wants the outcome written after the job was rescued), printing "finished &lt;id&gt;".
+/// </summary>
+public sealed class MpHeldHandler(ReleaseFile release, ExecutionLog log) : IJobHandler<MpHangArgs>
+{
+    public async Task HandleAsync(JobContext<MpHangArgs> job, CancellationToken cancellationToken)
+    {
+        await Console.Out.WriteLineAsync($"started {job.Id}");
+        await Console.Out.FlushAsync(CancellationToken.None);
+        while (!File.Exists(release.Path)) await Task.Delay(50, CancellationToken.None);
+        log.Record(job.Id);
+        await Console.Out.WriteLineAsync($"finished {job.Id}");
+        await Console.Out.FlushAsync(CancellationToken.None);
+    }
+}
+
 internal sealed class Args
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);

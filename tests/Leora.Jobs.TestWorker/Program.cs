@@ -3,6 +3,9 @@
 //          runs the long-running worker; records each executed job id in the log; prints "ready" once it polls; exits
 //          when nothing is pending, or with --expect once n jobs are completed.
 //   hang:  same store arguments, [--lease-ms n]; processes one "mp_hang" job whose handler prints "started <id>" and never returns.
+//   partition: same store arguments, --release <file>, [--lease-ms n]; processes one "mp_hang" job whose handler prints
+//          "started <id>" and returns once the file exists, then prints "outcome <id> <JobOutcome>"; then processes jobs
+//          until none is pending (recording each in --log) and prints "drained".
 using Leora.Jobs;
 using Leora.Jobs.TestWorker;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,18 +15,20 @@ var opts = Args.Parse(args);
 var services = new ServiceCollection();
 services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
 services.AddSingleton(new ExecutionLog(opts.TryGet("log")));
+services.AddSingleton(new ReleaseFile(opts.TryGet("release") ?? ""));
 var builder = services.AddLeoraJobs(o =>
     {
         o.WorkerName = $"test-worker-{Environment.ProcessId}";
         if (opts.TryGet("lease-ms") is { } lease) o.Lease = TimeSpan.FromMilliseconds(int.Parse(lease, System.Globalization.CultureInfo.InvariantCulture));
     })
     .AddJob<MpNoopArgs, MpNoopHandler>()
-    .AddJob<MpHangArgs, MpHangHandler>()
     .AddWorker(o =>
     {
         o.Concurrency = int.Parse(opts.TryGet("concurrency") ?? "4", System.Globalization.CultureInfo.InvariantCulture);
         o.PollInterval = TimeSpan.FromMilliseconds(100);
     });
+if (opts.Get("mode") == "partition") builder.AddJob<MpHangArgs, MpHeldHandler>();
+else builder.AddJob<MpHangArgs, MpHangHandler>();
 if (opts.Get("provider") == "postgresql") builder.UsePostgreSql(opts.Get("cs"), o => o.Schema = opts.Get("schema"));
 else builder.UseSqlite(opts.Get("cs"));
 
@@ -55,6 +60,16 @@ switch (opts.Get("mode"))
         var processor = sp.GetRequiredService<IJobProcessor>();
         await processor.ProcessOneAsync();
         return 3; // never reached: the test kills this process while the handler hangs
+    }
+    case "partition":
+    {
+        var processor = sp.GetRequiredService<IJobProcessor>();
+        var report = await processor.ProcessOneAsync();
+        Console.WriteLine($"outcome {report?.Id} {report?.Outcome}");
+        while (await processor.ProcessOneAsync() is not null) { }
+        sp.GetRequiredService<ExecutionLog>().Dispose();
+        Console.WriteLine("drained");
+        return 0;
     }
     default:
         Console.Error.WriteLine("unknown mode");

@@ -30,7 +30,10 @@ public sealed class ChildWorker : IAsyncDisposable
 
     public string Output { get { lock (_lock) return string.Join('\n', _lines); } }
 
-    public static ChildWorker Start(Harness h, string mode, params string[] extra)
+    public static ChildWorker Start(Harness h, string mode, params string[] extra) => StartWith(h, h.ConnectionString, mode, extra);
+
+    /// <summary>Starts a worker on the harness's database through <paramref name="connectionString"/> (a relay, a pooler).</summary>
+    public static ChildWorker StartWith(Harness h, string connectionString, string mode, params string[] extra)
     {
         var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var tfm = Path.GetFileName(baseDir);
@@ -38,7 +41,7 @@ public sealed class ChildWorker : IAsyncDisposable
         var dll = Path.GetFullPath(Path.Combine(baseDir, "..", "..", "..", "..", "Leora.Jobs.TestWorker", "bin", config!, tfm, "Leora.Jobs.TestWorker.dll"));
         if (!File.Exists(dll)) throw new FileNotFoundException("Build tests/Leora.Jobs.TestWorker first.", dll);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])[dll, "--mode", mode, "--provider", h.Provider, "--cs", h.ConnectionString, "--schema", h.Schema ?? "", .. extra])
+        foreach (var a in (string[])[dll, "--mode", mode, "--provider", h.Provider, "--cs", connectionString, "--schema", h.Schema ?? "", .. extra])
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the worker process");
         var child = new ChildWorker(process);

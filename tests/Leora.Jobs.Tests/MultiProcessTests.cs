@@ -176,3 +176,15 @@ public sealed class PostgreSqlMultiProcessTests : MultiProcessTests
 {
     protected override string Provider => "postgresql";
 }
+
+/// <summary>The multi-process tests on PostgreSQL through PgBouncer in transaction pooling (docs/operations.md's settings).</summary>
+public sealed class PgBouncerTransactionMultiProcessTests : MultiProcessTests
+{
+    protected override string Provider => TestPgBouncer.Transaction;
+}
+
+/// <summary>The multi-process tests on PostgreSQL through PgBouncer in session pooling.</summary>
+public sealed class PgBouncerSessionMultiProcessTests : MultiProcessTests
+{
+    protected override string Provider => TestPgBouncer.Session;
+}

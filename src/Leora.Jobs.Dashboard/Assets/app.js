@@ -256,6 +256,7 @@
     if (state.route.view === 'job') enterJob();
     if (state.route.view === 'groups') enterGroups();
     if (state.route.view === 'enqueue' || state.route.view === 'maintenance') await loadTypes();
+    if (state.route.view === 'enqueue') newFormKey();
     await refresh(true);
     startPolling();
   }
@@ -849,6 +850,14 @@
     $('enqueue-attempts').placeholder = t.maxAttempts ?? 'default';
   }
 
+  // The form's own idempotency key (hidden), sent when the user gives none: submitting the same form twice (a double
+  // click, a POST retried after its answer was lost) stores one job, and says so; editing the form, or opening it
+  // again, makes it a new job. getRandomValues, not randomUUID: the latter needs a secure context (plain http on a LAN).
+  function newFormKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    $('enqueue-form-key').value = 'dashboard-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
   async function enqueue(ev) {
     ev.preventDefault();
     const out = $('enqueue-result');
@@ -862,7 +871,7 @@
         priority: intOrNull('enqueue-priority'),
         delaySeconds: intOrNull('enqueue-delay'),
         maxAttempts: intOrNull('enqueue-attempts'),
-        idempotencyKey: $('enqueue-key').value || null,
+        idempotencyKey: $('enqueue-key').value || $('enqueue-form-key').value || null,
       });
       out.replaceChildren(result.existing ? 'Already enqueued with that idempotency key: ' : 'Enqueued ',
         el('a', { href: `#/job/${result.id}`, text: `job #${result.id}` }), '.');
@@ -997,6 +1006,7 @@
 
     $('enqueue-type').addEventListener('change', fillTemplate);
     $('enqueue-form').addEventListener('submit', enqueue);
+    $('enqueue-form').addEventListener('input', newFormKey);
     $('retryall-form').addEventListener('submit', (ev) => { ev.preventDefault(); retryAll($('retryall-type').value, $('retryall-result')); });
     $('cleanup-form').addEventListener('submit', cleanup);
     $('schedules').addEventListener('click', (ev) => {
