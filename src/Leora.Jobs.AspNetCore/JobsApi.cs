@@ -208,12 +208,13 @@ internal static partial class JobsApi
         BulkRequest? bulk;
         try
         {
-            bulk = JsonSerializer.Deserialize<BulkRequest>(body, JobJson.Options);
+            bulk = JsonSerializer.Deserialize<BulkRequest>(body, ApiJson.Options);
         }
         catch (JsonException ex)
         {
             if (Malformed(body) is { } malformed) return malformed;
-            return Invalid(ex.Path is null or "$" ? "body" : ex.Path.TrimStart('$', '.'), FirstSentence(ex.Message));
+            var (field, message) = ApiErrorText.Describe(ex);
+            return Invalid(field, message);
         }
         if (bulk is null) return Malformed(body) ?? Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is empty.");
         if (JobBulk.Validate(bulk) is { } bad) return Invalid(bad.Field, bad.Message);
