@@ -153,11 +153,41 @@ internal sealed class JobClient(
             after = a;
         }
         // One more than asked tells whether there is a next page without counting.
+        if (query.PayloadContains is { } text)
+        {
+            if (text.Length is < 1 or > MaxPayloadSearch) throw new JobValidationException($"payload search must be 1–{MaxPayloadSearch} characters.", "payload");
+            StoredText.Require(text, "payload");
+        }
         var rows = await store.JobListAsync(new JobListParams(query.Status, query.Type, query.Queue, query.Limit + 1, after,
-            query.NewestFirst ? JobListOrder.NewestFirst : JobListOrder.OldestFirst, query.Scheduled, query.IdempotencyKey), cancellationToken);
+            query.NewestFirst ? JobListOrder.NewestFirst : JobListOrder.OldestFirst, query.Scheduled, query.IdempotencyKey)
+        {
+            PayloadContains = query.PayloadContains,
+            CreatedFrom = query.CreatedFrom,
+            CreatedTo = query.CreatedTo,
+            FinishedFrom = query.FinishedFrom,
+            FinishedTo = query.FinishedTo,
+        }, cancellationToken);
         var items = rows.Take(query.Limit).Select(JobMapping.ToInfo).ToList();
         var next = rows.Count > query.Limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null;
         return new JobPage(items, next);
+    }
+
+    /// <summary>The longest payload text a search takes.</summary>
+    internal const int MaxPayloadSearch = 200;
+
+    public async Task<IReadOnlyList<JobEvent>?> TimelineAsync(long id, CancellationToken cancellationToken = default)
+    {
+        // The enqueue is the job row's own created time (no event row is written at enqueue, so a bulk enqueue costs nothing
+        // more); the rest is what the store recorded. The job is read first: a job deleted in between shows no events.
+        if (await store.JobGetAsync(id, cancellationToken) is not { } job) return null;
+        var events = await store.JobEventListAsync(id, cancellationToken);
+        return [new JobEvent(JobEventKind.Enqueued, job.CreatedAt, JobStatus.Pending, 0, null, null), .. events];
+    }
+
+    public Task<JobHistory> HistoryAsync(JobHistoryRange range, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(range)) throw new JobValidationException("range is hour, day or week.", "range");
+        return store.JobHistoryAsync(range, cancellationToken);
     }
 
     public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>

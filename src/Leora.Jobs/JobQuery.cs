@@ -17,6 +17,19 @@ public sealed record JobQuery
     public bool? Scheduled { get; init; }
     /// <summary>Only the job with this idempotency key.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>
+    /// Only jobs whose payload's JSON text contains this text (1–200 characters), ignoring case. A search: it reads at most
+    /// the newest 100,000 jobs that pass the other filters, from the cursor on (docs/http-api.md).
+    /// </summary>
+    public string? PayloadContains { get; init; }
+    /// <summary>Only jobs created at or after this time (a search, bounded as <see cref="PayloadContains"/> is).</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+    /// <summary>Only jobs created before this time (a search).</summary>
+    public DateTimeOffset? CreatedTo { get; init; }
+    /// <summary>Only jobs that finished (completed, failed or cancelled) at or after this time (a search).</summary>
+    public DateTimeOffset? FinishedFrom { get; init; }
+    /// <summary>Only jobs that finished before this time (a search).</summary>
+    public DateTimeOffset? FinishedTo { get; init; }
 }
 
 /// <summary>A page of jobs and the cursor of the next page (null on the last).</summary>
