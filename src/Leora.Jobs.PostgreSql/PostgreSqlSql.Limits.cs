@@ -47,7 +47,7 @@ internal static partial class PostgreSqlSql
                 FROM c) w
             WHERE concurrency_key IS NULL OR rn = 1
             ORDER BY priority DESC, run_at, id
-            LIMIT @limit)
+            LIMIT @limit),
         u AS (
             UPDATE {s}.jobs j
             SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),

@@ -83,7 +83,7 @@ internal static partial class PostgreSqlSql
               {unlimited}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
+            FOR UPDATE SKIP LOCKED),
         u AS (
             UPDATE {s}.jobs j
             SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
@@ -233,7 +233,7 @@ internal static partial class PostgreSqlSql
             WHERE status = 'processing' AND locked_until < coalesce(@now, now())
             ORDER BY locked_until
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
+            FOR UPDATE SKIP LOCKED),
         u AS (
             UPDATE {s}.jobs j
             SET status = CASE WHEN j.cancel_requested THEN 'cancelled' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
