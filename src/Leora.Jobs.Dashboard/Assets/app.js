@@ -180,7 +180,8 @@
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 0) return { view: 'overview' };
     if (parts[0] === 'jobs' && STATUSES.includes(parts[1])) return { view: 'list', status: parts[1], params };
-    if (parts[0] === 'jobs' && !parts[1]) return { view: 'list', status: 'all', params };
+    // #/jobs/all is where the filter form of the all-jobs list navigates to (navigateList): the same list.
+    if (parts[0] === 'jobs' && (!parts[1] || parts[1] === 'all')) return { view: 'list', status: 'all', params };
     if (parts[0] === 'job' && /^\d+$/.test(parts[1] || '')) return { view: 'job', id: parts[1] };
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
