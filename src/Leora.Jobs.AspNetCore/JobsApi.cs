@@ -118,7 +118,8 @@ internal static partial class JobsApi
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
-        string? status, string? type, string? queue, int? limit, string? cursor, IJobClient client, CancellationToken cancellationToken)
+        string? status, string? type, string? queue, int? limit, string? cursor, string? payload, DateTimeOffset? createdFrom, DateTimeOffset? createdTo,
+        DateTimeOffset? finishedFrom, DateTimeOffset? finishedTo, IJobClient client, CancellationToken cancellationToken)
     {
         JobStatus? parsed = null;
         if (!string.IsNullOrEmpty(status))
@@ -136,6 +137,11 @@ internal static partial class JobsApi
                 Queue = string.IsNullOrEmpty(queue) ? null : queue,
                 Limit = limit ?? 50,
                 Cursor = string.IsNullOrEmpty(cursor) ? null : cursor,
+                PayloadContains = string.IsNullOrEmpty(payload) ? null : payload,
+                CreatedFrom = createdFrom,
+                CreatedTo = createdTo,
+                FinishedFrom = finishedFrom,
+                FinishedTo = finishedTo,
             }, cancellationToken);
             return TypedResults.Ok(new JobListResponse([.. page.Items.Select(JobResponse.From)], page.NextCursor));
         }
@@ -147,6 +153,22 @@ internal static partial class JobsApi
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(long id, IJobClient client, CancellationToken cancellationToken) =>
         await client.GetAsync(id, cancellationToken) is { } job ? TypedResults.Ok(JobResponse.From(job)) : NotFound(id);
+
+    public static async Task<Results<Ok<JobTimelineResponse>, ProblemHttpResult>> TimelineAsync(long id, IJobClient client, CancellationToken cancellationToken) =>
+        await client.TimelineAsync(id, cancellationToken) is { } events ? TypedResults.Ok(new JobTimelineResponse(id, events)) : NotFound(id);
+
+    public static async Task<Results<Ok<JobHistoryResponse>, ValidationProblem>> HistoryAsync(string? range, IJobClient client, CancellationToken cancellationToken)
+    {
+        JobHistoryRange? parsed = range switch
+        {
+            null or "" or "hour" => JobHistoryRange.Hour,
+            "day" => JobHistoryRange.Day,
+            "week" => JobHistoryRange.Week,
+            _ => null,
+        };
+        if (parsed is not { } r) return Invalid("range", "range must be hour, day or week.");
+        return TypedResults.Ok(JobHistoryResponse.From(await client.HistoryAsync(r, cancellationToken)));
+    }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelAsync(long id, IJobClient client, CancellationToken cancellationToken)
     {

@@ -54,7 +54,11 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", JobsApi.ListAsync)
             .WithName("ListJobs")
-            .WithSummary("List jobs, newest first, one page at a time");
+            .WithSummary("List jobs, newest first, one page at a time")
+            .WithDescription("Filters: status, type, queue; a search by payload text (payload, 1–200 characters, any case) and by created or finished time (createdFrom, createdTo, finishedFrom, finishedTo, ISO 8601) reads at most the newest 100,000 jobs that pass the other filters.");
+        group.MapGet("/history", JobsApi.HistoryAsync)
+            .WithName("GetJobHistory")
+            .WithSummary("Completed and failed jobs per minute over the last hour, or per hour over the last day or week (range=hour|day|week)");
         group.MapGet("/stats", JobsApi.StatsAsync)
             .WithName("GetJobStats")
             .WithSummary("Counts by status, type and queue; recent throughput; backlog age");
@@ -64,6 +68,9 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapGet("/{id:long}", JobsApi.GetAsync)
             .WithName("GetJob")
             .WithSummary("Read one job");
+        group.MapGet("/{id:long}/timeline", JobsApi.TimelineAsync)
+            .WithName("GetJobTimeline")
+            .WithSummary("A job's timeline: enqueued, each claim (worker, attempt), failure, rescue, release, cancel, retry and its outcome, oldest first");
         group.MapPost("/{id:long}/cancel", JobsApi.CancelAsync)
             .WithName("CancelJob")
             .WithSummary("Cancel a pending job, or ask a running one to stop");

@@ -32,6 +32,14 @@ internal sealed record LimitDto(string Scope, string Name, int? Rate, double? Ra
 
 internal sealed record ThroughputDto(DateTimeOffset Minute, long Completed, long Failed);
 
+internal sealed record HistoryDto(string Range, int BucketSeconds, IReadOnlyList<HistoryPointDto> Points);
+
+internal sealed record HistoryPointDto(DateTimeOffset At, long Completed, long Failed);
+
+internal sealed record TimelineDto(long Id, IReadOnlyList<TimelineEventDto> Events);
+
+internal sealed record TimelineEventDto(string Kind, DateTimeOffset At, string Status, int Attempt, string? Worker, string? Message);
+
 internal sealed record JobSummaryDto(long Id, string Type, string Queue, string Status, bool Scheduled, int Priority, int Attempts, int MaxAttempts,
     string? IdempotencyKey, int? Progress, string? Worker, DateTimeOffset CreatedAt, DateTimeOffset RunAt, DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt, string? LastError, bool Retrying, bool Dead, string Args)

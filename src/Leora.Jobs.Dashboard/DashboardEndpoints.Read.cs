@@ -40,6 +40,27 @@ internal static partial class DashboardEndpoints
         return Json(points.Select(p => new ThroughputDto(p.Minute, p.Completed, p.Failed)).ToList());
     }
 
+    // The chart's history (docs/dashboard.md, "History"): from the store's bounded history table, never the jobs table.
+    private static async Task<IResult> HistoryAsync(IJobClient client, string? range, CancellationToken ct)
+    {
+        JobHistoryRange? parsed = range switch
+        {
+            null or "" or "hour" => JobHistoryRange.Hour,
+            "day" => JobHistoryRange.Day,
+            "week" => JobHistoryRange.Week,
+            _ => null,
+        };
+        if (parsed is not { } r) return Problem(StatusCodes.Status400BadRequest, "Bad range", "range is hour, day or week.", "range");
+        var history = await client.HistoryAsync(r, ct);
+        return Json(new HistoryDto(r.ToString().ToLowerInvariant(), (int)history.Bucket.TotalSeconds,
+            [.. history.Points.Select(p => new HistoryPointDto(p.At, p.Completed, p.Failed))]));
+    }
+
+    private static async Task<IResult> TimelineAsync(long id, IJobClient client, CancellationToken ct) =>
+        await client.TimelineAsync(id, ct) is { } events
+            ? Json(new TimelineDto(id, [.. events.Select(e => new TimelineEventDto(JobEvent.KindName(e.Kind), e.At, e.Status.ToName(), e.Attempt, e.Worker, e.Message))]))
+            : Problem(StatusCodes.Status404NotFound, "No such job", $"Job {id} does not exist (it may have been deleted).");
+
     private static async Task<IResult> NodesAsync(DashboardNodes nodes, CancellationToken ct) => Json(await nodes.ListAsync(ct));
 
     private static IResult Types(JobTypeRegistry registry) =>
@@ -76,8 +97,25 @@ internal static partial class DashboardEndpoints
         var order = q["order"].ToString();
         if (order is not ("" or "newest" or "oldest"))
             return Problem(StatusCodes.Status400BadRequest, "Bad order", "order is newest or oldest.", "order");
+        if (q["payload"].ToString().Trim() is { Length: > 200 })
+            return Problem(StatusCodes.Status400BadRequest, "Search too long", "The payload search may be at most 200 characters.", "payload");
+        DateTimeOffset? createdFrom = null, createdTo = null, finishedFrom = null, finishedTo = null;
+        foreach (var (name, set) in ((string, Action<DateTimeOffset>)[])[("createdFrom", v => createdFrom = v), ("createdTo", v => createdTo = v),
+                     ("finishedFrom", v => finishedFrom = v), ("finishedTo", v => finishedTo = v)])
+        {
+            var text = q[name].ToString().Trim();
+            if (text.Length == 0) continue;
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+                return Problem(StatusCodes.Status400BadRequest, "Bad time", $"{name} is not a time (ISO 8601).", name);
+            set(at);
+        }
         var query = filter with
         {
+            PayloadContains = NullIfEmpty(q["payload"]),
+            CreatedFrom = createdFrom,
+            CreatedTo = createdTo,
+            FinishedFrom = finishedFrom,
+            FinishedTo = finishedTo,
             Type = NullIfEmpty(q["type"]),
             Queue = NullIfEmpty(q["queue"]),
             Cursor = NullIfEmpty(q["cursor"]),

@@ -45,10 +45,12 @@ internal static partial class DashboardEndpoints
 
         api.MapGet("/overview", OverviewAsync).AddEndpointFilter(Viewer);
         api.MapGet("/throughput", ThroughputAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/history", HistoryAsync).AddEndpointFilter(Viewer);
         api.MapGet("/nodes", NodesAsync).AddEndpointFilter(Viewer);
         api.MapGet("/types", Types).AddEndpointFilter(Viewer);
         api.MapGet("/jobs", ListAsync).AddEndpointFilter(Viewer);
         api.MapGet("/jobs/{id:long}", GetAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/jobs/{id:long}/timeline", TimelineAsync).AddEndpointFilter(Viewer);
 
         api.MapPost("/jobs", EnqueueAsync).AddEndpointFilter(Operator);
         api.MapPost("/jobs/{id:long}/retry", RetryAsync).AddEndpointFilter(Operator);

@@ -219,10 +219,36 @@ public sealed partial class PostgreSqlJobStore
             var newest = list.Order == JobListOrder.NewestFirst;
             if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); p.AddWithValue("after", after); }
             p.AddWithValue("limit", list.Limit);
-            cmd.CommandText = Sql(PostgreSqlSql.JobList).Replace("{where}", where.ToString(), StringComparison.Ordinal)
-                .Replace("{order}", newest ? "DESC" : "ASC", StringComparison.Ordinal);
+            if (list.IsSearch)
+            {
+                var search = SearchWhere(list, p);
+                cmd.CommandText = Sql(PostgreSqlSql.JobSearch).Replace("{where}", where.ToString(), StringComparison.Ordinal)
+                    .Replace("{search}", search.ToString(), StringComparison.Ordinal)
+                    .Replace("{order}", newest ? "DESC" : "ASC", StringComparison.Ordinal);
+            }
+            else
+                cmd.CommandText = Sql(PostgreSqlSql.JobList).Replace("{where}", where.ToString(), StringComparison.Ordinal)
+                    .Replace("{order}", newest ? "DESC" : "ASC", StringComparison.Ordinal);
             return await ReadRowsAsync(cmd, cancellationToken);
         }, cancellationToken);
+
+    // A search reads a bounded window of the list (JobListParams.SearchScanLimit); strpos, not ILIKE, so the text needs no
+    // escaping of % and _.
+    private static StringBuilder SearchWhere(JobListParams list, NpgsqlParameterCollection p)
+    {
+        var search = new StringBuilder();
+        if (list.PayloadContains is { } text) { search.Append(" AND strpos(lower(payload::text), lower(@payload)) > 0"); p.AddWithValue("payload", text); }
+        Range(search, p, "created_at", list.CreatedFrom, list.CreatedTo, "created");
+        Range(search, p, "completed_at", list.FinishedFrom, list.FinishedTo, "finished");
+        p.AddWithValue("scan", JobListParams.SearchScanLimit);
+        return search;
+    }
+
+    private static void Range(StringBuilder where, NpgsqlParameterCollection p, string column, DateTimeOffset? from, DateTimeOffset? to, string name)
+    {
+        if (from is { } f) { where.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND {column} >= @{name}_from"); p.AddWithValue(name + "_from", f.UtcDateTime); }
+        if (to is { } t) { where.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND {column} < @{name}_to"); p.AddWithValue(name + "_to", t.UtcDateTime); }
+    }
 
     /// <inheritdoc />
     public Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken) =>
@@ -231,7 +257,11 @@ public sealed partial class PostgreSqlJobStore
             await using var cmd = Command(c, null, "");
             var where = ListWhere(list, cmd);
             cmd.Parameters.AddWithValue("limit", list.Limit);
-            cmd.CommandText = Sql(PostgreSqlSql.JobCount).Replace("{where}", where.ToString(), StringComparison.Ordinal);
+            cmd.CommandText = list.IsSearch
+                ? Sql(PostgreSqlSql.JobSearchCount).Replace("{where}", where.ToString(), StringComparison.Ordinal)
+                    .Replace("{search}", SearchWhere(list, cmd.Parameters).ToString(), StringComparison.Ordinal)
+                    .Replace("{order}", list.Order == JobListOrder.NewestFirst ? "DESC" : "ASC", StringComparison.Ordinal)
+                : Sql(PostgreSqlSql.JobCount).Replace("{where}", where.ToString(), StringComparison.Ordinal);
             return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 
@@ -406,15 +436,18 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc />
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(PostgreSqlSql.JobDelete, id, null, cancellationToken);
+        ActionAsync(PostgreSqlSql.JobDelete, id, null, cancellationToken, counted: true);
 
-    private Task<JobActionResult> ActionAsync(string sql, long id, Action<NpgsqlParameterCollection>? bind, CancellationToken ct) =>
+    // counted: the statement answers the number of jobs it changed as a scalar (a delete whose CTE also deletes the events,
+    // so its own row count is not the jobs').
+    private Task<JobActionResult> ActionAsync(string sql, long id, Action<NpgsqlParameterCollection>? bind, CancellationToken ct, bool counted = false) =>
         WithConnectionAsync(async c =>
         {
             await using var cmd = Command(c, null, sql);
             cmd.Parameters.AddWithValue("id", id);
             bind?.Invoke(cmd.Parameters);
-            if (await cmd.ExecuteNonQueryAsync(ct) == 1) return JobActionResult.Done;
+            var changed = counted ? (long)(await cmd.ExecuteScalarAsync(ct))! : await cmd.ExecuteNonQueryAsync(ct);
+            if (changed == 1) return JobActionResult.Done;
             return await StatusAsync(c, id, ct) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
         }, ct);
 
@@ -425,6 +458,6 @@ public sealed partial class PostgreSqlJobStore
             await using var cmd = Command(c, null, PostgreSqlSql.JobDeleteFinished);
             cmd.Parameters.AddWithValue("older_ms", (long)olderThan.TotalMilliseconds);
             cmd.Parameters.AddWithValue("limit", limit);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+            return (int)(long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 }

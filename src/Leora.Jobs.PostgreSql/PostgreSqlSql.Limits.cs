@@ -47,14 +47,15 @@ internal static partial class PostgreSqlSql
                 FROM c) w
             WHERE concurrency_key IS NULL OR rn = 1
             ORDER BY priority DESC, run_at, id
-            LIMIT @limit)
-        UPDATE {s}.jobs j
-        SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
-            locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
-            started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
-        FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM p))
-        RETURNING
-        """ + " " + ColumnsJ;
+            LIMIT @limit),
+        u AS (
+            UPDATE {s}.jobs j
+            SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
+                locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
+                started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
+            FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM p))
+            RETURNING
+        """ + " " + ColumnsJ + "),\n" + ClaimedEvents + "\nSELECT * FROM u";
 
     private static readonly Dictionary<(bool, bool, bool, bool), string> LimitLanes = [];
 

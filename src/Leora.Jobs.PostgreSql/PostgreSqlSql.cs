@@ -83,14 +83,22 @@ internal static partial class PostgreSqlSql
               {unlimited}
             ORDER BY priority DESC, run_at, id
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
-        UPDATE {s}.jobs j
-        SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
-            locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
-            started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
-        FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM c))
-        RETURNING
-        """ + " " + ColumnsJ;
+            FOR UPDATE SKIP LOCKED),
+        u AS (
+            UPDATE {s}.jobs j
+            SET status = 'processing', attempts = j.attempts + 1, lock_token = gen_random_uuid(),
+                locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond', locked_by = @worker,
+                started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
+            FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM c))
+            RETURNING
+        """ + " " + ColumnsJ + "),\n" + ClaimedEvents + "\nSELECT * FROM u";
+
+    // The claim's timeline events (docs/dashboard.md), written by the claim statement itself: one insert per claimed job
+    // into the events table's one index, in the same transaction (migration 010). u is the claim's RETURNING.
+    public const string ClaimedEvents = """
+        e AS (INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+              SELECT id, started_at, 'claimed', status, attempts, locked_by FROM u)
+        """;
 
     // Limits (issue 12): the fast claim leaves every limited job to the serialised limited claim (PostgreSqlSql.Limits.cs):
     // rows flagged limited (which its partial indexes leave out, so it never scans past them), and, for a row whose flag
@@ -125,40 +133,79 @@ internal static partial class PostgreSqlSql
     /// <summary>The claim statement, built once per shape: of one queue or all, of some types or any.</summary>
     public static string JobClaimFor(bool byQueue, bool byKinds) => JobClaims[(byQueue ? 2 : 0) + (byKinds ? 1 : 0)];
 
+    // The completion, its timeline event and its count in the history, one statement; its row count is the jobs completed.
     public const string JobComplete = """
-        UPDATE {s}.jobs
-        SET status = 'completed', result = coalesce(@result::jsonb, result), completed_at = coalesce(@now, now()), progress = 100,
-            progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
-        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        WITH u AS (
+            UPDATE {s}.jobs
+            SET status = 'completed', result = coalesce(@result::jsonb, result), completed_at = coalesce(@now, now()), progress = 100,
+                progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
+            WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+            RETURNING id, status, completed_at, attempts, locked_by),
+        """ + HistoryCount + """
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+        SELECT id, completed_at, 'completed', status, attempts, locked_by FROM u
         """;
+
+    // The history (migration 010): the jobs of u that ended completed or failed, counted in their minute's slot of the ring,
+    // in this backend's shard. A write for an older minute than the slot holds (a week behind) is dropped, never let reset it.
+    public const string HistoryCount = """
+        h AS (INSERT INTO {s}.job_history AS h (slot, shard, minute, completed, failed)
+              SELECT (x.m % 10200)::integer, (pg_backend_pid() % 8)::smallint, x.m,
+                     count(*) FILTER (WHERE x.status = 'completed'), count(*) FILTER (WHERE x.status = 'failed')
+              FROM (SELECT floor(extract(epoch FROM completed_at) / 60)::bigint AS m, status FROM u
+                    WHERE status IN ('completed', 'failed')) x
+              GROUP BY x.m
+              ON CONFLICT (slot, shard) DO UPDATE SET
+                  completed = CASE WHEN h.minute = excluded.minute THEN h.completed + excluded.completed ELSE excluded.completed END,
+                  failed = CASE WHEN h.minute = excluded.minute THEN h.failed + excluded.failed ELSE excluded.failed END,
+                  minute = excluded.minute
+              WHERE excluded.minute >= h.minute)
+        """;
+
 
     // The batch completer's statement: many fenced completions, one round trip, one commit.
     public const string JobCompleteMany = """
-        UPDATE {s}.jobs j
-        SET status = 'completed', result = coalesce(t.result::jsonb, j.result), completed_at = coalesce(@now, now()), progress = 100,
-            progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
-        FROM unnest(@ids::bigint[], @lock_tokens::uuid[], @results::text[]) AS t(id, lock_token, result)
-        WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
-        RETURNING j.id
+        WITH u AS (
+            UPDATE {s}.jobs j
+            SET status = 'completed', result = coalesce(t.result::jsonb, j.result), completed_at = coalesce(@now, now()), progress = 100,
+                progress_message = NULL, lock_token = NULL, locked_until = NULL, cancel_requested = false
+            FROM unnest(@ids::bigint[], @lock_tokens::uuid[], @results::text[]) AS t(id, lock_token, result)
+            WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
+            RETURNING j.id, j.status, j.completed_at, j.attempts, j.locked_by),
+        """ + HistoryCount + "," + """
+        e AS (INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+              SELECT id, completed_at, 'completed', status, attempts, locked_by FROM u)
+        SELECT id FROM u
         """;
 
     // A job that ends cancelled keeps cancel_requested set (the API's cancelRequested says a cancel was asked for and
     // ended it); any other outcome clears it. A completed job's progress is 100 and its progress message is cleared.
     public const string JobFail = """
-        UPDATE {s}.jobs
-        SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,
-            run_at = CASE WHEN @retry_ms::bigint IS NULL THEN run_at ELSE coalesce(@now, now()) + @retry_ms * interval '1 millisecond' END,
-            completed_at = CASE WHEN @retry_ms::bigint IS NULL THEN coalesce(@now, now()) ELSE NULL END,
-            errors = errors || jsonb_build_array(@error::jsonb),
-            lock_token = NULL, locked_until = NULL, cancel_requested = (@retry_ms::bigint IS NULL AND @final_status = 'cancelled')
-        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        WITH u AS (
+            UPDATE {s}.jobs
+            SET status = CASE WHEN @retry_ms::bigint IS NULL THEN @final_status ELSE 'pending' END,
+                run_at = CASE WHEN @retry_ms::bigint IS NULL THEN run_at ELSE coalesce(@now, now()) + @retry_ms * interval '1 millisecond' END,
+                completed_at = CASE WHEN @retry_ms::bigint IS NULL THEN coalesce(@now, now()) ELSE NULL END,
+                errors = errors || jsonb_build_array(@error::jsonb),
+                lock_token = NULL, locked_until = NULL, cancel_requested = (@retry_ms::bigint IS NULL AND @final_status = 'cancelled')
+            WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+            RETURNING id, status, completed_at, attempts, locked_by),
+        """ + HistoryCount + """
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker, message)
+        SELECT id, coalesce(@now, now()), CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'failed' END, status, attempts, locked_by,
+               @error::jsonb ->> 'message'
+        FROM u
         """;
 
     // Graceful shutdown: the attempt did not really happen, so it is not counted.
     public const string JobRelease = """
-        UPDATE {s}.jobs
-        SET status = 'pending', attempts = greatest(attempts - 1, 0), lock_token = NULL, locked_until = NULL, cancel_requested = false
-        WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+        WITH u AS (
+            UPDATE {s}.jobs
+            SET status = 'pending', attempts = greatest(attempts - 1, 0), lock_token = NULL, locked_until = NULL, cancel_requested = false
+            WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
+            RETURNING id, status, attempts, locked_by)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+        SELECT id, coalesce(@now, now()), 'released', status, attempts, locked_by FROM u
         """;
 
     public const string JobHeartbeat = """
@@ -186,15 +233,20 @@ internal static partial class PostgreSqlSql
             WHERE status = 'processing' AND locked_until < coalesce(@now, now())
             ORDER BY locked_until
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
-        UPDATE {s}.jobs j
-        SET status = CASE WHEN j.cancel_requested THEN 'cancelled' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
-            completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN coalesce(@now, now()) ELSE NULL END,
-            errors = j.errors || jsonb_build_array(jsonb_build_object(
-                'attempt', j.attempts, 'message', @message::text, 'type', 'LeaseExpired', 'stackTrace', NULL,
-                'at', to_jsonb(coalesce(@now, now())), 'worker', j.locked_by)),
-            lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now())
-        WHERE j.id = ANY(ARRAY(SELECT id FROM r))
+            FOR UPDATE SKIP LOCKED),
+        u AS (
+            UPDATE {s}.jobs j
+            SET status = CASE WHEN j.cancel_requested THEN 'cancelled' WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END,
+                completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN coalesce(@now, now()) ELSE NULL END,
+                errors = j.errors || jsonb_build_array(jsonb_build_object(
+                    'attempt', j.attempts, 'message', @message::text, 'type', 'LeaseExpired', 'stackTrace', NULL,
+                    'at', to_jsonb(coalesce(@now, now())), 'worker', j.locked_by)),
+                lock_token = NULL, locked_until = NULL, run_at = coalesce(@now, now())
+            WHERE j.id = ANY(ARRAY(SELECT id FROM r))
+            RETURNING j.id, j.status, j.completed_at, j.attempts, j.locked_by),
+        """ + HistoryCount + """
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker, message)
+        SELECT id, coalesce(@now, now()), 'rescued', status, attempts, locked_by, @message::text FROM u
         """;
 
     public const string JobGet = "SELECT " + Columns + " FROM {s}.jobs WHERE id = @id";
@@ -252,13 +304,21 @@ internal static partial class PostgreSqlSql
         GROUP BY 1
         """;
 
+    // A repeated cancel of a running job asks again, and records no second event (the SQLite trigger sees no change).
     public const string JobCancel = """
-        UPDATE {s}.jobs
-        SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-            completed_at = CASE WHEN status = 'pending' THEN coalesce(@now, now()) ELSE completed_at END,
-            cancel_requested = true
-        WHERE id = @id AND status IN ('pending', 'processing')
-        RETURNING status
+        WITH o AS (SELECT cancel_requested FROM {s}.jobs WHERE id = @id),
+        u AS (
+            UPDATE {s}.jobs
+            SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+                completed_at = CASE WHEN status = 'pending' THEN coalesce(@now, now()) ELSE completed_at END,
+                cancel_requested = true
+            WHERE id = @id AND status IN ('pending', 'processing')
+            RETURNING id, status, attempts, locked_by),
+        e AS (INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+              SELECT id, coalesce(@now, now()), CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'cancel_requested' END, status, attempts,
+                     CASE WHEN status = 'processing' THEN locked_by END
+              FROM u WHERE status = 'cancelled' OR NOT coalesce((SELECT cancel_requested FROM o), false))
+        SELECT status FROM u
         """;
 
     public const string JobStatus = "SELECT status FROM {s}.jobs WHERE id = @id";
@@ -266,23 +326,36 @@ internal static partial class PostgreSqlSql
     // A manual retry keeps the attempt count (error history stays numbered) and grants @attempts more (the job type's
     // max attempts), never more than @max_attempts in all: a job that has used them all is not retried.
     public const string JobRetry = """
-        UPDATE {s}.jobs
-        SET status = 'pending', max_attempts = least(attempts + @attempts, @max_attempts), run_at = coalesce(@now, now()), completed_at = NULL,
-            cancel_requested = false, lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL,
-            limited = concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l
-                WHERE (l.scope = 'type' AND l.name = jobs.kind) OR (l.scope = 'queue' AND l.name = jobs.queue))
-        WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
+        WITH u AS (
+            UPDATE {s}.jobs
+            SET status = 'pending', max_attempts = least(attempts + @attempts, @max_attempts), run_at = coalesce(@now, now()), completed_at = NULL,
+                cancel_requested = false, lock_token = NULL, locked_until = NULL, progress = NULL, progress_message = NULL,
+                limited = concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l
+                    WHERE (l.scope = 'type' AND l.name = jobs.kind) OR (l.scope = 'queue' AND l.name = jobs.queue))
+            WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
+            RETURNING id, status, run_at, attempts)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt)
+        SELECT id, run_at, 'retried', status, attempts FROM u
         """;
 
-    public const string JobDelete = "DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing'";
+    // A job's timeline goes with it; the answer is the number of jobs deleted. ANY(ARRAY(…)) reads the events' primary key.
+    public const string JobDelete = """
+        WITH d AS (DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing' RETURNING id),
+        e AS (DELETE FROM {s}.job_events WHERE job_id = ANY(ARRAY(SELECT id FROM d)))
+        SELECT count(*) FROM d
+        """;
 
     public const string JobDeleteFinished = """
-        DELETE FROM {s}.jobs WHERE id IN (
-            SELECT id FROM {s}.jobs
-            WHERE status IN ('completed', 'failed', 'cancelled')
-              AND completed_at < coalesce(@now, now()) - @older_ms * interval '1 millisecond'
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED)
+        WITH d AS (
+            DELETE FROM {s}.jobs WHERE id IN (
+                SELECT id FROM {s}.jobs
+                WHERE status IN ('completed', 'failed', 'cancelled')
+                  AND completed_at < coalesce(@now, now()) - @older_ms * interval '1 millisecond'
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id),
+        e AS (DELETE FROM {s}.job_events WHERE job_id = ANY(ARRAY(SELECT id FROM d)))
+        SELECT count(*) FROM d
         """;
 
     public const string NodeHeartbeat = """

@@ -159,9 +159,33 @@ public sealed partial class SqliteJobStore
             var newest = list.Order == JobListOrder.NewestFirst;
             if (list.AfterId is { } after) { where.Append(newest ? " AND id < @after" : " AND id > @after"); cmd.Parameters.AddWithValue("@after", after); }
             cmd.Parameters.AddWithValue("@limit", list.Limit);
-            cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobList, where, newest ? "DESC" : "ASC");
+            if (list.IsSearch)
+            {
+                var search = SearchWhere(list, cmd);
+                cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobSearch, where, newest ? "DESC" : "ASC", search);
+            }
+            else
+                cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobList, where, newest ? "DESC" : "ASC");
             return await ReadRowsAsync(cmd, cancellationToken);
         }, cancellationToken);
+
+    // A search reads a bounded window of the list (JobListParams.SearchScanLimit). lower() on both sides: SQLite's lower()
+    // folds ASCII only, so the text is folded as the payload is.
+    private static System.Text.StringBuilder SearchWhere(JobListParams list, SqliteCommand cmd)
+    {
+        var search = new System.Text.StringBuilder();
+        if (list.PayloadContains is { } text) { search.Append(" AND instr(lower(payload), lower(@payload)) > 0"); cmd.Parameters.AddWithValue("@payload", text); }
+        Range(search, cmd, "created_at", list.CreatedFrom, list.CreatedTo, "@created");
+        Range(search, cmd, "completed_at", list.FinishedFrom, list.FinishedTo, "@finished");
+        cmd.Parameters.AddWithValue("@scan", JobListParams.SearchScanLimit);
+        return search;
+    }
+
+    private static void Range(System.Text.StringBuilder where, SqliteCommand cmd, string column, DateTimeOffset? from, DateTimeOffset? to, string name)
+    {
+        if (from is { } f) { where.Append(CultureInfo.InvariantCulture, $" AND {column} >= {name}_from"); cmd.Parameters.AddWithValue(name + "_from", f.ToUnixTimeMilliseconds()); }
+        if (to is { } t) { where.Append(CultureInfo.InvariantCulture, $" AND {column} < {name}_to"); cmd.Parameters.AddWithValue(name + "_to", t.ToUnixTimeMilliseconds()); }
+    }
 
     /// <inheritdoc />
     public Task<long> JobCountAsync(JobListParams list, CancellationToken cancellationToken) =>
@@ -170,7 +194,9 @@ public sealed partial class SqliteJobStore
             await using var cmd = Command(c, null, "");
             var where = ListWhere(list, cmd);
             cmd.Parameters.AddWithValue("@limit", list.Limit);
-            cmd.CommandText = string.Format(CultureInfo.InvariantCulture, SqliteSql.JobCount, where);
+            cmd.CommandText = list.IsSearch
+                ? string.Format(CultureInfo.InvariantCulture, SqliteSql.JobSearchCount, where, list.Order == JobListOrder.NewestFirst ? "DESC" : "ASC", SearchWhere(list, cmd))
+                : string.Format(CultureInfo.InvariantCulture, SqliteSql.JobCount, where);
             return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 

@@ -105,6 +105,15 @@ public interface IJobClient
     /// <summary>Completed and failed per minute over the last <paramref name="window"/>.</summary>
     Task<IReadOnlyList<JobThroughputPoint>> ThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A job's timeline, oldest first: its enqueue, then each event the store recorded (claims with their worker and attempt,
+    /// failures with their error, rescues, releases, cancels, retries, the outcome). Null when there is no such job.
+    /// </summary>
+    Task<IReadOnlyList<JobEvent>?> TimelineAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Completed and failed-for-good jobs per minute over the last hour, or per hour over the last day or week, from the store's history table.</summary>
+    Task<JobHistory> HistoryAsync(JobHistoryRange range, CancellationToken cancellationToken = default);
+
     /// <summary>Cancels a pending job (it never runs) or a running one (its handler's token fires; it ends cancelled).</summary>
     Task<JobCancelResult> CancelAsync(long id, CancellationToken cancellationToken = default);
 

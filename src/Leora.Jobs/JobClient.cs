@@ -192,6 +192,11 @@ internal sealed class JobClient(
             after = a;
         }
         // One more than asked tells whether there is a next page without counting.
+        if (query.PayloadContains is { } text)
+        {
+            if (text.Length is < 1 or > MaxPayloadSearch) throw new JobValidationException($"payload search must be 1–{MaxPayloadSearch} characters.", "payload");
+            StoredText.Require(text, "payload");
+        }
         var rows = await store.JobListAsync(ListParams(query, query.Limit + 1, after), cancellationToken);
         var items = rows.Take(query.Limit).Select(JobMapping.ToInfo).ToList();
         var next = rows.Count > query.Limit ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null;
@@ -204,6 +209,11 @@ internal sealed class JobClient(
         {
             Attempted = query.Attempted,
             Exhausted = query.Exhausted,
+            PayloadContains = query.PayloadContains,
+            CreatedFrom = query.CreatedFrom,
+            CreatedTo = query.CreatedTo,
+            FinishedFrom = query.FinishedFrom,
+            FinishedTo = query.FinishedTo,
         };
 
     public Task<long> CountAsync(JobQuery query, int max, CancellationToken cancellationToken = default)
@@ -224,6 +234,24 @@ internal sealed class JobClient(
         var result = await store.JobRunNowAsync(id, cancellationToken);
         if (result == JobActionResult.Done) signal.Notify();
         return result;
+    }
+
+    /// <summary>The longest payload text a search takes.</summary>
+    internal const int MaxPayloadSearch = 200;
+
+    public async Task<IReadOnlyList<JobEvent>?> TimelineAsync(long id, CancellationToken cancellationToken = default)
+    {
+        // The enqueue is the job row's own created time (no event row is written at enqueue, so a bulk enqueue costs nothing
+        // more); the rest is what the store recorded. The job is read first: a job deleted in between shows no events.
+        if (await store.JobGetAsync(id, cancellationToken) is not { } job) return null;
+        var events = await store.JobEventListAsync(id, cancellationToken);
+        return [new JobEvent(JobEventKind.Enqueued, job.CreatedAt, JobStatus.Pending, 0, null, null), .. events];
+    }
+
+    public Task<JobHistory> HistoryAsync(JobHistoryRange range, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(range)) throw new JobValidationException("range is hour, day or week.", "range");
+        return store.JobHistoryAsync(range, cancellationToken);
     }
 
     public Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>

@@ -24,6 +24,18 @@ public sealed record JobQuery
     public bool? Attempted { get; init; }
     /// <summary>True: only jobs that have used every attempt (with <see cref="JobStatus.Failed"/>: the dead); false: only jobs with attempts left. Null: both.</summary>
     public bool? Exhausted { get; init; }
+    /// Only jobs whose payload's JSON text contains this text (1–200 characters), ignoring case. A search: it reads at most
+    /// the newest 100,000 jobs that pass the other filters, from the cursor on (docs/http-api.md).
+    /// </summary>
+    public string? PayloadContains { get; init; }
+    /// <summary>Only jobs created at or after this time (a search, bounded as <see cref="PayloadContains"/> is).</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+    /// <summary>Only jobs created before this time (a search).</summary>
+    public DateTimeOffset? CreatedTo { get; init; }
+    /// <summary>Only jobs that finished (completed, failed or cancelled) at or after this time (a search).</summary>
+    public DateTimeOffset? FinishedFrom { get; init; }
+    /// <summary>Only jobs that finished before this time (a search).</summary>
+    public DateTimeOffset? FinishedTo { get; init; }
 }
 
 /// <summary>A page of jobs and the cursor of the next page (null on the last).</summary>

@@ -53,6 +53,8 @@ public abstract class ApiTests(ServiceFixture fixture)
         { "POST", "/api/jobs" },
         { "GET", "/api/jobs" },
         { "GET", "/api/jobs/1" },
+        { "GET", "/api/jobs/1/timeline" },
+        { "GET", "/api/jobs/history" },
         { "POST", "/api/jobs/1/cancel" },
         { "POST", "/api/jobs/1/retry" },
         { "POST", "/api/jobs/1/run-now" },
@@ -89,6 +91,46 @@ public abstract class ApiTests(ServiceFixture fixture)
                 Assert.Contains("not valid", problem.Str("detail"), StringComparison.Ordinal);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_jobs_timeline_the_history_and_a_payload_and_time_search_are_served()
+    {
+        using var client = _service.WithKey(LeoraService.Key1);
+        var queue = NewQueue();
+        var id = await EnqueueAsync(client, queue);
+        var other = await EnqueueAsync(client, NewQueue());
+        await (await client.PostAsync($"/api/jobs/process?maxJobs=10&queue={queue}", null)).ExpectAsync(HttpStatusCode.OK);
+
+        var timeline = await (await client.GetAsync($"/api/jobs/{id}/timeline")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(id, timeline.Long("id"));
+        var events = timeline.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["enqueued", "claimed", "completed"], events.Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(["pending", "processing", "completed"], events.Select(e => e.GetProperty("status").GetString()));
+        Assert.Equal(1, events[1].GetProperty("attempt").GetInt32());
+        Assert.False(string.IsNullOrEmpty(events[1].GetProperty("worker").GetString()));
+        await (await client.GetAsync("/api/jobs/999999999/timeline")).ProblemAsync(HttpStatusCode.NotFound);
+
+        var day = await (await client.GetAsync("/api/jobs/history?range=day")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("day", day.Str("range"));
+        Assert.Equal(3600, day.Int("bucketSeconds"));
+        var points = day.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(24, points.Count);
+        Assert.True(points[^1].GetProperty("completed").GetInt64() >= 1);
+        var hour = await (await client.GetAsync("/api/jobs/history")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(60, hour.GetProperty("points").GetArrayLength());
+        await (await client.GetAsync("/api/jobs/history?range=year")).ProblemAsync(HttpStatusCode.BadRequest);
+
+        // The queue's name is in the webhook's URL, so in the payload of its job only.
+        var found = await (await client.GetAsync($"/api/jobs?payload={queue.ToUpperInvariant()}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([id], found.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("id").GetInt64()));
+        var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var none = await (await client.GetAsync($"/api/jobs?payload={queue}&createdFrom={since}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, none.GetProperty("items").GetArrayLength());
+        var finished = await (await client.GetAsync($"/api/jobs?status=pending&payload={queue}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(0, finished.GetProperty("items").GetArrayLength());
+        await (await client.GetAsync($"/api/jobs?payload={new string('x', 201)}")).ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEqual(id, other);
     }
 
     [Fact]

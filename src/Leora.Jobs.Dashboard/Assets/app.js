@@ -12,6 +12,7 @@
     list: { key: '', cursor: null, history: [], selected: new Set(), allMatching: false, total: 0, capped: false, rows: [] },
     job: { id: null, payloadText: null, resultText: null, errorsCount: -1 },
     timer: null,
+    chartRange: 'hour',
     busy: false,
     refreshes: 0,
   };
@@ -197,7 +198,8 @@
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 0) return { view: 'overview' };
     if (parts[0] === 'jobs' && STATUSES.includes(parts[1])) return { view: 'list', status: parts[1], params };
-    if (parts[0] === 'jobs' && !parts[1]) return { view: 'list', status: 'all', params };
+    // #/jobs/all is where the filter form of the all-jobs list navigates to (navigateList): the same list.
+    if (parts[0] === 'jobs' && (!parts[1] || parts[1] === 'all')) return { view: 'list', status: 'all', params };
     if (parts[0] === 'job' && /^\d+$/.test(parts[1] || '')) return { view: 'job', id: parts[1] };
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
@@ -306,8 +308,9 @@
   // ---- Overview -------------------------------------------------------------------------------------------
 
   async function refreshOverview() {
-    const [overview, throughput, nodes] = await Promise.all([
-      api('GET', 'overview'), api('GET', 'throughput?minutes=60'), api('GET', 'nodes'),
+    const range = state.chartRange;
+    const [overview, history, nodes] = await Promise.all([
+      api('GET', 'overview'), api('GET', `history?range=${range}`), api('GET', 'nodes'),
     ]);
     const c = overview.counts;
     for (const s of STATUSES) $(`count-${s}`).textContent = fmtNum(c[s]);
@@ -323,7 +326,7 @@
     $('stat-failed-hour').textContent = fmtNum(overview.failedLastHour);
     $('stat-last-minute').textContent = `${fmtNum(overview.completedLastMinute)} done, ${fmtNum(overview.failedLastMinute)} failed`;
 
-    drawChart($('chart'), throughput);
+    if (history.range === state.chartRange) drawChart($('chart'), history);
     renderNodes(nodes.nodes);
     renderNamedCounts($('by-type'), overview.byType, (name) => `#/jobs/pending?type=${encodeURIComponent(name)}`);
     renderNamedCounts($('by-queue'), overview.byQueue, (name) => `#/jobs/pending?queue=${encodeURIComponent(name)}`);
@@ -383,34 +386,75 @@
     return e;
   }
 
-  // Stacked bars per minute: completed below, failed on top. Drawn as SVG elements (no inline style, CSP-safe).
-  function drawChart(root, points) {
-    const W = 1200, H = 220, left = 44, right = 8, top = 10, bottom = 24;
+  const RANGES = {
+    hour: { title: 'Throughput, last hour (per minute)', unit: 'minute', label: 'over the last hour' },
+    day: { title: 'Throughput, last day (per hour)', unit: 'hour', label: 'over the last day' },
+    week: { title: 'Throughput, last week (per hour)', unit: 'hour', label: 'over the last week' },
+  };
+
+  function setChartRange(range) {
+    if (!RANGES[range]) return;
+    state.chartRange = range;
+    for (const b of document.querySelectorAll('.chart-range button')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
+    $('chart-title').textContent = RANGES[range].title;
+    refresh(true);
+  }
+
+  // A round step for the count axis: 1, 2 or 5 times a power of ten, so that about four gridlines fit.
+  function niceStep(max) {
+    const raw = max / 4;
+    const p = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1))));
+    for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Math.max(1, m * p);
+    return 10 * p;
+  }
+
+  // Stacked bars per bucket (a minute or an hour): completed below, failed on top, from the store's history table.
+  // Labelled axes: counts (jobs per minute or hour) with gridlines on the left, times in the viewer's zone below.
+  // Drawn as SVG elements (no inline style, CSP-safe).
+  function drawChart(root, history) {
+    const points = history.points;
+    const r = RANGES[history.range] || RANGES.hour;
+    const W = 1200, H = 240, left = 64, right = 8, top = 10, bottom = 44;
     const plotW = W - left - right, plotH = H - top - bottom;
-    const max = Math.max(1, ...points.map((p) => p.completed + p.failed));
-    const step = plotW / Math.max(1, points.length);
-    const barW = Math.max(1, step - 2);
+    const highest = Math.max(0, ...points.map((p) => p.completed + p.failed));
+    const step = niceStep(Math.max(highest, 1));
+    const max = Math.max(step, Math.ceil(Math.max(highest, 1) / step) * step);
+    const slot = plotW / Math.max(1, points.length);
+    const barW = Math.max(1, slot - (slot > 6 ? 2 : 0.5));
     const y = (v) => top + plotH - (v / max) * plotH;
-    const nodes = [
-      svg('line', { class: 'axis', x1: left, y1: top + plotH, x2: W - right, y2: top + plotH }),
-      svg('line', { class: 'axis', x1: left, y1: top, x2: W - right, y2: top }),
-      svg('text', { x: left - 6, y: top + 4, 'text-anchor': 'end' }, fmtNum(max)),
-      svg('text', { x: left - 6, y: top + plotH + 4, 'text-anchor': 'end' }, '0'),
-    ];
+    root.setAttribute('aria-label', `Completed and failed jobs per ${r.unit} ${r.label}: ${fmtNum(points.reduce((a, p) => a + p.completed, 0))} completed, ${fmtNum(points.reduce((a, p) => a + p.failed, 0))} failed`);
+    const nodes = [];
+    for (let v = 0; v <= max; v += step) {
+      nodes.push(svg('line', { class: v === 0 ? 'axis' : 'grid', x1: left, y1: y(v), x2: W - right, y2: y(v) }));
+      nodes.push(svg('text', { class: 'y-tick', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, fmtNum(v)));
+    }
+    nodes.push(svg('text', { class: 'y-title', x: 12, y: top + plotH / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})` }, `jobs per ${r.unit}`));
+    nodes.push(svg('line', { class: 'axis', x1: left, y1: top, x2: left, y2: top + plotH }));
+    const when = (iso) => (r.unit === 'minute'
+      ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      : new Date(iso).toLocaleString([], { weekday: history.range === 'week' ? 'short' : undefined, hour: '2-digit', minute: '2-digit' }));
     points.forEach((p, i) => {
-      const x = left + i * step + 1;
+      const x = left + i * slot + (slot > 6 ? 1 : 0);
       const g = svg('g');
-      g.append(svg('title', null, `${new Date(p.minute).toLocaleTimeString()}: ${p.completed} completed, ${p.failed} failed`));
+      g.append(svg('title', null, `${when(p.at)}: ${p.completed} completed, ${p.failed} failed`));
       if (p.completed > 0) g.append(svg('rect', { class: 'ok', x, y: y(p.completed), width: barW, height: top + plotH - y(p.completed) }));
       if (p.failed > 0) g.append(svg('rect', { class: 'bad', x, y: y(p.completed + p.failed), width: barW, height: y(p.completed) - y(p.completed + p.failed) }));
       g.append(svg('rect', { x, y: top, width: barW, height: plotH, fill: 'transparent' }));
       nodes.push(g);
     });
-    if (points.length > 0) {
-      const t = (p) => new Date(p.minute).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      nodes.push(svg('text', { x: left, y: H - 6 }, t(points[0])));
-      nodes.push(svg('text', { x: W - right, y: H - 6, 'text-anchor': 'end' }, t(points[points.length - 1])));
-    }
+    // Time ticks: every 10 minutes (hour), 4 hours (day) or day (week), each at the start of its bucket.
+    const every = { hour: 10, day: 4, week: 24 }[history.range] || 10;
+    points.forEach((p, i) => {
+      const d = new Date(p.at);
+      const n = r.unit === 'minute' ? d.getMinutes() : history.range === 'week' ? d.getHours() : d.getHours();
+      const on = history.range === 'week' ? n === 0 : n % every === 0;
+      if (!on) return;
+      const x = left + i * slot;
+      nodes.push(svg('line', { class: 'axis', x1: x, y1: top + plotH, x2: x, y2: top + plotH + 4 }));
+      nodes.push(svg('text', { class: 'x-tick', x, y: top + plotH + 17, 'text-anchor': 'middle' }, when(p.at)));
+    });
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+    nodes.push(svg('text', { class: 'x-title', x: left + plotW / 2, y: H - 4, 'text-anchor': 'middle' }, `time (${zone})`));
     root.replaceChildren(...nodes);
   }
 
@@ -440,14 +484,30 @@
     $('filter-queue').value = r.params.get('queue') || '';
     $('filter-order').value = r.params.get('order') || 'newest';
     $('filter-q').value = r.params.get('q') || '';
+    for (const [id, key] of SEARCH_INPUTS) $(id).value = r.params.get(key) || '';
     renderSelection();
+  }
+
+  // The search inputs and their keys in the page's address; the times are the viewer's local times, sent as UTC.
+  const SEARCH_INPUTS = [['filter-payload', 'payload'], ['filter-created-from', 'createdFrom'], ['filter-created-to', 'createdTo'],
+    ['filter-finished-from', 'finishedFrom'], ['filter-finished-to', 'finishedTo']];
+
+  // A search (an id or key, payload text, a time range) narrows the list past what a bulk action's filter can say (status,
+  // type, queue): "select all matching" is offered only without one, so an action never reaches a job the list did not show.
+  function searching() {
+    const p = state.route.params;
+    return ['q', 'payload', 'createdFrom', 'createdTo', 'finishedFrom', 'finishedTo'].some((k) => p.get(k));
   }
 
   function listQuery() {
     const r = state.route;
     const q = new URLSearchParams();
     q.set('status', r.status);
-    for (const k of ['type', 'queue', 'order', 'q']) if (r.params.get(k)) q.set(k, r.params.get(k));
+    for (const k of ['type', 'queue', 'order', 'q', 'payload']) if (r.params.get(k)) q.set(k, r.params.get(k));
+    for (const k of ['createdFrom', 'createdTo', 'finishedFrom', 'finishedTo']) {
+      const local = r.params.get(k);
+      if (local && !Number.isNaN(new Date(local).getTime())) q.set(k, new Date(local).toISOString());
+    }
     return q;
   }
 
@@ -518,7 +578,7 @@
       ? `All ${fmtNum(l.total)}${l.capped ? '+' : ''} matching this filter selected${l.total > BULK_MAX ? ` (the first ${fmtNum(BULK_MAX)} per click)` : ''}`
       : (l.selected.size === 0 ? 'None selected' : `${fmtNum(l.selected.size)} selected`);
     const all = $('bulk-all');
-    all.hidden = l.allMatching ? false : !(l.rows.length > 0 && onPage === l.rows.length && l.total > l.rows.length);
+    all.hidden = l.allMatching ? false : searching() || !(l.rows.length > 0 && onPage === l.rows.length && l.total > l.rows.length);
     all.textContent = l.allMatching ? 'Clear selection' : `Select all ${fmtNum(l.total)}${l.capped ? '+' : ''} matching this filter`;
     for (const b of document.querySelectorAll('#bulk button[data-bulk]')) b.disabled = count === 0;
   }
@@ -641,6 +701,7 @@
     if (state.job.id !== state.route.id) {
       state.job = { id: state.route.id, payloadText: null, resultText: null, errorsCount: -1 };
       $('job-errors').replaceChildren();
+      $('job-timeline').tBodies[0].replaceChildren();
       $('job-payload').textContent = '';
       $('job-result-json').textContent = '';
     }
@@ -650,13 +711,15 @@
   async function refreshJob() {
     const id = state.route.id;
     let job;
+    let timeline;
     try {
-      job = await api('GET', `jobs/${id}`);
+      [job, timeline] = await Promise.all([api('GET', `jobs/${id}`), api('GET', `jobs/${id}/timeline`)]);
     } catch (e) {
       if (e.status === 404) {
         $('job-status').textContent = 'not found';
         $('job-status').className = 'status';
         $('job-fields').replaceChildren();
+        $('job-timeline').tBodies[0].replaceChildren();
         for (const b of ['job-retry', 'job-run-now', 'job-cancel', 'job-delete']) $(b).disabled = true;
         return;
       }
@@ -694,6 +757,7 @@
     ];
     if (job.cancelRequested && job.status === 'processing') fields.push(['Cancel', 'requested; waiting for the handler to stop']);
     patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), v instanceof Node ? el('dd', null, v) : el('dd', { text: v })]));
+    renderTimeline(timeline.events);
 
     // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.
     const payloadText = pretty(job.payload);
@@ -721,6 +785,23 @@
   function timeAgo(iso) {
     if (!iso) return '–';
     return el('span', null, timeEl(iso), ` (${fmtAgo(iso)})`);
+  }
+
+  // The job's timeline as the store recorded it, oldest first; rows keyed by position (events are only ever added).
+  const EVENT_NAMES = { enqueued: 'Enqueued', claimed: 'Claimed', completed: 'Completed', failed: 'Failed', rescued: 'Rescued (lease lost)',
+    released: 'Released at shutdown', cancelled: 'Cancelled', cancel_requested: 'Cancel requested', retried: 'Retried by hand' };
+  function renderTimeline(events) {
+    patchChildren($('job-timeline').tBodies[0], events.map((e, i) => {
+      let detail = e.message || '';
+      if (e.kind === 'failed' || e.kind === 'rescued') detail = `${e.status === 'pending' ? 'will retry' : `ended ${e.status}`}${detail ? `: ${detail}` : ''}`;
+      return el('tr', { 'data-key': `${i}:${e.kind}`, 'data-kind': e.kind },
+        el('td', null, timeEl(e.at)),
+        el('td', { text: EVENT_NAMES[e.kind] || e.kind }),
+        el('td', null, statusBadge({ status: e.status })),
+        el('td', { class: 'num', text: e.attempt }),
+        el('td', { class: 'mono', text: e.worker || '–' }),
+        el('td', { class: e.message ? 'err' : 'muted', text: detail }));
+    }));
   }
 
   async function jobAction(action) {
@@ -940,10 +1021,13 @@
     $('signout').addEventListener('click', signOut);
     window.addEventListener('hashchange', () => { route(); });
     $('live').addEventListener('change', () => { if ($('live').checked) refresh(true); });
+    for (const b of document.querySelectorAll('.chart-range button')) b.addEventListener('click', () => setChartRange(b.dataset.range));
 
     $('list-filters').addEventListener('submit', (ev) => {
       ev.preventDefault();
-      navigateList({ type: $('filter-type').value, queue: $('filter-queue').value.trim(), order: $('filter-order').value === 'newest' ? '' : 'oldest', q: $('filter-q').value.trim() });
+      const changes = { type: $('filter-type').value, queue: $('filter-queue').value.trim(), order: $('filter-order').value === 'newest' ? '' : 'oldest', q: $('filter-q').value.trim() };
+      for (const [id, key] of SEARCH_INPUTS) changes[key] = $(id).value.trim();
+      navigateList(changes);
     });
     $('page-next').addEventListener('click', () => {
       if (!state.list.next) return;

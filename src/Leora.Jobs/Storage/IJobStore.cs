@@ -120,6 +120,15 @@ public interface IJobStore
     /// <summary>Completed and failed jobs per minute over the last <paramref name="window"/>, oldest minute first, minutes with none included.</summary>
     Task<IReadOnlyList<JobThroughputPoint>> JobThroughputAsync(TimeSpan window, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored events of a job's timeline, oldest first (at most the latest 1,000): every claim, failure, rescue, release,
+    /// cancel and retry, written by the statement that made the change. The enqueue is not stored (it is the job's created time).
+    /// </summary>
+    Task<IReadOnlyList<JobEvent>> JobEventListAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>Completed and failed-for-good jobs per bucket of <paramref name="range"/>, read from the bounded history table (migration 010).</summary>
+    Task<JobHistory> JobHistoryAsync(JobHistoryRange range, CancellationToken cancellationToken);
+
     /// <summary>Cancels a pending job, or asks a running one to stop.</summary>
     Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken);
 

@@ -124,6 +124,12 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<IReadOnlyList<JobThroughputPoint>> JobThroughputAsync(TimeSpan window, CancellationToken cancellationToken) =>
         Call("JobThroughput", window, static (s, a, ct) => s.JobThroughputAsync(a, ct), cancellationToken);
 
+    public Task<IReadOnlyList<JobEvent>> JobEventListAsync(long jobId, CancellationToken cancellationToken) =>
+        Call("JobEventList", jobId, static (s, a, ct) => s.JobEventListAsync(a, ct), cancellationToken);
+
+    public Task<JobHistory> JobHistoryAsync(JobHistoryRange range, CancellationToken cancellationToken) =>
+        Call("JobHistory", range, static (s, a, ct) => s.JobHistoryAsync(a, ct), cancellationToken);
+
     public Task<JobCancelResult> JobCancelAsync(long id, CancellationToken cancellationToken) =>
         Call("JobCancel", id, static (s, a, ct) => s.JobCancelAsync(a, ct), cancellationToken);
 

@@ -84,6 +84,27 @@ public sealed record JobListParams(
     public bool? Attempted { get; init; }
     /// <summary>True: only jobs that have used every attempt (attempts ≥ max attempts); false: only jobs with attempts left; null: both.</summary>
     public bool? Exhausted { get; init; }
+    /// <summary>
+    /// How many jobs a search (<see cref="PayloadContains"/>, or a created or finished range) reads at most: the newest (or,
+    /// oldest first, the oldest) this many that pass the other filters, from the cursor on. A search by payload text cannot use
+    /// an index (a trigram index on the payload would be written by every claim and completion, which are not HOT updates),
+    /// so it is bounded instead.
+    /// </summary>
+    public const int SearchScanLimit = 100_000;
+
+    /// <summary>Only jobs whose payload's JSON text contains this text, ignoring case (ASCII letters on SQLite).</summary>
+    public string? PayloadContains { get; init; }
+    /// <summary>Only jobs created at or after this time.</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+    /// <summary>Only jobs created before this time.</summary>
+    public DateTimeOffset? CreatedTo { get; init; }
+    /// <summary>Only jobs that finished at or after this time.</summary>
+    public DateTimeOffset? FinishedFrom { get; init; }
+    /// <summary>Only jobs that finished before this time.</summary>
+    public DateTimeOffset? FinishedTo { get; init; }
+
+    /// <summary>True when the list is a bounded search (<see cref="SearchScanLimit"/>).</summary>
+    public bool IsSearch => PayloadContains is not null || CreatedFrom is not null || CreatedTo is not null || FinishedFrom is not null || FinishedTo is not null;
 }
 
 /// <summary>A job this process holds: its id and the claim's lock token.</summary>
