@@ -24,6 +24,7 @@ public sealed record JobQuery
     public bool? Attempted { get; init; }
     /// <summary>True: only jobs that have used every attempt (with <see cref="JobStatus.Failed"/>: the dead); false: only jobs with attempts left. Null: both.</summary>
     public bool? Exhausted { get; init; }
+    /// <summary>
     /// Only jobs whose payload's JSON text contains this text (1–200 characters), ignoring case. A search: it reads at most
     /// the newest 100,000 jobs that pass the other filters, from the cursor on (docs/http-api.md).
     /// </summary>
