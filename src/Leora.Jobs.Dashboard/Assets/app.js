@@ -795,7 +795,7 @@
       let detail = e.message || '';
       if (e.kind === 'failed' || e.kind === 'rescued') detail = `${e.status === 'pending' ? 'will retry' : `ended ${e.status}`}${detail ? `: ${detail}` : ''}`;
       return el('tr', { 'data-key': `${i}:${e.kind}`, 'data-kind': e.kind },
-        el('td', null, timeEl(e.at)),
+        el('td', { title: new Date(e.at).toISOString(), text: fmtTime(e.at) }),
         el('td', { text: EVENT_NAMES[e.kind] || e.kind }),
         el('td', null, statusBadge({ status: e.status })),
         el('td', { class: 'num', text: e.attempt }),
