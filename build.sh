@@ -181,7 +181,7 @@ free_port_after() {
 
 pg_stop() {
   if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ]; then
-    local bin; bin=$(pg_bindir) f
+    local bin f; bin=$(pg_bindir)
     for f in "$PG_DIR"/pgbouncer-*/pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
     else "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
