@@ -41,7 +41,7 @@ internal sealed class HttpScenarios(Target target, Report report, BenchSettings 
 
             foreach (var connections in new[] { 1, 4, 32 })
             {
-                var rate = await LoopAsync(connections, settings.EnqueueSeconds, async () =>
+                var rate = await Scenarios.TimedLoopAsync(connections, settings.EnqueueSeconds, async () =>
                     await Expect(await http.PostAsJsonAsync("/api/jobs", one, ct), 201), ct);
                 report.Add("http", S, $"http_single_{connections}_conn", rate, "jobs/s",
                     note: "POST /api/jobs; goal: >= 80% of the in-process library's single enqueue at the same concurrency (enqueue figures)");
@@ -52,7 +52,7 @@ internal sealed class HttpScenarios(Target target, Report report, BenchSettings 
             await Expect(await PostAsync(http, "/api/jobs/bulk", bulk, ct), 200);
             foreach (var connections in new[] { 1, 4 })
             {
-                var requests = await LoopAsync(connections, settings.EnqueueSeconds, async () =>
+                var requests = await Scenarios.TimedLoopAsync(connections, settings.EnqueueSeconds, async () =>
                     await Expect(await PostAsync(http, "/api/jobs/bulk", bulk, ct), 200), ct);
                 report.Add("http", S, $"http_bulk_1000_{connections}_conn", requests * 1000, "jobs/s", atLeast: 20_000,
                     note: "POST /api/jobs/bulk with 1,000 jobs per request");
@@ -115,21 +115,5 @@ internal sealed class HttpScenarios(Target target, Report report, BenchSettings 
             if ((int)response.StatusCode != status)
                 throw new InvalidOperationException($"expected {status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
-    }
-
-    private static async Task<double> LoopAsync(int clients, double seconds, Func<Task> call, CancellationToken ct)
-    {
-        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-        long done = 0;
-        var sw = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
-        {
-            while (Stopwatch.GetTimestamp() < until && !ct.IsCancellationRequested)
-            {
-                await call();
-                Interlocked.Increment(ref done);
-            }
-        }, ct)));
-        return done / sw.Elapsed.TotalSeconds;
     }
 }

@@ -31,7 +31,8 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
         report.Add("enqueue", S, "bulk_10k_per_call", settings.BulkCalls * 10_000 / sw.Elapsed.TotalSeconds, "jobs/s", atLeast: 100_000);
     }
 
-    private static async Task<double> TimedLoopAsync(int clients, double seconds, Func<Task> call, CancellationToken ct)
+    /// <summary>Runs <paramref name="call"/> from <paramref name="clients"/> loops for <paramref name="seconds"/>; returns calls per second.</summary>
+    internal static async Task<double> TimedLoopAsync(int clients, double seconds, Func<Task> call, CancellationToken ct)
     {
         var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
         long done = 0;
