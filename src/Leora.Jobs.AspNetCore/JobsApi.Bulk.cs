@@ -12,6 +12,27 @@ internal static partial class JobsApi
     /// <summary>The most jobs one bulk request may carry.</summary>
     internal const int MaxBulkJobs = 1000;
 
+    /// <summary>
+    /// The options of one enqueue request, single or bulk. A delay no TimeSpan holds (negative, NaN, past the latest run time)
+    /// becomes one the client refuses naming <c>delaySeconds</c>; the single enqueue refuses those itself first.
+    /// </summary>
+    private static EnqueueOptions Options(EnqueueRequest job) => new()
+    {
+        Priority = job.Priority,
+        RunAt = job.RunAt,
+        Delay = job.DelaySeconds switch
+        {
+            null => null,
+            var d when double.IsNaN(d.Value) || d < 0 => TimeSpan.FromSeconds(-1),
+            var d when d > TimeSpan.MaxValue.TotalSeconds / 2 => TimeSpan.MaxValue,
+            var d => TimeSpan.FromSeconds(d.Value),
+        },
+        MaxAttempts = job.MaxAttempts,
+        Queue = job.Queue,
+        IdempotencyKey = job.IdempotencyKey,
+        ConcurrencyKey = job.ConcurrencyKey,
+    };
+
     public static async Task<Results<Ok<BulkEnqueueResponse>, ValidationProblem, ProblemHttpResult>> EnqueueBulkAsync(
         HttpContext http, IJobClient client, IOptionsMonitor<LeoraJobsApiOptions> options, CancellationToken cancellationToken)
     {
@@ -37,28 +58,12 @@ internal static partial class JobsApi
         if (bulk.Jobs is not { Count: > 0 and <= MaxBulkJobs } jobs)
             return Invalid("jobs", $"jobs must hold 1–{MaxBulkJobs} jobs (was {bulk.Jobs?.Count ?? 0}); send more in further requests.");
 
-        // Every job goes to the client's validation, which names all the invalid ones at once; a delay that no TimeSpan
-        // holds is passed as one the client refuses with the same words as a single enqueue.
+        // Every job goes to the client's validation, which names all the invalid ones at once.
         var requests = new JobRequest[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
             if (jobs[i] is not { } job) continue;
-            requests[i] = new JobRequest(job.Type, job.Payload, new EnqueueOptions
-            {
-                Priority = job.Priority,
-                RunAt = job.RunAt,
-                Delay = job.DelaySeconds switch
-                {
-                    null => null,
-                    var d when double.IsNaN(d.Value) || d < 0 => TimeSpan.FromSeconds(-1),
-                    var d when d > TimeSpan.MaxValue.TotalSeconds / 2 => TimeSpan.MaxValue,
-                    var d => TimeSpan.FromSeconds(d.Value),
-                },
-                MaxAttempts = job.MaxAttempts,
-                Queue = job.Queue,
-                IdempotencyKey = job.IdempotencyKey,
-                ConcurrencyKey = job.ConcurrencyKey,
-            });
+            requests[i] = new JobRequest(job.Type, job.Payload, Options(job));
         }
 
         IReadOnlyList<EnqueueResult> results;

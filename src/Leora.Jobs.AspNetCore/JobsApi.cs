@@ -88,16 +88,7 @@ internal static partial class JobsApi
         EnqueueResult result;
         try
         {
-            result = await client.EnqueueAsync(job.Type, job.Payload, new EnqueueOptions
-            {
-                Priority = job.Priority,
-                RunAt = job.RunAt,
-                Delay = job.DelaySeconds is { } delay ? TimeSpan.FromSeconds(delay) : null,
-                MaxAttempts = job.MaxAttempts,
-                Queue = job.Queue,
-                IdempotencyKey = job.IdempotencyKey,
-                ConcurrencyKey = job.ConcurrencyKey,
-            }, cancellationToken);
+            result = await client.EnqueueAsync(job.Type, job.Payload, Options(job), cancellationToken);
         }
         catch (UnknownJobTypeException ex)
         {
