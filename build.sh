@@ -127,7 +127,7 @@ pg_start() {
   fi
   "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 -c fsync=on -c shared_buffers=256MB" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=500 -c fsync=on -c shared_buffers=256MB" start >/dev/null
   export LEORA_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
   export LEORA_TEST_PG_CTL="${run[*]:+${run[*]} }$bin/pg_ctl -D $PG_DIR/data"
   log "PostgreSQL on 127.0.0.1:$PG_PORT (data in $PG_DIR)"
@@ -146,8 +146,11 @@ pgbouncer_start() {
   mkdir -p "$dir"
   printf '"postgres" ""\n' >"$dir/userlist.txt"
   # A transaction pooler shares few server connections among many clients; a session pooler gives each client its own
-  # for as long as it stays connected, so it needs about as many as the tests' pools open at once.
-  local size=20; [ "$mode" = session ] && size=100
+  # for as long as it stays connected, so it needs about as many as the tests' pools open at once. The transaction
+  # pooler serves the conformance, multi-process and pooler test classes at once (xunit runs classes in parallel):
+  # with too few servers a new client's first query waits in PgBouncer's queue past its connect timeout on a busy
+  # machine. A server login refused while PostgreSQL is at max_connections is retried after 1 s, not PgBouncer's 15.
+  local size=50; [ "$mode" = session ] && size=100
   cat >"$dir/pgbouncer.ini" <<INI
 [databases]
 * = host=127.0.0.1 port=$PG_PORT
@@ -160,6 +163,7 @@ auth_file = $dir/userlist.txt
 pool_mode = $mode
 default_pool_size = $size
 max_client_conn = 2000
+server_login_retry = 1
 logfile = $dir/log
 pidfile = $dir/pid
 INI
@@ -167,7 +171,8 @@ INI
   "$@" /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini"
   local pm; pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
   setsid bash -c "while kill -0 $pm 2>/dev/null; do sleep 2; done; kill \$(cat '$dir/pid') 2>/dev/null" </dev/null >/dev/null 2>&1 &
-  export "$var=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=50"
+  # Timeout: a client's first query (Npgsql's type loading) may queue in PgBouncer while its servers are busy.
+  export "$var=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=50;Timeout=60"
   log "PgBouncer ($mode pooling) on 127.0.0.1:$port"
 }
 
