@@ -257,9 +257,14 @@ internal static partial class PostgreSqlSql
     public const string JobCount = "SELECT count(*) FROM (SELECT 1 FROM {s}.jobs WHERE true {where} LIMIT @limit) c";
 
     // Only a job that is waiting (scheduled, or between attempts) is moved; its attempts, errors and everything else stay.
+    // Its timeline records the move (the answer is the number of events written: one per job moved).
     public const string JobRunNow = """
-        UPDATE {s}.jobs SET run_at = coalesce(@now, now())
-        WHERE id = @id AND status = 'pending' AND run_at > coalesce(@now, now())
+        WITH u AS (
+            UPDATE {s}.jobs SET run_at = coalesce(@now, now())
+            WHERE id = @id AND status = 'pending' AND run_at > coalesce(@now, now())
+            RETURNING id, run_at, status, attempts)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt)
+        SELECT id, run_at, 'run_now', status, attempts FROM u
         """;
 
     // Unfinished jobs and those finished in the last hour, per queue or type ({group}): two index ranges (by status, and by

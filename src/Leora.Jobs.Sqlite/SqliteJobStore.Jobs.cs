@@ -236,7 +236,26 @@ public sealed partial class SqliteJobStore
 
     /// <inheritdoc />
     public Task<JobActionResult> JobRunNowAsync(long id, CancellationToken cancellationToken) =>
-        ActionAsync(SqliteSql.JobRunNow, id, null, cancellationToken);
+        WriteAsync(null, async (c, tx) =>
+        {
+            var now = NowMs;
+            object? attempt;
+            await using (var cmd = Command(c, tx, SqliteSql.JobRunNow))
+            {
+                cmd.Parameters.AddWithValue("@id", id);
+                cmd.Parameters.AddWithValue("@now", now);
+                attempt = await cmd.ExecuteScalarAsync(cancellationToken);
+            }
+            if (attempt is null) return await StatusAsync(c, tx, id, cancellationToken) is null ? JobActionResult.NotFound : JobActionResult.Conflict;
+            await using (var cmd = Command(c, tx, SqliteSql.JobRunNowEvent))
+            {
+                cmd.Parameters.AddWithValue("@id", id);
+                cmd.Parameters.AddWithValue("@now", now);
+                cmd.Parameters.AddWithValue("@attempt", attempt);
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return JobActionResult.Done;
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<JobStatus, long>> JobCountByStatusAsync(CancellationToken cancellationToken) =>

@@ -171,7 +171,13 @@ internal static partial class SqliteSql
     public const string JobCount = "SELECT count(*) FROM (SELECT 1 FROM leora_jobs WHERE 1 = 1 {0} LIMIT @limit)";
 
     // Only a job that is waiting (scheduled, or between attempts) is moved; its attempts, errors and everything else stay.
-    public const string JobRunNow = "UPDATE leora_jobs SET run_at = @now WHERE id = @id AND status = 'pending' AND run_at > @now";
+    // Its timeline records the move, in the same transaction (JobRunNowEvent, written when a row came back).
+    public const string JobRunNow = "UPDATE leora_jobs SET run_at = @now WHERE id = @id AND status = 'pending' AND run_at > @now RETURNING attempts";
+
+    public const string JobRunNowEvent = """
+        INSERT INTO leora_job_events (job_id, seq, at, kind, status, attempt)
+        VALUES (@id, coalesce((SELECT max(seq) FROM leora_job_events WHERE job_id = @id), 0) + 1, @now, 'run_now', 'pending', @attempt)
+        """;
 
     // Unfinished jobs and those finished in the last hour, per queue or type ({0}): two index ranges (by status, and by
     // status and completed_at), never the finished history.

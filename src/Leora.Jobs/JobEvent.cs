@@ -25,6 +25,7 @@ public sealed record JobEvent(JobEventKind Kind, DateTimeOffset At, JobStatus St
         JobEventKind.Cancelled => "cancelled",
         JobEventKind.CancelRequested => "cancel_requested",
         JobEventKind.Retried => "retried",
+        JobEventKind.RunNow => "run_now",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -40,6 +41,7 @@ public sealed record JobEvent(JobEventKind Kind, DateTimeOffset At, JobStatus St
         "cancelled" => JobEventKind.Cancelled,
         "cancel_requested" => JobEventKind.CancelRequested,
         "retried" => JobEventKind.Retried,
+        "run_now" => JobEventKind.RunNow,
         _ => throw new FormatException($"'{name}' is not a job event kind."),
     };
 }

@@ -22,4 +22,6 @@ public enum JobEventKind
     CancelRequested,
     /// <summary>A failed or cancelled job was sent back to pending by hand.</summary>
     Retried,
+    /// <summary>A waiting job (scheduled, or waiting to retry) was made due at once by hand ("run now").</summary>
+    RunNow,
 }

@@ -789,7 +789,7 @@
 
   // The job's timeline as the store recorded it, oldest first; rows keyed by position (events are only ever added).
   const EVENT_NAMES = { enqueued: 'Enqueued', claimed: 'Claimed', completed: 'Completed', failed: 'Failed', rescued: 'Rescued (lease lost)',
-    released: 'Released at shutdown', cancelled: 'Cancelled', cancel_requested: 'Cancel requested', retried: 'Retried by hand' };
+    released: 'Released at shutdown', cancelled: 'Cancelled', cancel_requested: 'Cancel requested', retried: 'Retried by hand', run_now: 'Run now by hand' };
   function renderTimeline(events) {
     patchChildren($('job-timeline').tBodies[0], events.map((e, i) => {
       let detail = e.message || '';

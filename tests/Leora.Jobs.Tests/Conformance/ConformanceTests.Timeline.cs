@@ -48,6 +48,24 @@ public abstract partial class ConformanceTests
     }
 
     [Fact]
+    public async Task Run_now_is_an_event_of_the_timeline_at_the_moment_it_was_asked_and_a_refused_one_writes_none()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        var r = await h.Client.EnqueueAsync(new EchoArgs("later"), new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
+        h.Time!.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(JobActionResult.Done, await h.Client.RunNowAsync(r.Id));
+        // Due now: asked again, nothing to move and no second event.
+        Assert.Equal(JobActionResult.Conflict, await h.Client.RunNowAsync(r.Id));
+        Assert.Equal(JobOutcome.Completed, (await h.Processor.ProcessOneAsync())!.Outcome);
+
+        var events = await TimelineOf(h, r.Id);
+        Assert.Equal([JobEventKind.Enqueued, JobEventKind.RunNow, JobEventKind.Claimed, JobEventKind.Completed], events.Select(e => e.Kind));
+        Assert.Equal(T0 + TimeSpan.FromMinutes(5), events[1].At);
+        Assert.Equal(JobStatus.Pending, events[1].Status);
+        Assert.Equal(0, events[1].Attempt);
+    }
+
+    [Fact]
     public async Task A_jobs_timeline_records_cancel_retry_cancel_request_release_and_failing_for_good()
     {
         await using var h = await NewAsync(fakeTime: true);
