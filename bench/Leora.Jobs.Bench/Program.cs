@@ -7,7 +7,7 @@ var a = new Args(args);
 if (a.Verb == "worker") return await WorkerMode.RunAsync(a);
 if (a.Verb != "run")
 {
-    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,http,ceiling,hangfire,schedules,limits-cost,limits-accuracy] [--schedules N] [--full] [--concurrency N]");
+    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,http,dashboard,ceiling,hangfire,schedules,limits-cost,limits-accuracy] [--schedules N] [--full] [--concurrency N]");
     return 2;
 }
 
@@ -59,6 +59,7 @@ try
         if (scenarios.Contains("batch")) await s.BatchAsync(ct);
         if (scenarios.Contains("memory")) await s.MemoryAsync(ct);
         if (scenarios.Contains("http")) await new HttpScenarios(target, report, settings).RunAsync(ct);
+        if (scenarios.Contains("dashboard")) await new DashboardScenario(target, report).RunAsync(ct);
         if (scenarios.Contains("schedules")) await s.SchedulesAsync(a.Int("schedules", 10_000), ct);
         var limits = new LimitScenarios(target, report, settings);
         if (scenarios.Contains("limits-cost")) await limits.CostAsync(a.Int("limits-cost-jobs", 50_000), a.Int("limits-backlog", 100_000), ct);
