@@ -79,6 +79,7 @@ finally
 }
 report.Add("machine", "-", "load_average_1m_at_end", LoadAverage(), "runnable tasks");
 report.PrintSummary();
+IssueGoals.Add(report);
 return 0;
 
 static double LoadAverage() => File.Exists("/proc/loadavg")
