@@ -47,6 +47,11 @@ internal sealed class HttpScenarios(Target target, Report report, BenchSettings 
                     note: "POST /api/jobs; goal: >= 80% of the in-process library's single enqueue at the same concurrency (enqueue figures)");
             }
 
+            // The HTTP layer's own ceiling on this machine: Kestrel, routing and the client, no database.
+            await Expect(await http.GetAsync("/health/live", ct), 200);
+            var live = await Scenarios.TimedLoopAsync(32, settings.EnqueueSeconds, async () => await Expect(await http.GetAsync("/health/live", ct), 200), ct);
+            report.Add("http", S, "http_health_live_32_conn", live, "req/s", note: "GET /health/live: Kestrel and the load generator, no database");
+
             // 1,000 jobs per request: the body serialised once, sent as bytes, as a client with its rows ready would.
             var bulk = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { jobs = Enumerable.Range(0, 1000).Select(_ => one).ToArray() });
             await Expect(await PostAsync(http, "/api/jobs/bulk", bulk, ct), 200);

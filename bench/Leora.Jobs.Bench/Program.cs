@@ -49,7 +49,8 @@ try
         await PgBench.RunAsync(pg!, a.Get("pgbench"), settings.PgBenchSeconds, report, ct);
     foreach (var store in stores)
     {
-        var target = store == "postgresql" ? Target.PostgreSql(pg!, "leora_bench") : Target.Sqlite(Path.Combine(tmp, "jobs.db"));
+        var target = store == "postgresql" ? Target.PostgreSql(pg!, "leora_bench")
+            : Target.Sqlite(Path.Combine(tmp, "jobs.db"), a.Flag("sqlite-without-timeline"));
         var s = new Scenarios(target, report, settings);
         if (scenarios.Contains("enqueue")) await s.EnqueueAsync(ct);
         double? empty = null;
@@ -80,6 +81,7 @@ finally
 }
 report.Add("machine", "-", "load_average_1m_at_end", LoadAverage(), "runnable tasks");
 report.PrintSummary();
+IssueGoals.Add(report);
 return 0;
 
 static double LoadAverage() => File.Exists("/proc/loadavg")

@@ -19,9 +19,16 @@ internal sealed class Target
     public string Connection { get; }
     public string? Schema { get; }
 
+    /// <summary>
+    /// Diagnostic (<c>--sqlite-without-timeline</c>): after migrating, drop migration 10's triggers that write the
+    /// timeline and the history, to measure what they cost the drain. A database left this way records neither.
+    /// </summary>
+    public bool WithoutTimelineTriggers { get; init; }
+
     public static Target PostgreSql(string connection, string schema) => new("postgresql", connection, schema);
 
-    public static Target Sqlite(string file) => new("sqlite", $"Data Source={file}", null);
+    public static Target Sqlite(string file, bool withoutTimelineTriggers = false) =>
+        new("sqlite", $"Data Source={file}", null) { WithoutTimelineTriggers = withoutTimelineTriggers };
 
     /// <summary>The arguments that make a child worker process use this target.</summary>
     public string[] ChildArgs() => Store == "postgresql" ? ["--store", Store, "--conn", Connection, "--schema", Schema!] : ["--store", Store, "--conn", Connection];
@@ -62,6 +69,14 @@ internal sealed class Target
         }
         await using var sp = Build(new Probe(), null);
         await sp.GetRequiredService<Storage.IJobStore>().MigrateAsync(ct);
+        if (WithoutTimelineTriggers && Store == "sqlite")
+        {
+            await using var c = new SqliteConnection(Connection);
+            await c.OpenAsync(ct);
+            await using var drop = c.CreateCommand();
+            drop.CommandText = "DROP TRIGGER leora_jobs_event; DROP TRIGGER leora_jobs_cancel_event; DROP TRIGGER leora_jobs_history;";
+            await drop.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>Inserts <paramref name="finished"/> completed rows with one SQL statement (the growth scenario's history).</summary>
