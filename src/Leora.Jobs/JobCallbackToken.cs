@@ -14,6 +14,7 @@ namespace Leora.Jobs;
 internal static class JobCallbackToken
 {
     private const int MacLength = 32;
+    private const int TokenLength = 64;
 
     public static string Create(byte[] key, long jobId, int attempt, Guid lockToken)
     {
@@ -27,9 +28,11 @@ internal static class JobCallbackToken
     public static bool TryRead(byte[] key, long jobId, int attempt, string? token, out Guid lockToken)
     {
         lockToken = Guid.Empty;
-        if (string.IsNullOrEmpty(token) || token.Length > 128) return false;
-        Span<byte> bytes = stackalloc byte[96];
-        if (!Base64Url.TryDecodeFromChars(token, bytes, out var length) || length != 16 + MacLength) return false;
+        // 48 bytes are 64 base64url characters without padding; anything else (an API key sent by mistake) is refused
+        // before decoding.
+        if (token is not { Length: TokenLength } || !Base64Url.IsValid(token)) return false;
+        Span<byte> bytes = stackalloc byte[16 + MacLength];
+        if (Base64Url.DecodeFromChars(token, bytes) != 16 + MacLength) return false;
         var candidate = new Guid(bytes[..16]);
         Span<byte> expected = stackalloc byte[MacLength];
         Mac(key, jobId, attempt, candidate, expected);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Leora.Jobs.Server;
 using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using StandardWebhooks;
 
 namespace Leora.Jobs.AspNetCore.Tests;
@@ -399,9 +400,9 @@ public sealed class HttpJobTypeConfigurationTests
 
     private static string Refusal(Dictionary<string, string?> settings)
     {
-        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
-        return Assert.Throws<ServerConfigurationException>(() => JobsServices.Add(services, ServerSettings.Read(config), worker: false, config)).Message;
+        return Assert.Throws<ServerConfigurationException>(() => { JobsServices.Add(services, ServerSettings.Read(config), worker: false, config); }).Message;
     }
 
     [Theory]
