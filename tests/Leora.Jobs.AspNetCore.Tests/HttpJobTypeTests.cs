@@ -279,6 +279,37 @@ public abstract class HttpJobTypeTests(HttpJobFixture fixture)
     }
 
     [Fact]
+    public async Task A_cancel_request_for_a_deferred_job_takes_effect_at_its_next_progress_report()
+    {
+        using var client = _service.WithKey();
+        var tag = NewTag();
+        var id = await EnqueueAsync(client, "test.defer", tag, new { });
+        await ProcessAsync(client, tag);
+        await (await client.PostAsync($"/api/jobs/{id}/cancel", null)).ExpectAsync(HttpStatusCode.OK);
+        var (_, envelope) = Assert.Single(Envelopes(id));
+        using var endpoint = Callback(_service, envelope.GetProperty("callback").Str("token"));
+        var problem = await (await endpoint.PostJsonAsync($"{CallbackPath(envelope)}/progress", new { progress = 10 })).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("cancelled", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.Equal("cancelled", (await JobAsync(client, id)).Str("status"));
+    }
+
+    [Fact]
+    public async Task The_webhook_job_is_signed_the_same_way_when_Jobs_Webhook_Secret_is_set()
+    {
+        using var client = _service.WithKey();
+        var tag = NewTag();
+        var id = await EnqueueAsync(client, "webhook", tag, new { url = _receiver.Url($"/hook/orders?tag={tag}"), body = new { orderId = 7 } });
+        await ProcessAsync(client, tag);
+        Assert.Equal("completed", (await JobAsync(client, id)).Str("status"));
+        var request = Assert.Single(_receiver.For(tag));
+        Assert.Equal($"job_{id}_1", request.Headers["webhook-id"]);
+        var headers = new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value)));
+        new StandardWebhook(fixture.Secret).Verify(request.Body, headers);
+        Assert.Throws<StandardWebhooks.Diagnostics.WebhookVerificationException>(() =>
+            new StandardWebhook(fixture.Secret).Verify(request.Body.Replace("7", "8", StringComparison.Ordinal), headers));
+    }
+
+    [Fact]
     public async Task An_endpoint_on_a_non_public_address_is_refused_by_the_SSRF_guard()
     {
         using var client = _service.WithKey();
@@ -375,6 +406,7 @@ public abstract class HttpJobFixture(string provider) : IAsyncLifetime
             .. Type("test.schema", "ok", $"PayloadSchema={schema}"),
             $"--Jobs:HttpJobTypes:test.private:Url={Receiver.IpUrl("/endpoint/ok")}",
             $"--Jobs:HttpJobTypes:test.private:Secret={Secret}",
+            $"--Jobs:Webhook:Secret={Secret}",
         ]);
     }
 
