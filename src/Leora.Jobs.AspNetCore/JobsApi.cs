@@ -95,6 +95,11 @@ internal static partial class JobsApi
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Unknown job type",
                 extensions: new Dictionary<string, object?> { ["knownTypes"] = ex.KnownTypes });
         }
+        catch (JobValidationException ex) when (ex.Errors is { Count: > 0 } errors)
+        {
+            // A payload checked against a JSON schema (an HTTP job type): every field at fault, each with its messages.
+            return TypedResults.ValidationProblem(errors, detail: ex.Message, title: "Invalid request");
+        }
         catch (JobValidationException ex)
         {
             return Invalid(ex.Field ?? "payload", ex.Message);

@@ -16,6 +16,8 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     /// <c>POST /schedules/{name}/enable|disable|trigger</c>, and the pauses: <c>GET /pauses</c>,
     /// <c>POST /queues/{name}/pause|resume</c>, <c>POST /types/{name}/pause|resume</c>.
     /// Every one requires the <see cref="LeoraJobsApiDefaults.Policy"/> policy (an API key); call <c>AddLeoraJobsApi()</c> first.
+    /// Besides, the callbacks of HTTP job types' deferred attempts, <c>POST /{id}/attempts/{attempt}/progress|complete|fail</c>,
+    /// authenticated by the attempt's own token instead of an API key (they are not in the returned builder's group).
     /// </summary>
     /// <example><code>app.MapGroup("/api/jobs").MapLeoraJobsApi();</code></example>
     public static IEndpointConventionBuilder MapLeoraJobsApi(this IEndpointRouteBuilder endpoints)
@@ -142,6 +144,32 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapPost("/types/{name}/resume", PausesApi.ResumeTypeAsync)
             .WithName("ResumeJobType")
             .WithSummary("Resume a paused job type (204 whether or not it was paused)");
+
+        // The callbacks of a deferred attempt of an HTTP job type (issue 15; docs/http-job-types.md). No API key: the attempt's
+        // own token (Authorization: Bearer <token>, from the envelope the worker sent) is the credential.
+        var callbacks = endpoints.MapGroup("/{id:long}/attempts/{attempt:int}")
+            .WithTags(LeoraJobsApiDefaults.Tag)
+            .AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        callbacks.MapPost("/progress", JobCallbacksApi.ProgressAsync)
+            .WithName("ReportJobAttemptProgress")
+            .WithSummary("Report a deferred attempt's progress (0–100) and extend its deadline by the type's completion timeout")
+            .WithDescription("For an HTTP job type's endpoint that answered 202. Authorization: Bearer <the attempt's callback token>. 204; 401 for a token that is not this attempt's; 409 when the attempt no longer holds the job (its lease ran out and it was retried, or the job finished or was cancelled).")
+            .Accepts<CallbackProgressRequest>("application/json");
+        callbacks.MapPost("/complete", JobCallbacksApi.CompleteAsync)
+            .WithName("CompleteJobAttempt")
+            .WithSummary("Complete a deferred attempt with its result")
+            .WithDescription("For an HTTP job type's endpoint that answered 202. Authorization: Bearer <the attempt's callback token>. 204: the job is completed; 401; 409 as for progress.")
+            .Accepts<CallbackCompleteRequest>("application/json");
+        callbacks.MapPost("/fail", JobCallbacksApi.FailAsync)
+            .WithName("FailJobAttempt")
+            .WithSummary("Fail a deferred attempt: retried with backoff while attempts remain (retry: true, the default), or failed for good")
+            .WithDescription("For an HTTP job type's endpoint that answered 202. Authorization: Bearer <the attempt's callback token>. 204; 401; 409 as for progress.")
+            .Accepts<CallbackFailRequest>("application/json");
         return group;
     }
 

@@ -1,3 +1,4 @@
+using Leora.Jobs.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Leora.Jobs.Notifications;

@@ -41,6 +41,9 @@ internal static class JobsServices
         jobs.AddWebhookJob();
         Bind<WebhookOptions>(services, configuration, "Jobs:Webhook");
 
+        // HTTP job types (issue 15): job types whose handler is an HTTP endpoint, from Jobs:HttpJobTypes:<type>.
+        HttpJobTypeConfiguration.AddDeclared(jobs, configuration);
+
         // Notifications (issue 13): channels, rules and storm control from Jobs:Notifications; nothing is sent until a
         // channel is configured.
         jobs.AddNotifications();

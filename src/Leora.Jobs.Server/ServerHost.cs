@@ -23,6 +23,7 @@ internal static class ServerHost
         var settings = ServerSettings.Read(builder.Configuration);
         UseUrls(builder, settings);
         JobsServices.Add(builder.Services, settings, worker: settings.WorkerEnabled, builder.Configuration);
+        HttpJobTypeConfiguration.AddListeningAddressFallback(builder.Services);
         ServerTelemetry.Add(builder.Services, builder.Configuration, settings, web: true);
         AllowShutdownGrace(builder.Services);
         if (settings.OpenApiEnabled)

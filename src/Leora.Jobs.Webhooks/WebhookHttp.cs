@@ -17,5 +17,8 @@ internal sealed class WebhookHttp : IDisposable
 
     public WebhookAddressGuard Guard => _http.Guard;
 
+    /// <summary>Null when <paramref name="url"/> may be requested as far as can be told before connecting, else why not (<see cref="GuardedHttpClient.Precheck"/>).</summary>
+    public string? Precheck(Uri url) => _http.Precheck(url);
+
     public void Dispose() => _http.Dispose();
 }

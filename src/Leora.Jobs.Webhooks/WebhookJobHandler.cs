@@ -20,6 +20,7 @@ internal sealed class WebhookJobHandler(WebhookHttp http, IOptions<WebhookOption
     private const int ErrorSnippetBytes = 300;
     private static readonly string[] CredentialHeaders = ["Authorization", "Cookie", "Proxy-Authorization"];
     private readonly WebhookOptions _options = options.Value;
+    private readonly byte[]? _signingKey = WebhookSigner.TryParseSecret(options.Value.Secret, out var key) ? key : null;
 
     public async Task HandleAsync(JobContext<WebhookArgs> job, CancellationToken cancellationToken)
     {
@@ -41,6 +42,7 @@ internal sealed class WebhookJobHandler(WebhookHttp http, IOptions<WebhookOption
         {
             CheckTarget(url);
             using var request = BuildRequest(args, url, method, sendBody, sendCredentials);
+            await SignAsync(request, job, linked.Token);
             HttpResponseMessage response;
             try
             {
@@ -129,6 +131,22 @@ internal sealed class WebhookJobHandler(WebhookHttp http, IOptions<WebhookOption
             request.Content = content;
         }
         return request;
+    }
+
+    /// <summary>
+    /// Signs the request per Standard Webhooks when <see cref="WebhookOptions.Secret"/> is set, as HTTP job types' requests are
+    /// (the same message id, <c>job_&lt;id&gt;_&lt;attempt&gt;</c>): the receiver can tell a real job from a forged call.
+    /// </summary>
+    private async Task SignAsync(HttpRequestMessage request, JobContext<WebhookArgs> job, CancellationToken ct)
+    {
+        if (_signingKey is not { } key) return;
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+        var id = string.Create(CultureInfo.InvariantCulture, $"job_{job.Id}_{job.Attempt}");
+        foreach (var (name, value) in WebhookSigner.Headers(key, id, time.GetUtcNow(), body))
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>

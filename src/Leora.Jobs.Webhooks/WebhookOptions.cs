@@ -25,6 +25,13 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>The longest <c>Retry-After</c> honoured; longer values are capped. Defaults to 1 hour.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A Standard Webhooks signing secret (<c>whsec_</c> and base64 of 24 to 64 bytes). When set, every webhook job's request
+    /// carries <c>webhook-id</c> (<c>job_&lt;id&gt;_&lt;attempt&gt;</c>), <c>webhook-timestamp</c> and <c>webhook-signature</c>
+    /// over its body (empty when it has none), as HTTP job types' requests do. Defaults to null: unsigned. Never logged.
+    /// </summary>
+    public string? Secret { get; set; }
+
     /// <summary>Throws <see cref="OptionsValidationException"/> when a setting is out of range; for callers that hold options not taken from the container.</summary>
     internal void Validate()
     {
@@ -42,5 +49,7 @@ public sealed class WebhookOptions : IValidatableObject
             yield return new($"Jobs:Webhook:DefaultTimeout must be positive and at most {WebhookTimeoutConverter.Max} seconds.");
         if (MaxRetryAfter < TimeSpan.Zero) yield return new("Jobs:Webhook:MaxRetryAfter must not be negative.");
         if (AllowedHosts.Any(string.IsNullOrWhiteSpace)) yield return new("Jobs:Webhook:AllowedHosts has an empty entry.");
+        if (Secret is { Length: > 0 } && !WebhookSigner.TryParseSecret(Secret, out _))
+            yield return new("Jobs:Webhook:Secret must be whsec_ followed by base64 of 24–64 random bytes (openssl rand -base64 32).");
     }
 }

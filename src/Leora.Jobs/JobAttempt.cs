@@ -34,6 +34,12 @@ internal sealed class JobAttempt : IHeldJob, IDisposable
     public bool CancelRequested => Volatile.Read(ref _cancelRequested) == 1;
     public bool TimedOut { get; private set; }
 
+    /// <summary>
+    /// Set by a handler that hands the attempt to someone who reports its outcome later (an HTTP job type's 202): the executor
+    /// writes no outcome, extends the lease by this much and frees the worker's slot. Null: the handler's return completes the job.
+    /// </summary>
+    public TimeSpan? DeferredFor { get; set; }
+
     /// <summary>Fires the handler's token after <paramref name="timeout"/>, and remembers that it was a timeout.</summary>
     public void StartTimeout(TimeSpan? timeout, TimeProvider time)
     {

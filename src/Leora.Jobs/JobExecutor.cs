@@ -94,6 +94,18 @@ internal sealed class JobExecutor(
             return Report(JobOutcome.LeaseLost, "The lease was lost; the job was rescued by another worker.");
         }
 
+        if (error is null && attempt.DeferredFor is { } deferral)
+        {
+            // The endpoint took the work (202) and reports through the callback API: no outcome is written here. The lease,
+            // still fenced by this claim's token, now lasts the completion timeout, during which no worker heartbeats it;
+            // when it runs out the rescue retries the job and this attempt's token can write nothing more. A callback that
+            // already finished the attempt leaves nothing to extend: the outcome is written, the slot is free all the same.
+            var extended = await store.JobHeartbeatAsync(row.Id, attempt.LockToken, deferral, ct);
+            if (extended == JobHeartbeatResult.Lost) return Report(JobOutcome.Deferred, "The attempt was reported before it was deferred.");
+            Log.JobDeferred(logger, row.Id, row.Kind, row.Attempts, deferral);
+            return Report(JobOutcome.Deferred);
+        }
+
         if (error is null)
         {
             if (!await completer.CompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson)))

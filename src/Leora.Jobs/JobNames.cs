@@ -19,7 +19,7 @@ internal static class JobNames
 
     /// <summary>
     /// The name of an attempt's outcome: <c>completed</c>, <c>retried</c>, <c>failed</c>, <c>cancelled</c>,
-    /// <c>released</c> or <c>lease_lost</c>.
+    /// <c>released</c>, <c>lease_lost</c> or <c>deferred</c>.
     /// </summary>
     public static string Outcome(JobOutcome outcome) => outcome switch
     {
@@ -29,6 +29,7 @@ internal static class JobNames
         JobOutcome.Cancelled => "cancelled",
         JobOutcome.Released => "released",
         JobOutcome.LeaseLost => "lease_lost",
+        JobOutcome.Deferred => "deferred",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 

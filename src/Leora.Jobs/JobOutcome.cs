@@ -16,6 +16,11 @@ public enum JobOutcome
     Released,
     /// <summary>The worker lost the job's lease (it was rescued elsewhere); nothing was written.</summary>
     LeaseLost,
+    /// <summary>
+    /// The handler handed the attempt to someone else who reports its outcome later (an HTTP job type's endpoint answered
+    /// 202): the job stays processing, its lease extended, and the worker's slot is free.
+    /// </summary>
+    Deferred,
 }
 
 /// <summary>The report of one attempt run by a processor or worker.</summary>

@@ -28,6 +28,12 @@ internal sealed class JobTypeDescriptor
 
     internal Func<IServiceProvider, JobAttempt, CancellationToken, Task> Invoke { get; }
 
+    /// <summary>
+    /// For a type whose attempts may be deferred and reported through the callback API (an HTTP job type): the key of its
+    /// attempts' callback tokens (<see cref="JobCallbackToken"/>) and how long a deferred attempt may go unreported. Null: none.
+    /// </summary>
+    internal JobDeferral? Deferral { get; init; }
+
     /// <summary>Binds a JSON payload to the arguments type and returns canonical JSON; throws <see cref="JobValidationException"/>.</summary>
     internal Func<JsonElement, string> Bind { get; }
 

@@ -14,4 +14,7 @@ public sealed class JobValidationException : Exception
 
     /// <summary>The field at fault (a payload path such as <c>payload.url</c>, or an option name), if known.</summary>
     public string? Field { get; }
+
+    /// <summary>Every field at fault with its messages, when there are several (a payload checked against a JSON schema); null otherwise.</summary>
+    internal IReadOnlyDictionary<string, string[]>? Errors { get; init; }
 }

@@ -45,6 +45,19 @@ public sealed class LeoraJobsBuilder
     }
 
     /// <summary>
+    /// Registers a job type built elsewhere in the product (an HTTP job type: its kind comes from configuration, not from a
+    /// payload type). Throws <see cref="DuplicateJobTypeException"/> on a kind registered twice.
+    /// </summary>
+    internal LeoraJobsBuilder AddJobType(JobTypeDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (!_kinds.Add(descriptor.Kind))
+            throw new DuplicateJobTypeException($"Job type '{descriptor.Kind}' is registered twice.");
+        Services.AddSingleton(descriptor);
+        return this;
+    }
+
+    /// <summary>
     /// Declares a rate or concurrency limit on a job type or a queue (docs/limits.md), written to the database when the host
     /// starts: a host that declares limits makes the stored set exactly its own (the last start wins; a host that declares
     /// none leaves the stored set alone), and every node that shares the database enforces it. A type or queue declared

@@ -136,6 +136,20 @@ public static class LeoraJobsEventId
     /// <summary>A notification evaluation failed; the next one tries again.</summary>
     public const int NotificationEvaluationFailed = 7001;
 
+    // ---- HTTP job types (issue 15, part 4): 7002–7009
+    /// <summary>An attempt was deferred (its endpoint answered 202): the job stays processing until a callback reports it.</summary>
+    public const int JobDeferred = 7002;
+    /// <summary>A deferred attempt was completed through its callback.</summary>
+    public const int JobCallbackCompleted = 7003;
+    /// <summary>A deferred attempt was failed through its callback (retried or failed for good).</summary>
+    public const int JobCallbackFailed = 7004;
+    /// <summary>A callback was refused: its token does not belong to the job and attempt.</summary>
+    public const int JobCallbackUnauthorized = 7005;
+    /// <summary>A callback came for an attempt that no longer holds its job (lease lost, rescued, finished, cancelled).</summary>
+    public const int JobCallbackConflict = 7006;
+    /// <summary>An HTTP job type's request was refused by the SSRF guard.</summary>
+    public const int HttpJobRefused = 7007;
+
     // ---- Leora.Crm: 6000–6099
     /// <summary>The CRM's migrations were applied.</summary>
     public const int CrmMigrated = 6000;

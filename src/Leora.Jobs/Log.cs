@@ -86,4 +86,19 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.GaugesReadFailed, LogLevel.Warning, "The job gauges could not read the store's stats; they keep their last reading and try again in a few seconds")]
     public static partial void GaugesReadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LeoraJobsEventId.JobDeferred, LogLevel.Debug, "Job {JobId} ({Type}) attempt {Attempt} deferred: it stays processing for up to {CompletionTimeout} until its endpoint reports")]
+    public static partial void JobDeferred(ILogger logger, long jobId, string type, int attempt, TimeSpan completionTimeout);
+
+    [LoggerMessage(LeoraJobsEventId.JobCallbackCompleted, LogLevel.Debug, "Job {JobId} ({Type}) attempt {Attempt} completed through its callback")]
+    public static partial void JobCallbackCompleted(ILogger logger, long jobId, string type, int attempt);
+
+    [LoggerMessage(LeoraJobsEventId.JobCallbackFailed, LogLevel.Warning, "Job {JobId} ({Type}) attempt {Attempt} reported failure through its callback; {Outcome}")]
+    public static partial void JobCallbackFailed(ILogger logger, long jobId, string type, int attempt, string outcome);
+
+    [LoggerMessage(LeoraJobsEventId.JobCallbackUnauthorized, LogLevel.Warning, "A callback for job {JobId} attempt {Attempt} was refused: its token does not belong to that attempt")]
+    public static partial void JobCallbackUnauthorized(ILogger logger, long jobId, int attempt);
+
+    [LoggerMessage(LeoraJobsEventId.JobCallbackConflict, LogLevel.Information, "A callback for job {JobId} attempt {Attempt} came after the attempt lost its job; nothing was written")]
+    public static partial void JobCallbackConflict(ILogger logger, long jobId, int attempt);
 }

@@ -115,6 +115,19 @@ public sealed class ConfigurationDocsTests
             foreach (var field in needed)
                 if (!key.EndsWith(":" + field[0], StringComparison.OrdinalIgnoreCase)) args.Add($"--Jobs:Schedules:{name}:{field[0]}={field[1]}");
         }
+        // An HTTP job type's setting is tried on a whole type: the page's examples give the URL and secret a type needs.
+        if (key.StartsWith("Jobs:HttpJobTypes:", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = key.Split(':')[2];
+            if (name == "<type>")
+            {
+                name = "docs.example";
+                args[^1] = $"--{key.Replace("<type>", name, StringComparison.Ordinal)}={value}";
+            }
+            string[][] needed = [["Url", "https://crm.example.com/api/jobs/report-build"], ["Secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]];
+            foreach (var field in needed)
+                if (!key.EndsWith(":" + field[0], StringComparison.OrdinalIgnoreCase)) args.Add($"--Jobs:HttpJobTypes:{name}:{field[0]}={field[1]}");
+        }
         // A notification channel's or rule's setting is tried on a whole channel or rule (the page's examples give the
         // others it needs); a rule or the failed-jobs list names the channel "ops", which is given too.
         if (key.StartsWith("Jobs:Notifications:", StringComparison.OrdinalIgnoreCase))

@@ -47,6 +47,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Judges each request to <c>/hook/…</c> by its body and headers (a webhook's signature); null: every one is accepted.</summary>
     public Func<string, IHeaderDictionary, bool>? Check { get; set; }
 
+    /// <summary>
+    /// Endpoints a test programs (HTTP job types' handlers): a request to <c>/endpoint/{name}</c> is recorded and answered by
+    /// the function registered under that name (404 when there is none).
+    /// </summary>
+    public ConcurrentDictionary<string, Func<ReceivedRequest, HttpContext, Task>> Endpoints { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A URL of the endpoint <paramref name="name"/> (<see cref="Endpoints"/>) through the name "localhost".</summary>
+    public string EndpointUrl(string name) => Url($"/endpoint/{name}");
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
 
     /// <summary>The gate that requests to <c>/hold?tag=<paramref name="tag"/></c> wait on: they answer 200 once it is set.</summary>
@@ -79,6 +88,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 Interlocked.Increment(ref receiver._downAnswers);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+            if (context.Request.Path.StartsWithSegments("/endpoint", out var rest))
+            {
+                if (receiver.Endpoints.TryGetValue(rest.Value?.Trim('/') ?? "", out var endpoint)) await endpoint(request, context);
+                else context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
             if (context.Request.Path.StartsWithSegments("/hook"))

@@ -34,6 +34,7 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(WithInstrumentedStore<JobCompleter>);
         services.TryAddSingleton(WithInstrumentedStore<JobHeartbeats>);
         services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
+        services.TryAddSingleton(WithInstrumentedStore<JobCallbacks>);
         services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
         services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
         services.TryAddSingleton(WithInstrumentedStore<JobStoreSpace>);

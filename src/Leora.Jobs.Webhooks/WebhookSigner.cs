@@ -1,7 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Leora.Jobs.Notifications;
+namespace Leora.Jobs.Webhooks;
 
 /// <summary>
 /// Standard Webhooks signatures (standardwebhooks.com): <c>webhook-signature: v1,base64(HMAC-SHA256(key, id.timestamp.body))</c>,
@@ -25,5 +26,17 @@ internal static class WebhookSigner
     {
         var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}");
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
+    }
+
+    /// <summary>The three Standard Webhooks headers of one message: <c>webhook-id</c>, <c>webhook-timestamp</c> (unix seconds) and <c>webhook-signature</c>.</summary>
+    public static (string Name, string Value)[] Headers(byte[] key, string id, DateTimeOffset now, string body)
+    {
+        var timestamp = now.ToUnixTimeSeconds();
+        return
+        [
+            ("webhook-id", id),
+            ("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture)),
+            ("webhook-signature", Sign(key, id, timestamp, body)),
+        ];
     }
 }
