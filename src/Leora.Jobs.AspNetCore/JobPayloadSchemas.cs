@@ -42,32 +42,35 @@ internal sealed class JobPayloadSchemas
         {
             // A property typed object (not object?) in a record compiled without nullable annotations is still not null.
             TreatNullObliviousAsNonNullable = true,
-            TransformSchemaNode = DescribeConverted,
         });
-        return node as JsonObject ?? new JsonObject { ["type"] = "object" };
+        if (node is not JsonObject schema) return new JsonObject { ["type"] = "object" };
+        DescribeConverted(schema, ApiJson.Options.GetTypeInfo(argsType));
+        return schema;
     }
 
     /// <summary>
     /// A property read by a converter of its own (the webhook's <c>url</c>, <c>method</c>, <c>timeoutSeconds</c>) exports as
-    /// "anything"; its declared type tells what JSON it takes.
+    /// "anything"; its declared type tells what JSON it takes. A property of no simple type (a <see cref="JsonElement"/>
+    /// body) stays "anything".
     /// </summary>
-    private static JsonNode DescribeConverted(JsonSchemaExporterContext context, JsonNode schema)
+    private static void DescribeConverted(JsonObject schema, System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
     {
-        if (context.PropertyInfo is not { CustomConverter: not null } property) return schema;
-        if (schema is JsonObject { } existing && existing.ContainsKey("type")) return schema;
-        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        string? json = type == typeof(string) || type == typeof(Uri) ? "string"
-            : type == typeof(int) || type == typeof(long) ? "integer"
-            : type == typeof(double) ? "number"
-            : type == typeof(bool) ? "boolean"
-            : null;
-        if (json is null) return schema;
-        var nullable = property.IsSetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null;
-        var described = new JsonObject { ["type"] = nullable ? new JsonArray(json, "null") : json };
-        if (type == typeof(Uri)) described["format"] = "uri";
-        if (schema is JsonObject { } old && old["default"] is { } value) described["default"] = value.DeepClone();
-        else if (schema is JsonObject { } withNull && withNull.ContainsKey("default")) described["default"] = null;
-        return described;
+        if (schema["properties"] is not JsonObject properties) return;
+        foreach (var property in info.Properties)
+        {
+            if (properties[property.Name] is not JsonObject described || described.ContainsKey("type") || described.ContainsKey("$ref")
+                || described.ContainsKey("anyOf") || described.ContainsKey("oneOf") || described.ContainsKey("enum")) continue;
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            string? json = type == typeof(string) || type == typeof(Uri) ? "string"
+                : type == typeof(int) || type == typeof(long) ? "integer"
+                : type == typeof(double) ? "number"
+                : type == typeof(bool) ? "boolean"
+                : null;
+            if (json is null) continue;
+            var nullable = property.IsSetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null;
+            described["type"] = nullable ? new JsonArray(json, "null") : json;
+            if (type == typeof(Uri)) described["format"] = "uri";
+        }
     }
 }
 

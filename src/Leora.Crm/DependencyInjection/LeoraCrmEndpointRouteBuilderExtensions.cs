@@ -35,7 +35,8 @@ public static class LeoraCrmEndpointRouteBuilderExtensions
             .Produces<ScanView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/reports", CrmEndpoints.CreateReportAsync).WithName("CreateReport").WithSummary("Start a report")
             .Accepts<ReportRequest>("application/json")
-            .Produces<ReportAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<ReportAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/reports", CrmFindEndpoints.ListReportsAsync)
             .WithName("ListReports").WithSummary("List reports, newest first, with their jobs")
             .Produces<Page<ReportView>>().ProducesProblem(StatusCodes.Status400BadRequest);
