@@ -58,6 +58,9 @@ internal sealed class JobPayloadSchemas
         if (schema["properties"] is not JsonObject properties) return;
         foreach (var property in info.Properties)
         {
+            // The schema of "anything" is written as true, or as an object without a type (with its default).
+            if (properties[property.Name] is JsonValue anything && anything.GetValueKind() == JsonValueKind.True)
+                properties[property.Name] = new JsonObject();
             if (properties[property.Name] is not JsonObject described || described.ContainsKey("type") || described.ContainsKey("$ref")
                 || described.ContainsKey("anyOf") || described.ContainsKey("oneOf") || described.ContainsKey("enum")) continue;
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
