@@ -8,6 +8,7 @@
 #                                        --no-build to pack what was built (PACK_CONFIGURATION=Debug for a Debug build).
 #   ./build.sh publish [dir]             the self-contained single-file leora-jobs for linux-x64 (no .NET needed on the
 #                                        server), in artifacts/leora-jobs-linux-x64/ by default.
+#   ./build.sh openapi                   rewrites docs/openapi/v1.json from the served document and lints it with Redocly.
 #   ./build.sh pg-start                  starts a throwaway cluster and prints the export lines of its connection string
 #                                        (LEORA_TEST_PG) and its pg_ctl (LEORA_TEST_PG_CTL), for development; with two
 #                                        PgBouncers in front of it (LEORA_TEST_PGBOUNCER_TX: transaction pooling,
@@ -52,6 +53,33 @@ ensure_curl() {
     log "installing curl from apt"
     apt_install curl ca-certificates
   fi
+}
+
+# The OpenAPI document is linted with Redocly's CLI (tools/redocly: an npm package pinned by its package-lock.json).
+ensure_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing nodejs and npm from apt"
+    apt_install nodejs npm
+  fi
+}
+
+# Lints docs/openapi/v1.json with Redocly's recommended rules (tools/redocly/redocly.yaml): fails on any error or warning.
+openapi_lint() {
+  ensure_node
+  (cd "$ROOT/tools/redocly" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  local report
+  report=$(cd "$ROOT/tools/redocly" && ./node_modules/.bin/redocly lint ../../docs/openapi/v1.json --config redocly.yaml --format=json 2>/dev/null) || true
+  python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    totals = json.loads(text[text.index("{"):])["totals"]
+except Exception:
+    print("[build] redocly lint gave no report", file=sys.stderr); sys.exit(1)
+errors, warnings = totals["errors"], totals["warnings"]
+print("[build] OpenAPI lint (docs/openapi/v1.json): %d errors, %d warnings" % (errors, warnings), file=sys.stderr)
+sys.exit(0 if errors == 0 and warnings == 0 else 1)
+' <<<"$report" || { (cd "$ROOT/tools/redocly" && ./node_modules/.bin/redocly lint ../../docs/openapi/v1.json --config redocly.yaml --format=stylish >&2) || true; return 1; }
 }
 
 # The metrics tests check the service's /metrics output with promtool (Debian's prometheus package).
@@ -222,6 +250,7 @@ case "$cmd" in
     ensure_curl
     ensure_promtool
     ensure_smtp
+    ensure_node
     pg_start
     trap pg_stop EXIT
     dotnet build Leora.Jobs.slnx -c Release
@@ -229,6 +258,8 @@ case "$cmd" in
     rm -f "$ROOT"/.tmp/test-results/*.trx
     status=0
     dotnet test Leora.Jobs.slnx -c Release --no-build --logger "trx" --results-directory "$ROOT/.tmp/test-results" "$@" || status=$?
+    # The committed OpenAPI document (which OpenApiContractTests holds equal to the served one) passes Redocly's lint.
+    openapi_lint || status=1
     # One closing line that any reader understands: 'N passed, N failed'.
     python3 - "$ROOT/.tmp/test-results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
@@ -240,6 +271,13 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
     exit $status
+    ;;
+  openapi)
+    # Rewrites docs/openapi/v1.json from the service's served document, then lints it (docs/http-api.md).
+    dotnet build tests/Leora.Jobs.AspNetCore.Tests -v q
+    LEORA_UPDATE_OPENAPI=1 dotnet test tests/Leora.Jobs.AspNetCore.Tests --no-build \
+      --filter "FullyQualifiedName~OpenApiContractTests.The_served_document_is_the_committed_one"
+    openapi_lint
     ;;
   pg-start)
     pg_start

@@ -37,6 +37,8 @@ public static class AddLeoraJobsApiExtensions
         // A database that cannot be reached for a moment (a restart, a failover) answers 503 with Retry-After.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, StoreUnavailableExceptionHandler>());
         services.AddLeoraJobsApiKeyRing();
+        // The payload schemas of the registered job types (GET /types, the OpenAPI document's enqueue bodies).
+        services.TryAddSingleton<JobPayloadSchemas>();
         services.AddHostedService<ApiKeyStartupCheck>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(LeoraJobsApiDefaults.AuthenticationScheme, null);

@@ -11,7 +11,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the job endpoints relative to where they are mounted (the service mounts them at <c>/api/jobs</c>):
     /// <c>POST /process</c>, <c>GET /process</c>, <c>GET /process/cron</c>, <c>POST /</c>, <c>GET /</c>, <c>GET /{id}</c>,
-    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>POST /{id}/run-now</c>, <c>DELETE /{id}</c>, <c>POST /bulk</c>, <c>POST /actions</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, and the
+    /// <c>POST /{id}/cancel</c>, <c>POST /{id}/retry</c>, <c>POST /{id}/run-now</c>, <c>DELETE /{id}</c>, <c>POST /bulk</c>, <c>POST /actions</c>, <c>POST /cleanup</c>, <c>GET /stats</c>, <c>GET /types</c>, and the
     /// schedules: <c>GET /schedules</c>, <c>POST /schedules</c>, <c>GET|PUT|DELETE /schedules/{name}</c>,
     /// <c>POST /schedules/{name}/enable|disable|trigger</c>, and the pauses: <c>GET /pauses</c>,
     /// <c>POST /queues/{name}/pause|resume</c>, <c>POST /types/{name}/pause|resume</c>.
@@ -67,24 +67,38 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         group.MapPost("/cleanup", JobsApi.CleanupAsync)
             .WithName("CleanupJobs")
             .WithSummary("Delete finished jobs older than olderThanDays");
+        group.MapGet("/types", JobTypesApi.List)
+            .WithName("ListJobTypes")
+            .WithSummary("List the registered job types with the JSON Schema of each one's payload")
+            .WithDescription("The payload an enqueue of each type takes, as JSON Schema (draft 2020-12): exported from the type's C# arguments record, or given with the type's declaration. The OpenAPI document's enqueue bodies are built from the same schemas.");
         group.MapGet("/{id:long}", JobsApi.GetAsync)
             .WithName("GetJob")
-            .WithSummary("Read one job");
+            .WithSummary("Read one job")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/timeline", JobsApi.TimelineAsync)
             .WithName("GetJobTimeline")
-            .WithSummary("A job's timeline: enqueued, each claim (worker, attempt), failure, rescue, release, cancel, retry and its outcome, oldest first");
+            .WithSummary("A job's timeline: enqueued, each claim (worker, attempt), failure, rescue, release, cancel, retry and its outcome, oldest first")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/cancel", JobsApi.CancelAsync)
             .WithName("CancelJob")
-            .WithSummary("Cancel a pending job, or ask a running one to stop");
+            .WithSummary("Cancel a pending job, or ask a running one to stop")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/retry", JobsApi.RetryAsync)
             .WithName("RetryJob")
-            .WithSummary("Send a failed or cancelled job back to pending with its type's attempts afresh");
+            .WithSummary("Send a failed or cancelled job back to pending with its type's attempts afresh")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:long}", JobsApi.DeleteAsync)
             .WithName("DeleteJob")
-            .WithSummary("Delete a job that is not running");
+            .WithSummary("Delete a job that is not running")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:long}/run-now", JobsApi.RunNowAsync)
             .WithName("RunJobNow")
-            .WithSummary("Make a waiting job (scheduled, or retrying) due now; 409 for one that is due already, running or finished");
+            .WithSummary("Make a waiting job (scheduled, or retrying) due now; 409 for one that is due already, running or finished")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/actions", JobsApi.BulkAsync)
             .WithName("BulkJobAction")
             .WithSummary("Retry, cancel, delete or run now many jobs: by ids, or all that match a filter (at most 1000 per call)")
@@ -103,28 +117,36 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
             .WithDescription("201 with Location and the schedule; 400 naming the field for a bad cron, zone, type or payload; 409 when the name is taken.")
             .Accepts<ScheduleRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/schedules/{name}", SchedulesApi.GetAsync)
             .WithName("GetSchedule")
-            .WithSummary("Read one schedule");
+            .WithSummary("Read one schedule")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/schedules/{name}", SchedulesApi.UpdateAsync)
             .WithName("UpdateSchedule")
             .WithSummary("Replace a schedule's definition (its next run is kept while its cron, zone and enabled flag are unchanged)")
             .Accepts<ScheduleRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/schedules/{name}/enable", SchedulesApi.EnableAsync)
             .WithName("EnableSchedule")
-            .WithSummary("Enable a schedule from its next tick after now (ticks missed while disabled are not enqueued)");
+            .WithSummary("Enable a schedule from its next tick after now (ticks missed while disabled are not enqueued)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/schedules/{name}/disable", SchedulesApi.DisableAsync)
             .WithName("DisableSchedule")
-            .WithSummary("Disable a schedule: no tick is enqueued until it is enabled again");
+            .WithSummary("Disable a schedule: no tick is enqueued until it is enabled again")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/schedules/{name}/trigger", SchedulesApi.TriggerAsync)
             .WithName("TriggerSchedule")
-            .WithSummary("Enqueue the schedule's job now, outside its ticks; 201 with the job");
+            .WithSummary("Enqueue the schedule's job now, outside its ticks; 201 with the job")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/schedules/{name}", SchedulesApi.DeleteAsync)
             .WithName("DeleteSchedule")
-            .WithSummary("Delete a schedule (the jobs it enqueued stay)");
+            .WithSummary("Delete a schedule (the jobs it enqueued stay)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // Pause and resume a queue or a job type (issue 12; docs/pause-and-resume.md).
         group.MapGet("/pauses", PausesApi.ListAsync)
@@ -184,7 +206,7 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", JobsApi.Live).WithName("Live").WithSummary("Liveness: the process answers");
-        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").WithSummary("Readiness: the database is reachable, migrated and not out of disk, and the worker running here (if any) reaches it");
+        group.MapGet("/ready", JobsApi.ReadyAsync).WithName("Ready").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("Readiness: the database is reachable, migrated and not out of disk, and the worker running here (if any) reaches it");
         return group;
     }
 }

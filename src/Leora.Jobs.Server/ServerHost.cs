@@ -38,6 +38,7 @@ internal static class ServerHost
                 o.AddDocumentTransformer<ApiKeySecurityTransformer>();
                 o.AddOperationTransformer<ApiKeySecurityTransformer>();
             });
+        if (settings.OpenApiEnabled) builder.Services.AddSingleton<OpenApi.OpenApiDocumentEndpoint>();
         // A query value that does not bind (maxJobs=abc) becomes a 400 problem that names the parameter, not an empty 400.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = c =>
@@ -69,7 +70,8 @@ internal static class ServerHost
         app.UseAuthorization();
         if (settings.OpenApiEnabled)
         {
-            app.MapOpenApi();
+            // The exact document (OpenApi/OpenApiContract.cs), in place of MapOpenApi()'s generated one.
+            OpenApi.OpenApiDocumentEndpoint.Map(app);
             // Scalar serves its script from the assembly (no CDN); default fonts would come from a CDN, so they are off.
             // A fresh nonce per request lets its one inline script run under ApiPageSecurityHeaders' policy.
             app.MapScalarApiReference(o => o.WithTitle("Leora Jobs API").DisableDefaultFonts().WithNonce());

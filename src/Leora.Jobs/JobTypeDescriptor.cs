@@ -61,11 +61,11 @@ internal sealed class JobTypeDescriptor
         catch (JsonException ex)
         {
             var field = ex.Path is null or "$" ? "payload" : "payload" + ex.Path.TrimStart('$');
-            throw new JobValidationException($"The payload does not bind to '{TArgsName<TArgs>()}': {FirstLine(ex.Message)}", field, ex);
+            throw new JobValidationException(PayloadErrorText.Describe(ex.Message, field), field, ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
         {
-            throw new JobValidationException($"The payload does not bind to '{TArgsName<TArgs>()}': {FirstLine(ex.Message)}", "payload", ex);
+            throw new JobValidationException(PayloadErrorText.Describe(ex.Message, "payload"), "payload", ex);
         }
     }
 

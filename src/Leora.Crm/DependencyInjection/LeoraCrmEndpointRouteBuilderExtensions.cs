@@ -34,21 +34,23 @@ public static class LeoraCrmEndpointRouteBuilderExtensions
             .WithName("GetScan").WithSummary("A scan: status, data read from the image, retry state")
             .Produces<ScanView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/reports", CrmEndpoints.CreateReportAsync).WithName("CreateReport").WithSummary("Start a report")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Accepts<ReportRequest>("application/json")
+            .Produces<ReportAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/reports", CrmFindEndpoints.ListReportsAsync)
             .WithName("ListReports").WithSummary("List reports, newest first, with their jobs")
             .Produces<Page<ReportView>>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/reports/{id:long}", CrmEndpoints.GetReportAsync).WithName("GetReport").WithSummary("A report's status")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ReportStatusView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/reports/{id:long}/download", CrmEndpoints.DownloadReportAsync).WithName("DownloadReport").WithSummary("A completed report's file")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/imports", CrmEndpoints.UploadImportAsync).DisableAntiforgery().WithName("CreateImport").WithSummary("Import customers from a CSV or XLSX file (multipart 'file')")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .Produces<ImportAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/imports", CrmFindEndpoints.ListImportsAsync)
             .WithName("ListImports").WithSummary("List imports, newest first, with their jobs")
             .Produces<Page<ImportView>>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/imports/{id:long}", CrmEndpoints.GetImportAsync).WithName("GetImport").WithSummary("An import's status and counts")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ImportStatusView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/imports/{id:long}/rejected", CrmEndpoints.DownloadRejectedAsync).WithName("DownloadRejectedRows").WithSummary("An import's rejected rows as CSV")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/customers", CrmFindEndpoints.ListCustomersAsync)
@@ -63,7 +65,7 @@ public static class LeoraCrmEndpointRouteBuilderExtensions
             .Produces<CustomerView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/customers/{id:long}/enrich", CrmEndpoints.EnrichCustomerAsync).WithName("EnrichCustomer").WithSummary("Start enriching a customer")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<EnrichmentAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 }

@@ -51,3 +51,26 @@ internal sealed record ScanFromUrlRequest(string? ScanType, string? ImageUrl);
 
 /// <summary>The answer to a request that started a job: the new row's id, its job and its status.</summary>
 internal sealed record ScanAccepted(long ScanId, long JobId, string Status);
+
+/// <summary>The answer to <c>POST /reports</c>: the new report, its job, and its status (<c>pending</c>).</summary>
+internal sealed record ReportAccepted(long ReportId, long JobId, string Status);
+
+/// <summary>
+/// A report's status (<c>GET /reports/{id}</c>): <c>rowCount</c> rows in the file of <c>totalRows</c> the report matched
+/// (<c>truncated</c> when a PDF's row cap, <c>rowCap</c>, held fewer); <c>downloadUrl</c> once it is completed.
+/// </summary>
+internal sealed record ReportStatusView(
+    long Id, string Type, string Format, string Status, int Progress, long? RowCount, long? TotalRows, bool Truncated, long? RowCap,
+    string? Error, string? DownloadUrl, long? JobId, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+/// <summary>The answer to <c>POST /imports</c>: the new import, its job, and its status (<c>pending</c>).</summary>
+internal sealed record ImportAccepted(long ImportId, long JobId, string Status);
+
+/// <summary>An import's status and counts (<c>GET /imports/{id}</c>); <c>rejectedRowsUrl</c> when rows were rejected.</summary>
+internal sealed record ImportStatusView(
+    long Id, string FileName, string Format, string Status, int Progress, long RowsDone, long Inserted, long Updated, long Rejected,
+    string? Encoding, IReadOnlyList<string> IgnoredColumns, string? Error, string? RejectedRowsUrl, long? JobId, DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt);
+
+/// <summary>The answer to <c>POST /customers/{id}/enrich</c>: the customer and the enrichment's job.</summary>
+internal sealed record EnrichmentAccepted(long CustomerId, long JobId);

@@ -114,7 +114,7 @@ internal static class CrmEndpoints
         if (!ReportFormats.IsValid(format))
             return Problem(StatusCodes.Status400BadRequest, "Invalid report format", "format must be csv, xlsx or pdf.");
         var (reportId, jobId) = await commands.CreateReportAsync(request.Type!, format, ct);
-        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{reportId}", new { reportId, jobId, status = "pending" });
+        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{reportId}", new ReportAccepted(reportId, jobId, "pending"));
     }
 
     public static async Task<IResult> GetReportAsync(long id, HttpContext http, CrmStore store, IJobClient jobs, CancellationToken ct)
@@ -126,14 +126,11 @@ internal static class CrmEndpoints
         // rowCount is what the file holds; totalRows what the report matched; a PDF past its row cap holds fewer (truncated).
         var totalRows = report.TotalRows ?? report.RowCount;
         var truncated = totalRows > report.RowCount;
-        return TypedResults.Ok(new
-        {
-            id = report.Id, type = report.ReportType, format = report.Format, status,
-            progress = status == "completed" ? 100 : job?.Progress ?? 0, rowCount = report.RowCount, totalRows, truncated,
-            rowCap = truncated ? report.RowCount : null, error,
-            downloadUrl = status == "completed" ? $"{http.Request.PathBase}{http.Request.Path}/download" : null,
-            jobId = report.JobId, createdAt = report.CreatedAt, completedAt = report.CompletedAt,
-        });
+        return TypedResults.Ok(new ReportStatusView(
+            report.Id, report.ReportType, report.Format, status, status == "completed" ? 100 : job?.Progress ?? 0, report.RowCount, totalRows,
+            truncated, truncated ? report.RowCount : null, error,
+            status == "completed" ? $"{http.Request.PathBase}{http.Request.Path}/download" : null,
+            report.JobId, report.CreatedAt, report.CompletedAt));
     }
 
     public static async Task<IResult> DownloadReportAsync(long id, CrmStore store, CrmFileStore files, CancellationToken ct)
@@ -165,7 +162,7 @@ internal static class CrmEndpoints
             return Problem(StatusCodes.Status400BadRequest, "XLSX file refused", refused);
         stream.Position = 0;
         var (importId, jobId) = await commands.CreateImportAsync(kind, SafeName(file.FileName, "import." + kind), stream, ct);
-        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{importId}", new { importId, jobId, status = "pending" });
+        return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{importId}", new ImportAccepted(importId, jobId, "pending"));
     }
 
     public static async Task<IResult> GetImportAsync(long id, HttpContext http, CrmStore store, IJobClient jobs, CancellationToken ct)
@@ -174,15 +171,12 @@ internal static class CrmEndpoints
         if (import is null) return NotFound("import", id);
         var job = import.JobId is { } jobId ? await jobs.GetAsync(jobId, ct) : null;
         var (status, error) = Truth(import.Status, import.Error, job);
-        return TypedResults.Ok(new
-        {
-            id = import.Id, fileName = import.FileName, format = import.Format, status,
-            progress = status == "completed" ? 100 : job?.Progress ?? 0,
-            rowsDone = import.RowsDone, inserted = import.Inserted, updated = import.Updated, rejected = import.Rejected,
-            encoding = import.Encoding, ignoredColumns = import.IgnoredColumns is { } ic ? ic.Split(", ") : [], error,
-            rejectedRowsUrl = import.Rejected > 0 ? $"{http.Request.PathBase}{http.Request.Path}/rejected" : null,
-            jobId = import.JobId, createdAt = import.CreatedAt, completedAt = import.CompletedAt,
-        });
+        return TypedResults.Ok(new ImportStatusView(
+            import.Id, import.FileName, import.Format, status, status == "completed" ? 100 : job?.Progress ?? 0,
+            import.RowsDone, import.Inserted, import.Updated, import.Rejected,
+            import.Encoding, import.IgnoredColumns is { } ic ? ic.Split(", ") : [], error,
+            import.Rejected > 0 ? $"{http.Request.PathBase}{http.Request.Path}/rejected" : null,
+            import.JobId, import.CreatedAt, import.CompletedAt));
     }
 
     public static async Task<IResult> DownloadRejectedAsync(long id, CrmStore store, CancellationToken ct)
@@ -231,7 +225,7 @@ internal static class CrmEndpoints
         var jobId = await commands.EnrichCustomerAsync(id, ct);
         if (jobId is null) return NotFound("customer", id);
         var path = http.Request.Path.Value ?? "";
-        return TypedResults.Accepted($"{http.Request.PathBase}{path[..path.LastIndexOf('/')]}", new { customerId = id, jobId });
+        return TypedResults.Accepted($"{http.Request.PathBase}{path[..path.LastIndexOf('/')]}", new EnrichmentAccepted(id, jobId.Value));
     }
 
     /// <summary>The row's status, unless its job ended failed or cancelled without the handler saying so.</summary>
