@@ -60,7 +60,7 @@ export interface CallOptions {
  * success (a 404 of an unknown id, a 409 of a job that cannot be cancelled, a 400 with per-field errors, …).
  * `TExtra` maps job types the document does not describe (HTTP job types) to their payloads.
  */
-export interface JobsClient<TExtra extends Record<string, unknown> = Record<never, never>> {
+export interface JobsClient<TExtra extends object = Record<never, never>> {
   /** Enqueues a job (`POST /api/jobs`); with a taken idempotencyKey, answers the existing job. */
   enqueue<T extends string>(job: EnqueueJob<TExtra, T> & { type: T }, options?: CallOptions): Promise<Job>;
   /** Enqueues up to 1,000 jobs in one request (`POST /api/jobs/bulk`), all or nothing. */
@@ -78,7 +78,7 @@ export interface JobsClient<TExtra extends Record<string, unknown> = Record<neve
 }
 
 /** Creates a {@link JobsClient} for the service at `baseUrl`, authenticated by `apiKey`. */
-export function createJobsClient<TExtra extends Record<string, unknown> = Record<never, never>>(
+export function createJobsClient<TExtra extends object = Record<never, never>>(
   options: JobsClientOptions,
 ): JobsClient<TExtra> {
   if (!options.apiKey) throw new TypeError("createJobsClient needs an apiKey.");

@@ -36,7 +36,7 @@ export interface JobContext {
 export type JobHandlerFunction<TPayload> = (payload: TPayload, context: JobContext) => unknown;
 
 /** Options of {@link jobHandler}; `TPayloads` maps each job type to its payload's type. */
-export interface JobHandlerOptions<TPayloads extends Record<string, unknown>> {
+export interface JobHandlerOptions<TPayloads extends object> {
   /** The job types' Standard Webhooks secret (`whsec_…`), as in `Jobs:HttpJobTypes:<type>:Secret`. */
   secret: string;
   /** The handler of each job type this route serves. */
@@ -65,7 +65,7 @@ export interface JobHandlerOptions<TPayloads extends Record<string, unknown>> {
  *   handlers: { "report.build": async ({ reportId }) => ({ url: await buildReport(reportId) }) },
  * });
  */
-export function jobHandler<TPayloads extends Record<string, unknown>>(
+export function jobHandler<TPayloads extends object>(
   options: JobHandlerOptions<TPayloads>,
 ): (request: Request) => Promise<Response> {
   const key = importSigningKey(options.secret);

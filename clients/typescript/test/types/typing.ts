@@ -42,3 +42,10 @@ export const inferred = jobHandler({
   secret: "whsec_c2VjcmV0",
   handlers: { echo: async (payload: { text: string }, ctx) => { ctx.defer(); return payload.text; } },
 });
+
+// The maps may be interfaces as well as type aliases.
+interface MailJobs { "mail.send": { to: string } }
+export const withInterface = jobHandler<MailJobs>({ secret: "whsec_c2VjcmV0", handlers: { "mail.send": async ({ to }) => to } });
+export const mailClient = createJobsClient<MailJobs>({ baseUrl: "http://127.0.0.1:5080", apiKey: "k" });
+// @ts-expect-error the interface's payload is checked
+void mailClient.enqueue({ type: "mail.send", payload: { to: 1 } });
