@@ -37,8 +37,11 @@ export type JobHandlerFunction<TPayload> = (payload: TPayload, context: JobConte
 
 /** Options of {@link jobHandler}; `TPayloads` maps each job type to its payload's type. */
 export interface JobHandlerOptions<TPayloads extends object> {
-  /** The job types' Standard Webhooks secret (`whsec_…`), as in `Jobs:HttpJobTypes:<type>:Secret`. */
-  secret: string;
+  /**
+   * The job types' Standard Webhooks secret (`whsec_…`), as in `Jobs:HttpJobTypes:<type>:Secret`; several while
+   * rotating it (the new one and the old one), any of which is accepted.
+   */
+  secret: string | readonly string[];
   /** The handler of each job type this route serves. */
   handlers: { [K in keyof TPayloads]: JobHandlerFunction<TPayloads[K]> };
   /** How far the signature's timestamp may be from now, in seconds; defaults to 300. */
@@ -68,7 +71,7 @@ export interface JobHandlerOptions<TPayloads extends object> {
 export function jobHandler<TPayloads extends object>(
   options: JobHandlerOptions<TPayloads>,
 ): (request: Request) => Promise<Response> {
-  const key = importSigningKey(options.secret);
+  const key = Promise.all((typeof options.secret === "string" ? [options.secret] : options.secret).map(importSigningKey));
   // An unhandled rejection would crash Node at start-up; the first request reports a bad secret instead.
   key.catch(() => undefined);
   const handlers = options.handlers as Record<string, JobHandlerFunction<unknown> | undefined>;

@@ -33,15 +33,19 @@ export async function importSigningKey(secret: string): Promise<CryptoKey> {
 
 /**
  * Checks that a request is a genuine job request from Leora Jobs — signed per Standard Webhooks with the job type's
- * secret, within the timestamp tolerance — and returns its parsed envelope. Reads the request's body.
+ * secret (or one of several, while rotating it), within the timestamp tolerance — and returns its parsed envelope.
+ * Reads the request's body.
  * @throws JobRequestVerificationError when it is not (answer 401); TypeError for a malformed secret.
  */
 export async function verifyJobRequest<TPayload = unknown>(
   request: Request,
-  secret: string | CryptoKey,
+  secret: string | CryptoKey | ReadonlyArray<string | CryptoKey>,
   options: VerifyOptions = {},
 ): Promise<JobEnvelope<TPayload>> {
-  const key = typeof secret === "string" ? await importSigningKey(secret) : secret;
+  // Several secrets while one is being rotated: the service's old one and its new one, each accepted.
+  const secrets = Array.isArray(secret) ? secret as ReadonlyArray<string | CryptoKey> : [secret as string | CryptoKey];
+  if (secrets.length === 0) throw new TypeError("No signing secret was given.");
+  const keys = await Promise.all(secrets.map((s) => (typeof s === "string" ? importSigningKey(s) : s)));
   const id = request.headers.get("webhook-id");
   const timestamp = request.headers.get("webhook-timestamp");
   const signatures = request.headers.get("webhook-signature");
@@ -65,12 +69,14 @@ export async function verifyJobRequest<TPayload = unknown>(
   }
 
   const body = await request.text();
-  const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`${id}.${timestamp}.${body}`)));
-  // The header may carry several space-separated signatures (a secret being rotated); one valid v1 is enough.
-  const valid = signatures.split(" ").some((entry) => {
+  const signed = encoder.encode(`${id}.${timestamp}.${body}`);
+  const expected = await Promise.all(keys.map(async (key) => new Uint8Array(await crypto.subtle.sign("HMAC", key, signed))));
+  // The header may carry several space-separated signatures (Standard Webhooks); one valid v1 is enough.
+  const given = signatures.split(" ").flatMap((entry) => {
     const [version, value] = entry.split(",", 2);
-    return version === "v1" && value !== undefined && equalBytes(decodeBase64(value), expected);
+    return version === "v1" && value !== undefined ? [decodeBase64(value)] : [];
   });
+  const valid = expected.some((e) => given.some((g) => equalBytes(g, e)));
   if (!valid) throw new JobRequestVerificationError("bad_signature", "The webhook-signature does not match the request.");
 
   let envelope: unknown;

@@ -58,6 +58,12 @@ describe("jobHandler", () => {
     assert.equal(runs, 0);
   });
 
+  it("accepts either secret while one is rotated", async () => {
+    const handle = jobHandler({ secret: [otherSecret, secret], handlers: { "report.build": async () => "ok" } });
+    assert.equal((await handle(signedRequest())).status, 200);
+    assert.equal((await handle(signedRequest({ signWith: otherSecret }))).status, 200);
+  });
+
   it("answers 404 for a type it has no handler for, and 405 for a GET", async () => {
     const handle = jobHandler({ secret, handlers: { "mail.send": async () => "sent" } });
     const response = await handle(signedRequest());

@@ -80,3 +80,13 @@ describe("verifyJobRequest", () => {
     await assert.rejects(verifyJobRequest(signedRequest(), ""), TypeError);
   });
 });
+
+describe("verifyJobRequest with several secrets (rotation)", () => {
+  it("accepts a request signed with any of them and refuses one signed with neither", async () => {
+    const third = "whsec_" + Buffer.from("a-third-secret-for-the-rotation-test").toString("base64");
+    assert.equal((await verifyJobRequest(signedRequest({ signWith: otherSecret }), [secret, otherSecret])).id, 123);
+    assert.equal((await verifyJobRequest(signedRequest(), [otherSecret, secret])).id, 123);
+    assert.equal(await refusal(verifyJobRequest(signedRequest({ signWith: third }), [secret, otherSecret])), "bad_signature");
+    await assert.rejects(verifyJobRequest(signedRequest(), []), TypeError);
+  });
+});
