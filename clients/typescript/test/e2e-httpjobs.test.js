@@ -105,10 +105,14 @@ describe("HTTP job types handled by jobHandler", { timeout: 300_000 }, () => {
     assert.equal(progressed.progressMessage, "page 5 of 12");
     assert.equal(progressed.status, "processing");
 
-    // A reporter with a wrong token is refused (the callback's token, not an API key, authorises it).
-    const forged = await jobReporter({ url: ctx.callback.url, token: "not-the-token" }).progress(90).then(() => null, (e) => e);
-    assert.ok(forged instanceof JobCallbackError);
-    assert.equal(forged.status, 401);
+    // A reporter with a wrong token is refused (the callback's token, not an API key, authorises it): a token of the
+    // right shape with its end changed, and one of no known shape at all.
+    const altered = ctx.callback.token.slice(0, -2) + (ctx.callback.token.endsWith("AA") ? "BA" : "AA");
+    for (const token of [altered, "not-the-token", service.apiKey]) {
+      const forged = await jobReporter({ url: ctx.callback.url, token }).progress(90).then(() => null, (e) => e);
+      assert.ok(forged instanceof JobCallbackError, `the token '${token}' was accepted`);
+      assert.equal(forged.status, 401, `the token '${token}': ${forged.message}`);
+    }
 
     await reporter.complete({ pages: 12, url: "/reports/1.pdf" });
     const done = await client.get(job.id);
