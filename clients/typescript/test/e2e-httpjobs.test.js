@@ -25,6 +25,7 @@ describe("HTTP job types handled by jobHandler", { timeout: 300_000 }, () => {
   let client;
   const seen = [];
   const deferred = signal();
+  const deferredToFail = signal();
   const signatures = [];
 
   before(async () => {
@@ -39,6 +40,9 @@ describe("HTTP job types handled by jobHandler", { timeout: 300_000 }, () => {
         ts_long: async (payload, ctx) => {
           deferred.resolve({ reporter: ctx.defer(), ctx, payload });
         },
+        ts_gone: async (payload, ctx) => {
+          deferredToFail.resolve({ reporter: ctx.defer(), ctx });
+        },
         ts_broken: async (payload) => { throw new PermanentJobError(`Order ${payload.orderId} does not exist.`); },
         ts_busy: async (payload, ctx) => {
           if (ctx.attempt === 1) throw new RetryJobError("Busy, come back in a second.", { after: 1 });
@@ -51,7 +55,7 @@ describe("HTTP job types handled by jobHandler", { timeout: 300_000 }, () => {
       return handle(request);
     });
     const env = {};
-    for (const type of ["ts_echo", "ts_long", "ts_broken", "ts_busy"]) {
+    for (const type of ["ts_echo", "ts_long", "ts_gone", "ts_broken", "ts_busy"]) {
       env[`Jobs__HttpJobTypes__${type}__Url`] = `${endpoint.url}/api/jobs`;
       env[`Jobs__HttpJobTypes__${type}__Secret`] = secret;
       env[`Jobs__HttpJobTypes__${type}__MaxAttempts`] = "3";
@@ -124,6 +128,17 @@ describe("HTTP job types handled by jobHandler", { timeout: 300_000 }, () => {
     assert.equal(late.status, 409);
     assert.equal(late.attemptSuperseded, true);
     assert.equal((await client.get(job.id)).status, "completed");
+  });
+
+  it("deferred with 202, then failed for good through the callback", async () => {
+    const job = await client.enqueue({ type: "ts_gone", payload: {} });
+    const { reporter, ctx } = await deferredToFail.promise;
+    assert.equal(ctx.id, job.id);
+    await reporter.fail(new Error("The report's source vanished."), { retry: false });
+    const done = await client.get(job.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts, 1);
+    assert.match(done.errors.at(-1).message, /The report's source vanished\./);
   });
 
   it("a PermanentJobError fails the job for good with the handler's message", async () => {
