@@ -55,13 +55,8 @@ ensure_curl() {
   fi
 }
 
-# The OpenAPI document is linted with Redocly's CLI (tools/redocly: an npm package pinned by its package-lock.json).
-ensure_node() {
-  if ! command -v npm >/dev/null 2>&1; then
-    log "installing nodejs and npm from apt"
-    apt_install nodejs npm
-  fi
-}
+# The OpenAPI document is linted with Redocly's CLI (tools/redocly: an npm package pinned by its package-lock.json);
+# ensure_node (below) installs Debian's nodejs and npm.
 
 # Lints docs/openapi/v1.json with Redocly's recommended rules (tools/redocly/redocly.yaml): fails on any error or warning.
 openapi_lint() {
@@ -130,6 +125,24 @@ ensure_pgbouncer() {
     log "installing pgbouncer from apt"
     apt_install pgbouncer
   fi
+}
+
+# The TypeScript package (clients/typescript) builds with tsc and tests with Node's test runner: Debian's nodejs and npm.
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    log "installing nodejs and npm from apt"
+    apt_install nodejs npm
+  fi
+}
+
+# The TypeScript package's tests (unit, and end to end against the service built by this run in Release), their output
+# kept for the closing count. LEORA_HTTP_JOB_TYPES=0 leaves out the HTTP-job-type end-to-end tests (test/e2e-httpjobs.test.js).
+test_typescript() {
+  log "TypeScript package (clients/typescript): npm ci, build, test"
+  ( cd "$ROOT/clients/typescript" && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent \
+    && LEORA_JOBS_CONFIGURATION=Release LEORA_HTTP_JOB_TYPES="${LEORA_HTTP_JOB_TYPES:-1}" npm test --silent ) 2>&1 \
+    | tee "$ROOT/.tmp/test-results/typescript.log"
+  return "${PIPESTATUS[0]}"
 }
 
 free_port() {
@@ -255,11 +268,12 @@ case "$cmd" in
     trap pg_stop EXIT
     dotnet build Leora.Jobs.slnx -c Release
     mkdir -p "$ROOT/.tmp/test-results"
-    rm -f "$ROOT"/.tmp/test-results/*.trx
+    rm -f "$ROOT"/.tmp/test-results/*.trx "$ROOT"/.tmp/test-results/typescript.log
     status=0
     dotnet test Leora.Jobs.slnx -c Release --no-build --logger "trx" --results-directory "$ROOT/.tmp/test-results" "$@" || status=$?
     # The committed OpenAPI document (which OpenApiContractTests holds equal to the served one) passes Redocly's lint.
     openapi_lint || status=1
+    test_typescript || status=$?
     # One closing line that any reader understands: 'N passed, N failed'.
     python3 - "$ROOT/.tmp/test-results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
@@ -268,6 +282,15 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(path).getroot().find(".//{*}Counters")
     if c is None: continue
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)); s += int(c.get("notExecuted", 0))
+# The TypeScript package's tests (node --test): its closing '# pass N', '# fail N', '# skipped N' lines.
+import os, re
+ts = sys.argv[1] + "/typescript.log"
+if os.path.exists(ts):
+    text = open(ts, encoding="utf-8", errors="replace").read()
+    for name, n in re.findall(r"^# (pass|fail|cancelled|skipped) (\d+)$", text, re.M):
+        if name == "pass": p += int(n)
+        elif name == "skipped": s += int(n)
+        else: f += int(n)
 print(f"{p} passed, {f} failed, {s} skipped")
 PY
     exit $status
