@@ -83,7 +83,10 @@ internal static class WorkflowPlanner
                 BatchRole = entries[i].Role ?? (options?.BatchId is not null ? JobBatchRole.Member : null),
             };
         }
-        return (new WorkflowInsertParams(jobs), position);
+        // Jobs that join an existing batch by their options: one batch per call (the store counts them in one update).
+        var joined = entries.Select(e => e.Job.Options?.BatchId).OfType<long>().Distinct().ToList();
+        if (joined.Count > 1) throw new JobValidationException("The jobs of one call may join one batch only.", "batchId");
+        return (new WorkflowInsertParams(jobs) { BatchId = joined.Count == 1 ? joined[0] : null }, position);
     }
 
     // Kahn's algorithm, taking ready jobs in input order so that a graph without edges keeps its order (and its ids).
