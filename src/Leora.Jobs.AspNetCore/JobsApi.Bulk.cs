@@ -31,6 +31,9 @@ internal static partial class JobsApi
         Queue = job.Queue,
         IdempotencyKey = job.IdempotencyKey,
         ConcurrencyKey = job.ConcurrencyKey,
+        DependsOn = job.DependsOn,
+        OnParentFailure = job.OnParentFailure ?? ParentFailurePolicy.Cancel,
+        BatchId = job.BatchId,
     };
 
     public static async Task<Results<Ok<BulkEnqueueResponse>, ValidationProblem, ProblemHttpResult>> EnqueueBulkAsync(
