@@ -81,6 +81,11 @@ internal static partial class JobsApi
             var detail = $"{ex.Errors.Count} of {jobs.Count} jobs are invalid; none was enqueued. Fix them and send the request again.";
             return TypedResults.ValidationProblem(errors, detail: detail, title: "Invalid request");
         }
+        catch (JobValidationException ex)
+        {
+            // Refused as a whole by the workflow insert (an unknown parent, a finished batch): nothing was enqueued.
+            return Invalid(ex.Field ?? "jobs", ex.Message);
+        }
 
         var items = new BulkEnqueueItem[results.Count];
         var existing = 0;

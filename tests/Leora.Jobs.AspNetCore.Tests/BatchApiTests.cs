@@ -102,6 +102,12 @@ public abstract class BatchApiTests(ServiceFixture fixture)
             onParentFailure = "sometimes",
         })).ProblemAsync(HttpStatusCode.BadRequest);
         Assert.DoesNotContain("Leora.Jobs", policy.Str("detail"));
+        // The bulk enqueue refuses an unknown parent as a whole, naming it.
+        var bulk = await (await client.PostJsonAsync("/api/jobs/bulk", new
+        {
+            jobs = new[] { new { type = "webhook", payload = new { url = _receiver.Url("/ok?n=5") }, dependsOn = new[] { 987654321L } } },
+        })).ProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("987654321", bulk.Str("detail"));
     }
 }
 
