@@ -31,6 +31,9 @@ internal static partial class JobsApi
         Queue = job.Queue,
         IdempotencyKey = job.IdempotencyKey,
         ConcurrencyKey = job.ConcurrencyKey,
+        DependsOn = job.DependsOn,
+        OnParentFailure = job.OnParentFailure ?? ParentFailurePolicy.Cancel,
+        BatchId = job.BatchId,
     };
 
     public static async Task<Results<Ok<BulkEnqueueResponse>, ValidationProblem, ProblemHttpResult>> EnqueueBulkAsync(
@@ -77,6 +80,11 @@ internal static partial class JobsApi
             foreach (var error in ex.Errors) errors[Item(error.Index, error.Field)] = [error.Message];
             var detail = $"{ex.Errors.Count} of {jobs.Count} jobs are invalid; none was enqueued. Fix them and send the request again.";
             return TypedResults.ValidationProblem(errors, detail: detail, title: "Invalid request");
+        }
+        catch (JobValidationException ex)
+        {
+            // Refused as a whole by the workflow insert (an unknown parent, a finished batch): nothing was enqueued.
+            return Invalid(ex.Field ?? "jobs", ex.Message);
         }
 
         var items = new BulkEnqueueItem[results.Count];

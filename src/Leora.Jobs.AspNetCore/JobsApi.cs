@@ -121,7 +121,7 @@ internal static partial class JobsApi
         if (!string.IsNullOrEmpty(status))
         {
             if (!JobNames.TryParseStatus(status, out var s))
-                return Invalid("status", $"status '{status}' is not one of pending, processing, completed, failed, cancelled.");
+                return Invalid("status", $"status '{status}' is not one of pending, processing, completed, failed, cancelled, waiting.");
             parsed = s;
         }
         try

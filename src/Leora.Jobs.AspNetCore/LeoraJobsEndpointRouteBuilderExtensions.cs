@@ -196,6 +196,35 @@ public static class LeoraJobsEndpointRouteBuilderExtensions
     }
 
     /// <summary>
+    /// Maps the batch endpoints (docs/workflows.md) relative to where they are mounted (the service mounts them at
+    /// <c>/api/batches</c>): <c>POST /</c> (create a batch with its jobs and callbacks), <c>GET /{id}</c> (its progress) and
+    /// <c>POST /{id}/cancel</c>. Every one requires the <see cref="LeoraJobsApiDefaults.Policy"/> policy; call <c>AddLeoraJobsApi()</c> first.
+    /// </summary>
+    /// <example><code>app.MapGroup("/api/batches").MapLeoraJobsBatchesApi();</code></example>
+    public static IEndpointConventionBuilder MapLeoraJobsBatchesApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("")
+            .WithTags(LeoraJobsApiDefaults.Tag)
+            .RequireAuthorization(LeoraJobsApiDefaults.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/", JobsApi.CreateBatchAsync)
+            .WithName("CreateBatch")
+            .WithSummary("Create a batch of jobs with callbacks")
+            .WithDescription("All or nothing, in one transaction: jobs may depend on each other by ref (dependsOn) and on existing jobs (dependsOnJobs); a cycle, an unknown ref or parent is refused with 400 naming it. 201 with Location, the batch and its jobs' ids in request order. Each callback runs once, when every job has finished.")
+            .Accepts<BatchCreateRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/{id:long}", JobsApi.GetBatchAsync)
+            .WithName("GetBatch")
+            .WithSummary("A batch's progress: total, pending, completed, failed and cancelled jobs, and its callbacks");
+        group.MapPost("/{id:long}/cancel", JobsApi.CancelBatchAsync)
+            .WithName("CancelBatch")
+            .WithSummary("Cancel a batch: its callbacks and its pending and waiting jobs are cancelled, its running jobs asked to stop; 409 when it had finished");
+        return group;
+    }
+
+    /// <summary>
     /// Maps <c>GET /live</c> (the process answers) and <c>GET /ready</c> (the database is reachable and migrated, and a
     /// <see cref="Leora.Jobs.JobWorker"/> running in this process reaches it too: 503 problem+json otherwise), relative
     /// to where they are mounted (the service mounts them at <c>/health</c>). They need no key: they reveal nothing.

@@ -309,15 +309,16 @@ internal static partial class PostgreSqlSql
         GROUP BY 1
         """;
 
+    // A waiting job (workflows) is cancelled as a pending one is; the workflow trigger tells its dependants and batch.
     // A repeated cancel of a running job asks again, and records no second event (the SQLite trigger sees no change).
     public const string JobCancel = """
         WITH o AS (SELECT cancel_requested FROM {s}.jobs WHERE id = @id),
         u AS (
             UPDATE {s}.jobs
-            SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-                completed_at = CASE WHEN status = 'pending' THEN coalesce(@now, now()) ELSE completed_at END,
+            SET status = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE status END,
+                completed_at = CASE WHEN status IN ('pending', 'waiting') THEN coalesce(@now, now()) ELSE completed_at END,
                 cancel_requested = true
-            WHERE id = @id AND status IN ('pending', 'processing')
+            WHERE id = @id AND status IN ('pending', 'processing', 'waiting')
             RETURNING id, status, attempts, locked_by),
         e AS (INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
               SELECT id, coalesce(@now, now()), CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'cancel_requested' END, status, attempts,
@@ -343,9 +344,10 @@ internal static partial class PostgreSqlSql
         SELECT id, run_at, 'retried', status, attempts FROM u
         """;
 
+    // An unfinished workflow job is not deleted (Conflict: cancel it first): its dependants and batch wait for its outcome.
     // A job's timeline goes with it; the answer is the number of jobs deleted. ANY(ARRAY(…)) reads the events' primary key.
     public const string JobDelete = """
-        WITH d AS (DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing' RETURNING id),
+        WITH d AS (DELETE FROM {s}.jobs WHERE id = @id AND status <> 'processing' AND NOT (workflow AND status IN ('pending', 'waiting')) RETURNING id),
         e AS (DELETE FROM {s}.job_events WHERE job_id = ANY(ARRAY(SELECT id FROM d)))
         SELECT count(*) FROM d
         """;

@@ -23,6 +23,7 @@ public partial class Program
     internal static void MapModules(WebApplication app)
     {
         app.MapGroup("/api/jobs").MapLeoraJobsApi();
+        app.MapGroup("/api/batches").MapLeoraJobsBatchesApi();
         app.MapGroup("/health").MapLeoraJobsHealth();
         app.MapLeoraJobsDashboard("/jobs");
         // The CRM endpoints take the same API keys as the jobs API.

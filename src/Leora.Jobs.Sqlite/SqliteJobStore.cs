@@ -11,7 +11,7 @@ namespace Leora.Jobs.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore, IDisposable
 {
-    private static readonly string[] Statuses = ["pending", "processing", "completed", "failed", "cancelled"];
+    private static readonly string[] Statuses = ["pending", "processing", "completed", "failed", "cancelled", "waiting"];
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly TimeProvider _time;
@@ -47,7 +47,9 @@ public sealed partial class SqliteJobStore : IJobStore, IDisposable
             DatabasePath = Path.GetFullPath(builder.DataSource);
         }
         _connectionString = builder.ToString();
-        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JournalSizeLimit};";
+        // recursive_triggers: a workflow job cancelled by its parent's trigger must fire that trigger for its own dependants
+        // (migration 11); no statement of the store uses REPLACE, the other behaviour it changes.
+        _pragmas = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {options.Synchronous.ToUpperInvariant()}; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JournalSizeLimit}; PRAGMA recursive_triggers = ON;";
         _workerSynchronous = $"PRAGMA synchronous = {options.WorkerSynchronous.ToUpperInvariant()};";
         if (options.CheckpointInterval < TimeSpan.Zero)
             throw new ArgumentException($"CheckpointInterval must not be negative (was {options.CheckpointInterval}).", nameof(options));

@@ -216,12 +216,13 @@ internal static partial class SqliteSql
         GROUP BY minute
         """;
 
+    // A waiting job (workflows) is cancelled as a pending one is; the workflow trigger tells its dependants and batch.
     public const string JobCancel = """
         UPDATE leora_jobs
-        SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-            completed_at = CASE WHEN status = 'pending' THEN @now ELSE completed_at END,
+        SET status = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE status END,
+            completed_at = CASE WHEN status IN ('pending', 'waiting') THEN @now ELSE completed_at END,
             cancel_requested = 1
-        WHERE id = @id AND status IN ('pending', 'processing')
+        WHERE id = @id AND status IN ('pending', 'processing', 'waiting')
         RETURNING status
         """;
 
@@ -238,7 +239,9 @@ internal static partial class SqliteSql
         WHERE id = @id AND status IN ('failed', 'cancelled') AND attempts < @max_attempts
         """;
 
-    public const string JobDelete = "DELETE FROM leora_jobs WHERE id = @id AND status <> 'processing'";
+    // An unfinished workflow job is not deleted (Conflict: cancel it first): its dependants and batch wait for its outcome.
+    public const string JobDelete =
+        "DELETE FROM leora_jobs WHERE id = @id AND status <> 'processing' AND NOT (workflow = 1 AND status IN ('pending', 'waiting'))";
 
     public const string JobDeleteFinished = """
         DELETE FROM leora_jobs WHERE id IN (

@@ -24,4 +24,20 @@ public sealed record EnqueueOptions
     /// characters or unpaired surrogates. Defaults to null: no key. See docs/limits.md.
     /// </summary>
     public string? ConcurrencyKey { get; init; }
+    /// <summary>
+    /// Existing jobs this one waits for (docs/workflows.md): it is enqueued <see cref="JobStatus.Waiting"/>, never claimed,
+    /// and becomes pending when every one of them has completed. Unknown ids refuse the enqueue. Not with
+    /// <see cref="IdempotencyKey"/>. Defaults to null: no parents.
+    /// </summary>
+    public IReadOnlyList<long>? DependsOn { get; init; }
+    /// <summary>What the job does when a parent fails for good or is cancelled. Defaults to <see cref="ParentFailurePolicy.Cancel"/>.</summary>
+    public ParentFailurePolicy OnParentFailure { get; init; }
+    /// <summary>
+    /// Adds the job to this batch as a member (<see cref="IJobWorkflows"/>); the batch must still be running. Not with
+    /// <see cref="IdempotencyKey"/>. Defaults to null: no batch.
+    /// </summary>
+    public long? BatchId { get; init; }
+
+    /// <summary>True when the options make the job part of a workflow (parents or a batch).</summary>
+    internal bool IsWorkflow => DependsOn is { Count: > 0 } || BatchId is not null || OnParentFailure != ParentFailurePolicy.Cancel;
 }

@@ -28,6 +28,20 @@ internal sealed class JobAttempt : IHeldJob, IDisposable
     }
 
     private string? _resultJson;
+
+    /// <summary>The jobs the handler enqueued through its context, written with this attempt's completion; null: none.</summary>
+    public List<WorkflowPlanner.Entry>? Children { get; private set; }
+
+    /// <summary>Checks children's type, payload and options as the handler adds them; null where none is at hand (handler tests).</summary>
+    public Func<string, System.Text.Json.JsonElement, EnqueueOptions?, JobInsertParams>? CheckChild { get; set; }
+
+    /// <summary>Adds a child (checked at once when <see cref="CheckChild"/> is set).</summary>
+    public void AddChild(WorkflowJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        CheckChild?.Invoke(job.Type, job.Payload, job.Options);
+        lock (this) (Children ??= []).Add(new WorkflowPlanner.Entry(job, null));
+    }
     public CancellationToken Token => _cts.Token;
     public CancellationToken Shutdown { get; }
     public bool LeaseLost => Volatile.Read(ref _leaseLost) == 1;

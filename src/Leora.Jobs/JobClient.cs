@@ -33,17 +33,17 @@ internal sealed class JobClient(
 
     public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs =>
-        InsertAsync(Typed(args, options), null, cancellationToken);
+        InsertAsync(Typed(args, options), options, null, cancellationToken);
 
     public Task<EnqueueResult> EnqueueAsync<TArgs>(TArgs args, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs =>
-        InsertAsync(Typed(args, options), transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+        InsertAsync(Typed(args, options), options, transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
 
     public Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
-        InsertAsync(Untyped(type, payload, options), null, cancellationToken);
+        InsertAsync(Untyped(type, payload, options), options, null, cancellationToken);
 
     public Task<EnqueueResult> EnqueueAsync(string type, JsonElement payload, DbTransaction transaction, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
-        InsertAsync(Untyped(type, payload, options), transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
+        InsertAsync(Untyped(type, payload, options), options, transaction ?? throw new ArgumentNullException(nameof(transaction)), cancellationToken);
 
     public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync<TArgs>(IEnumerable<TArgs> args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : IJobArgs =>
@@ -66,9 +66,22 @@ internal sealed class JobClient(
         // Every job of one call shares the call's trace context.
         if (JobsTelemetry.WithTraceContext(rows[0]) is { TraceParent: not null } traced)
             for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { TraceParent = traced.TraceParent, TraceState = traced.TraceState };
+        if (options is { IsWorkflow: true }) return await InsertWorkflowRowsAsync(rows, [.. rows.Select(_ => options)], transaction, cancellationToken);
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
         signal.Notify();
         return results;
+    }
+
+    // Jobs with parents or a batch, enqueued by the many-job calls: one workflow insert, answered in the order given.
+    private async Task<IReadOnlyList<EnqueueResult>> InsertWorkflowRowsAsync(List<JobInsertParams> rows, IReadOnlyList<EnqueueOptions?> options,
+        DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var next = 0;
+        var entries = options.Select(o => new WorkflowPlanner.Entry(new WorkflowJob("", default) { Options = o }, null)).ToList();
+        var (insert, order) = WorkflowPlanner.Plan(entries, (_, _, _) => rows[next++]);
+        var written = await store.WorkflowInsertAsync(insert, transaction, cancellationToken);
+        signal.Notify();
+        return [.. order.Select(k => new EnqueueResult(written.JobIds[k], false))];
     }
 
     public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(IReadOnlyList<JobRequest> jobs, CancellationToken cancellationToken = default) =>
@@ -105,14 +118,27 @@ internal sealed class JobClient(
         // Every job of one call shares the call's trace context.
         if (JobsTelemetry.WithTraceContext(rows[0]) is { TraceParent: not null } traced)
             for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { TraceParent = traced.TraceParent, TraceState = traced.TraceState };
+        if (jobs.Any(j => j.Options is { IsWorkflow: true }))
+            return await InsertWorkflowRowsAsync(rows, [.. jobs.Select(j => j.Options)], transaction, cancellationToken);
         var results = await store.JobInsertManyAsync(rows, transaction, cancellationToken);
         if (results.Any(r => !r.Existing)) signal.Notify();
         return results;
     }
 
-    private async Task<EnqueueResult> InsertAsync(JobInsertParams job, DbTransaction? transaction, CancellationToken cancellationToken)
+    private async Task<EnqueueResult> InsertAsync(JobInsertParams job, EnqueueOptions? options, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         using var activity = JobsTelemetry.StartEnqueue(job.Kind, job.Queue, 1);
+        if (options is { IsWorkflow: true })
+        {
+            // A job with parents or a batch (docs/workflows.md): written with its edges and batch row, answered with its row.
+            var (insert, _) = WorkflowPlanner.Plan([new WorkflowPlanner.Entry(new WorkflowJob(job.Kind, default) { Options = options }, null)],
+                (_, _, _) => JobsTelemetry.WithTraceContext(job));
+            var written = await store.WorkflowInsertAsync(insert, transaction, cancellationToken);
+            signal.Notify();
+            var id = written.JobIds[0];
+            // In the caller's transaction the row is not visible to another connection yet (SQLite): answer with the id.
+            return transaction is null && await store.JobGetAsync(id, cancellationToken) is { } row ? new EnqueueResult(row, false) : new EnqueueResult(id, false);
+        }
         var result = await store.JobInsertAsync(JobsTelemetry.WithTraceContext(job), transaction, cancellationToken);
         if (!result.Existing)
         {
@@ -133,7 +159,7 @@ internal sealed class JobClient(
         return json;
     }
 
-    private JobInsertParams Untyped(string type, JsonElement payload, EnqueueOptions? options)
+    internal JobInsertParams Untyped(string type, JsonElement payload, EnqueueOptions? options)
     {
         if (string.IsNullOrWhiteSpace(type)) throw new JobValidationException("The job type is missing.", "type");
         var descriptor = registry.Get(type);

@@ -36,6 +36,21 @@ public sealed class JobContext<TArgs> where TArgs : IJobArgs
     public Task<bool> ReportProgressAsync(int percent, string? message = null, CancellationToken cancellationToken = default) =>
         _attempt.ReportProgressAsync(Math.Clamp(percent, 0, 100), message, cancellationToken);
 
+    /// <summary>
+    /// Enqueues a job when this attempt completes, in the same transaction as the completion (docs/workflows.md): if the
+    /// attempt fails, times out or loses its lease, the child never appears, so a retried attempt does not enqueue it twice.
+    /// Its options may name parents (<see cref="EnqueueOptions.DependsOn"/>) or a running batch to join
+    /// (<see cref="EnqueueOptions.BatchId"/>). The type, payload and options are checked now (<see cref="JobValidationException"/>).
+    /// </summary>
+    public void EnqueueChild<TChild>(TChild args, EnqueueOptions? options = null) where TChild : IJobArgs =>
+        _attempt.AddChild(WorkflowJob.For(args, options: options));
+
+    /// <summary>
+    /// As <see cref="EnqueueChild{TChild}(TChild, EnqueueOptions?)"/>, for a job of a graph: children may depend on each other by
+    /// <see cref="WorkflowJob.Ref"/>.
+    /// </summary>
+    public void EnqueueChild(WorkflowJob job) => _attempt.AddChild(job);
+
     /// <summary>Sets the JSON result stored with the job when it completes.</summary>
     public void SetResult<T>(T result) => _attempt.ResultJson = JsonSerializer.Serialize(result, JobJson.Options);
 }

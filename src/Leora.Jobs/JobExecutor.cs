@@ -18,6 +18,8 @@ internal sealed class JobExecutor(
     RunningJobs running,
     JobHeartbeats heartbeats,
     JobCompleter completer,
+    JobClient client,
+    JobSignal signal,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -37,7 +39,7 @@ internal sealed class JobExecutor(
     public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited)
     {
         using var activity = JobsTelemetry.StartAttempt(row);
-        using var attempt = new JobAttempt(row, store, shutdown);
+        using var attempt = new JobAttempt(row, store, shutdown) { CheckChild = client.Untyped };
         running.Add(attempt);
         heartbeats.EnsureStarted();
         if (waited is { CancelRequested: true }) attempt.MarkCancelRequested();
@@ -106,9 +108,31 @@ internal sealed class JobExecutor(
             return Report(JobOutcome.Deferred);
         }
 
+        // The handler's children (docs/workflows.md) are planned before the outcome: children that cannot be enqueued (a
+        // cycle among them) fail the attempt as its own error would.
+        WorkflowInsertParams? children = null;
+        if (error is null && attempt.Children is { Count: > 0 } entries)
+        {
+            try
+            {
+                children = WorkflowPlanner.Plan(entries, client.Untyped).Insert;
+            }
+            catch (Exception ex) when (ex is JobValidationException or UnknownJobTypeException)
+            {
+                error = ex;
+            }
+        }
+
         if (error is null)
         {
-            if (!await completer.CompleteAsync(new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson)))
+            var complete = new JobCompleteParams(row.Id, attempt.LockToken, attempt.ResultJson);
+            if (children is not null)
+            {
+                // One transaction: the children exist if and only if this completion was written.
+                if (await store.JobCompleteWithChildrenAsync(complete, children, ct) is null) return LeaseLost();
+                signal.Notify();
+            }
+            else if (!await completer.CompleteAsync(complete))
                 return LeaseLost();
             Log.JobCompleted(logger, row.Id, row.Kind, durationMs);
             return Report(JobOutcome.Completed);

@@ -6,7 +6,7 @@ namespace Leora.Jobs;
 /// </summary>
 internal static class JobNames
 {
-    /// <summary>The name of a status: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
+    /// <summary>The name of a status: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c>, <c>cancelled</c> or <c>waiting</c>.</summary>
     public static string Status(JobStatus status) => status switch
     {
         JobStatus.Pending => "pending",
@@ -14,6 +14,7 @@ internal static class JobNames
         JobStatus.Completed => "completed",
         JobStatus.Failed => "failed",
         JobStatus.Cancelled => "cancelled",
+        JobStatus.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -62,6 +63,7 @@ internal static class JobNames
             case "completed": status = JobStatus.Completed; return true;
             case "failed": status = JobStatus.Failed; return true;
             case "cancelled": status = JobStatus.Cancelled; return true;
+            case "waiting": status = JobStatus.Waiting; return true;
             default: status = default; return false;
         }
     }
@@ -69,4 +71,28 @@ internal static class JobNames
     /// <summary>Parses a status name; throws <see cref="FormatException"/> on anything else.</summary>
     public static JobStatus ParseStatus(string name) =>
         TryParseStatus(name, out var status) ? status : throw new FormatException($"Unknown job status '{name}'.");
+}
+
+/// <summary>The stored names of a job's place in a batch (<see cref="JobBatchRole"/>).</summary>
+internal static class JobBatchRoleNames
+{
+    /// <summary>The stored name: <c>member</c>, <c>on_complete</c>, <c>on_success</c> or <c>on_failure</c>.</summary>
+    public static string Name(JobBatchRole role) => role switch
+    {
+        JobBatchRole.Member => "member",
+        JobBatchRole.OnComplete => "on_complete",
+        JobBatchRole.OnSuccess => "on_success",
+        JobBatchRole.OnFailure => "on_failure",
+        _ => throw new ArgumentOutOfRangeException(nameof(role)),
+    };
+
+    /// <summary>Parses a stored name; throws <see cref="FormatException"/> on anything else.</summary>
+    public static JobBatchRole Parse(string name) => name switch
+    {
+        "member" => JobBatchRole.Member,
+        "on_complete" => JobBatchRole.OnComplete,
+        "on_success" => JobBatchRole.OnSuccess,
+        "on_failure" => JobBatchRole.OnFailure,
+        _ => throw new FormatException($"Unknown batch role '{name}'."),
+    };
 }

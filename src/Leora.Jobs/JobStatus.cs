@@ -14,6 +14,11 @@ public enum JobStatus
     Failed,
     /// <summary>Cancelled before or while running.</summary>
     Cancelled,
+    /// <summary>
+    /// Waiting for other jobs: its parents to finish, or (a batch's callback) its batch; never claimed until then, when it
+    /// becomes pending (docs/workflows.md).
+    /// </summary>
+    Waiting,
 }
 
 /// <summary>Status names as extension methods, for brevity at call sites; the names themselves are <see cref="JobNames"/>'s.</summary>

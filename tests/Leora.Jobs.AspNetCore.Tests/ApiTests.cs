@@ -491,7 +491,7 @@ public abstract class ApiTests(ServiceFixture fixture)
         for (var i = 0; i < 2; i++) await EnqueueAsync(client, queue);
 
         var stats = await (await client.GetAsync("/api/jobs/stats")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(["pending", "processing", "completed", "failed", "cancelled"], stats.GetProperty("byStatus").EnumerateObject().Select(p => p.Name).ToList());
+        Assert.Equal(["pending", "processing", "completed", "failed", "cancelled", "waiting"], stats.GetProperty("byStatus").EnumerateObject().Select(p => p.Name).ToList());
         Assert.Equal(2, stats.GetProperty("byQueue").GetProperty(queue).Long("pending"));
         Assert.Equal(2, stats.GetProperty("byType").GetProperty("webhook").Long("pending"));
         Assert.Equal(2, stats.GetProperty("byStatus").Long("pending"));

@@ -26,4 +26,11 @@ public sealed record EnqueueRequest(
     /// this key run at once, in priority then FIFO order (docs/limits.md). 1–200 characters.
     /// </summary>
     public string? ConcurrencyKey { get; init; }
+
+    /// <summary>Existing jobs this one waits for (docs/workflows.md): it is enqueued <c>waiting</c> until every one has completed.</summary>
+    public IReadOnlyList<long>? DependsOn { get; init; }
+    /// <summary>When a parent fails or is cancelled: <c>cancel</c> (the default) or <c>run_anyway</c>.</summary>
+    public ParentFailurePolicy? OnParentFailure { get; init; }
+    /// <summary>Adds the job to this running batch as a member.</summary>
+    public long? BatchId { get; init; }
 }

@@ -732,7 +732,7 @@
     $('job-back').setAttribute('href', `#/jobs/${status}`);
     $('job-retry').disabled = !(job.status === 'failed' || job.status === 'cancelled');
     $('job-run-now').disabled = !job.scheduled;
-    $('job-cancel').disabled = !(job.status === 'pending' || (job.status === 'processing' && !job.cancelRequested));
+    $('job-cancel').disabled = !(job.status === 'pending' || job.status === 'waiting' || (job.status === 'processing' && !job.cancelRequested));
     $('job-delete').disabled = job.status === 'processing';
 
     const showProgress = job.progress !== null || job.progressMessage;

@@ -35,12 +35,14 @@ public static class LeoraJobsServiceCollectionExtensions
         services.TryAddSingleton(WithInstrumentedStore<JobHeartbeats>);
         services.TryAddSingleton(WithInstrumentedStore<JobExecutor>);
         services.TryAddSingleton(WithInstrumentedStore<JobCallbacks>);
-        services.TryAddSingleton<IJobClient>(WithInstrumentedStore<JobClient>);
+        services.TryAddSingleton(WithInstrumentedStore<JobClient>);
+        services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobClient>());
         services.TryAddSingleton<IJobProcessor>(WithInstrumentedStore<JobProcessor>);
         services.TryAddSingleton(WithInstrumentedStore<JobStoreSpace>);
         services.TryAddSingleton(WithInstrumentedStore<JobSchedules>);
         services.TryAddSingleton<IJobSchedules>(sp => sp.GetRequiredService<JobSchedules>());
         services.TryAddSingleton<IJobPauses>(WithInstrumentedStore<JobPauses>);
+        services.TryAddSingleton<IJobWorkflows>(WithInstrumentedStore<JobWorkflows>);
         services.TryAddSingleton<JobStoreMigrator>();
         services.TryAddSingleton<IJobStoreMigrator>(sp => sp.GetRequiredService<JobStoreMigrator>());
         services.AddHostedService(sp => sp.GetRequiredService<JobStoreMigrator>());

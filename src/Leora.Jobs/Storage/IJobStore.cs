@@ -145,6 +145,33 @@ public interface IJobStore
     /// <summary>Deletes up to <paramref name="limit"/> jobs that finished more than <paramref name="olderThan"/> ago (one bounded statement). Returns how many.</summary>
     Task<int> JobDeleteFinishedAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Inserts jobs with their dependencies and batch in one transaction (in <paramref name="transaction"/> when given): a job
+    /// with parents that have not all finished is inserted waiting; one whose parent already failed or was cancelled is
+    /// cancelled at once unless it runs anyway. Unknown parents, or a batch to add to that has finished or does not exist,
+    /// refuse the whole insert (<see cref="JobValidationException"/>): nothing is written.
+    /// </summary>
+    Task<WorkflowInsertResult> WorkflowInsertAsync(WorkflowInsertParams workflow, DbTransaction? transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes a job if this token still holds it and, in the same transaction, inserts the jobs its handler enqueued
+    /// (<see cref="WorkflowInsertAsync"/>). Null means the lease was lost: nothing was written, neither outcome nor children.
+    /// </summary>
+    Task<WorkflowInsertResult?> JobCompleteWithChildrenAsync(JobCompleteParams complete, WorkflowInsertParams children, CancellationToken cancellationToken);
+
+    /// <summary>Reads one batch with its callbacks, or null.</summary>
+    Task<BatchRow?> BatchGetAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels a batch in one transaction: its waiting callbacks are cancelled, its pending and waiting members cancelled, its
+    /// running members asked to stop. <see cref="JobCancelResult.AlreadyFinished"/> for a batch that had finished or was
+    /// cancelled already.
+    /// </summary>
+    Task<JobCancelResult> BatchCancelAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>A page of a batch's jobs (members and callbacks), by id after <paramref name="afterId"/>.</summary>
+    Task<IReadOnlyList<JobRow>> BatchJobListAsync(long batchId, long? afterId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Inserts a schedule. False when its name is taken (nothing written).</summary>
     Task<bool> ScheduleInsertAsync(ScheduleRow schedule, CancellationToken cancellationToken);
 

@@ -136,6 +136,21 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<JobActionResult> JobRetryAsync(JobRetryParams retry, CancellationToken cancellationToken) =>
         Call("JobRetry", retry, static (s, a, ct) => s.JobRetryAsync(a, ct), cancellationToken);
 
+    public Task<WorkflowInsertResult> WorkflowInsertAsync(WorkflowInsertParams workflow, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        Call("WorkflowInsert", (workflow, transaction), static (s, a, ct) => s.WorkflowInsertAsync(a.workflow, a.transaction, ct), cancellationToken);
+
+    public Task<WorkflowInsertResult?> JobCompleteWithChildrenAsync(JobCompleteParams complete, WorkflowInsertParams children, CancellationToken cancellationToken) =>
+        Call("JobCompleteWithChildren", (complete, children), static (s, a, ct) => s.JobCompleteWithChildrenAsync(a.complete, a.children, ct), cancellationToken);
+
+    public Task<BatchRow?> BatchGetAsync(long id, CancellationToken cancellationToken) =>
+        Call("BatchGet", id, static (s, a, ct) => s.BatchGetAsync(a, ct), cancellationToken);
+
+    public Task<JobCancelResult> BatchCancelAsync(long id, CancellationToken cancellationToken) =>
+        Call("BatchCancel", id, static (s, a, ct) => s.BatchCancelAsync(a, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobRow>> BatchJobListAsync(long batchId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        Call("BatchJobList", (batchId, afterId, limit), static (s, a, ct) => s.BatchJobListAsync(a.batchId, a.afterId, a.limit, ct), cancellationToken);
+
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
         Call("JobDelete", id, static (s, a, ct) => s.JobDeleteAsync(a, ct), cancellationToken);
 

@@ -1,0 +1,260 @@
+using System.Data.Common;
+using Leora.Jobs.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Leora.Jobs.PostgreSql;
+
+// Workflows (issue 14, docs/workflows.md): inserts with dependencies and batches, a completion with its handler's children,
+// and a batch's reads and cancel. Each step is one statement over arrays, so a batch of 100,000 jobs is a few round trips.
+public sealed partial class PostgreSqlJobStore
+{
+    /// <inheritdoc />
+    public Task<WorkflowInsertResult> WorkflowInsertAsync(WorkflowInsertParams workflow, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        return WithConnectionAsync(transaction, async (c, callerTx) =>
+        {
+            if (callerTx is not null) return await WorkflowWriteAsync(c, callerTx, workflow, cancellationToken);
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            var result = await WorkflowWriteAsync(c, tx, workflow, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            return result;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<WorkflowInsertResult?> JobCompleteWithChildrenAsync(JobCompleteParams complete, WorkflowInsertParams children, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(complete);
+        ArgumentNullException.ThrowIfNull(children);
+        return WithConnectionAsync<WorkflowInsertResult?>(null, async (c, _) =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            // The row lock keeps the job ours until the commit: a lost lease writes nothing. The children go before the
+            // completion, so that children added to the job's own batch are counted before its outcome could take it to zero.
+            await using (var held = Command(c, tx, PostgreSqlSql.JobHeld))
+            {
+                held.Parameters.AddWithValue("id", complete.Id);
+                held.Parameters.AddWithValue("lock_token", complete.LockToken);
+                if (await held.ExecuteScalarAsync(cancellationToken) is null) return null;
+            }
+            var result = await WorkflowWriteAsync(c, tx, children, cancellationToken);
+            await using (var cmd = Command(c, tx, PostgreSqlSql.JobComplete))
+            {
+                cmd.Parameters.AddWithValue("id", complete.Id);
+                cmd.Parameters.AddWithValue("lock_token", complete.LockToken);
+                cmd.Parameters.Add(new NpgsqlParameter("result", NpgsqlDbType.Text) { Value = (object?)complete.Result ?? DBNull.Value });
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken) != 1)
+                    throw new InvalidOperationException("A job held under its row lock could not be completed.");
+            }
+            await tx.CommitAsync(cancellationToken);
+            return result;
+        }, cancellationToken);
+    }
+
+    private async Task<WorkflowInsertResult> WorkflowWriteAsync(NpgsqlConnection c, NpgsqlTransaction tx, WorkflowInsertParams w, CancellationToken ct)
+    {
+        var members = w.Jobs.Count(j => j.BatchRole == JobBatchRole.Member);
+        var batchId = w.BatchId;
+        if (w.NewBatch)
+        {
+            await using var insert = Command(c, tx, PostgreSqlSql.BatchInsert);
+            insert.Parameters.Add(new NpgsqlParameter("description", NpgsqlDbType.Text) { Value = (object?)w.Description ?? DBNull.Value });
+            insert.Parameters.AddWithValue("count", members);
+            batchId = (long)(await insert.ExecuteScalarAsync(ct))!;
+        }
+        else if (batchId is { } id && members > 0)
+        {
+            await using var add = Command(c, tx, PostgreSqlSql.BatchAddMembers);
+            add.Parameters.AddWithValue("id", id);
+            add.Parameters.AddWithValue("count", members);
+            if (await add.ExecuteNonQueryAsync(ct) != 1) throw WorkflowErrors.BatchClosed(id);
+        }
+
+        var parentIds = w.Jobs.SelectMany(j => j.ParentIds).Distinct().ToArray();
+        var statuses = new Dictionary<long, string>();
+        if (parentIds.Length > 0)
+        {
+            await using var read = Command(c, tx, PostgreSqlSql.WorkflowLockParents);
+            read.Parameters.AddWithValue("ids", parentIds);
+            await using (var r = await read.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) statuses[r.GetInt64(0)] = r.GetString(1);
+            foreach (var parent in parentIds)
+                if (!statuses.ContainsKey(parent)) throw WorkflowErrors.UnknownParent(parent);
+        }
+
+        // The insert of the jobs themselves is the store's own, in this transaction.
+        var inserted = await JobInsertManyAsync([.. w.Jobs.Select(j => j.Job)], tx, ct);
+        var ids = inserted.Select(r => r.Id).ToArray();
+
+        var hasDependants = new bool[w.Jobs.Count];
+        foreach (var j in w.Jobs) foreach (var p in j.ParentIndexes) hasDependants[p] = true;
+        List<long> batchIds = [], markIds = [], waitIds = [], depParents = [], depChildren = [], doomedIds = [];
+        List<string> roles = [], doomedMessages = [];
+        List<bool> waiting = [], runAnyway = [], resolved = [];
+        List<int> left = [];
+        for (var i = 0; i < w.Jobs.Count; i++)
+        {
+            var job = w.Jobs[i];
+            var id = ids[i];
+            if (!job.HasParents && job.BatchRole is null && !hasDependants[i]) continue;
+            if (job.BatchRole is { } role)
+            {
+                batchIds.Add(id);
+                roles.Add(JobBatchRoleNames.Name(role));
+            }
+            var parentsLeft = 0;
+            var cancelAtBirth = false;
+            if (job.HasParents)
+            {
+                foreach (var parent in job.ParentIds.Distinct())
+                {
+                    var status = statuses[parent];
+                    var finished = status is "completed" or "failed" or "cancelled";
+                    if (!finished) parentsLeft++;
+                    else if (status != "completed" && !job.RunAnyway && !cancelAtBirth)
+                    {
+                        cancelAtBirth = true;
+                        doomedIds.Add(id);
+                        doomedMessages.Add(WorkflowErrors.ParentNotCompleted(parent, status));
+                    }
+                    depParents.Add(parent);
+                    depChildren.Add(id);
+                    resolved.Add(finished);
+                }
+                foreach (var index in job.ParentIndexes.Distinct())
+                {
+                    parentsLeft++;
+                    depParents.Add(ids[index]);
+                    depChildren.Add(id);
+                    resolved.Add(false);
+                }
+                waitIds.Add(id);
+                left.Add(parentsLeft);
+                runAnyway.Add(job.RunAnyway);
+            }
+            markIds.Add(id);
+            waiting.Add(parentsLeft > 0 || cancelAtBirth || job.BatchRole is not (null or JobBatchRole.Member));
+        }
+
+        if (batchIds.Count > 0)
+            await ExecAsync(PostgreSqlSql.WorkflowBatchJobInsert, p =>
+            {
+                p.AddWithValue("batch_id", batchId ?? throw new InvalidOperationException("A batch job needs a batch."));
+                p.AddWithValue("ids", batchIds.ToArray());
+                p.AddWithValue("roles", roles.ToArray());
+            });
+        if (depParents.Count > 0)
+            await ExecAsync(PostgreSqlSql.WorkflowDependencyInsert, p =>
+            {
+                p.AddWithValue("parents", depParents.ToArray());
+                p.AddWithValue("children", depChildren.ToArray());
+                p.AddWithValue("resolved", resolved.ToArray());
+            });
+        if (waitIds.Count > 0)
+            await ExecAsync(PostgreSqlSql.WorkflowWaitInsert, p =>
+            {
+                p.AddWithValue("ids", waitIds.ToArray());
+                p.AddWithValue("parents_left", left.ToArray());
+                p.AddWithValue("run_anyway", runAnyway.ToArray());
+            });
+        if (markIds.Count > 0)
+            await ExecAsync(PostgreSqlSql.WorkflowMarkJobs, p =>
+            {
+                p.AddWithValue("ids", markIds.ToArray());
+                p.AddWithValue("waiting", waiting.ToArray());
+            });
+        // Last, once every edge is written: a cancel at birth cascades to the dependants inserted with it.
+        if (doomedIds.Count > 0)
+            await ExecAsync(PostgreSqlSql.WorkflowCancelAtBirth, p =>
+            {
+                p.AddWithValue("ids", doomedIds.ToArray());
+                p.AddWithValue("messages", doomedMessages.ToArray());
+            });
+        return new WorkflowInsertResult(batchId, ids);
+
+        async Task ExecAsync(string sql, Action<NpgsqlParameterCollection> bind)
+        {
+            await using var cmd = Command(c, tx, sql);
+            bind(cmd.Parameters);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<BatchRow?> BatchGetAsync(long id, CancellationToken cancellationToken) =>
+        WithConnectionAsync<BatchRow?>(async c =>
+        {
+            BatchRow row;
+            await using (var cmd = Command(c, null, PostgreSqlSql.BatchGet))
+            {
+                cmd.Parameters.AddWithValue("id", id);
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+                if (!await r.ReadAsync(cancellationToken)) return null;
+                row = new BatchRow
+                {
+                    Id = r.GetInt64(0),
+                    Description = r.IsDBNull(1) ? null : r.GetString(1),
+                    Total = r.GetInt32(2),
+                    Pending = r.GetInt32(3),
+                    Completed = r.GetInt32(4),
+                    Failed = r.GetInt32(5),
+                    Cancelled = r.GetInt32(6),
+                    CreatedAt = Time(r, 7)!.Value,
+                    FinishedAt = Time(r, 8),
+                    CancelledAt = Time(r, 9),
+                    Callbacks = [],
+                };
+            }
+            var list = new List<(long, JobBatchRole)>();
+            await using (var callbacks = Command(c, null, PostgreSqlSql.BatchCallbacks))
+            {
+                callbacks.Parameters.AddWithValue("id", id);
+                await using var r = await callbacks.ExecuteReaderAsync(cancellationToken);
+                while (await r.ReadAsync(cancellationToken)) list.Add((r.GetInt64(0), JobBatchRoleNames.Parse(r.GetString(1))));
+            }
+            return row with { Callbacks = list };
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JobCancelResult> BatchCancelAsync(long id, CancellationToken cancellationToken) =>
+        WithConnectionAsync(null, async (c, _) =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            await using (var mark = Command(c, tx, PostgreSqlSql.BatchMarkCancelled))
+            {
+                mark.Parameters.AddWithValue("id", id);
+                if (await mark.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    await using var exists = Command(c, tx, PostgreSqlSql.BatchExists);
+                    exists.Parameters.AddWithValue("id", id);
+                    return (long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0 ? JobCancelResult.NotFound : JobCancelResult.AlreadyFinished;
+                }
+            }
+            await using (var callbacks = Command(c, tx, PostgreSqlSql.BatchCancelCallbacks))
+            {
+                callbacks.Parameters.AddWithValue("id", id);
+                callbacks.Parameters.AddWithValue("message", WorkflowErrors.BatchCancelled(id));
+                await callbacks.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var members = Command(c, tx, PostgreSqlSql.BatchCancelMembers))
+            {
+                members.Parameters.AddWithValue("id", id);
+                await members.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken);
+            return JobCancelResult.Cancelled;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> BatchJobListAsync(long batchId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.BatchJobList);
+            cmd.Parameters.AddWithValue("id", batchId);
+            cmd.Parameters.AddWithValue("after", afterId ?? 0L);
+            cmd.Parameters.AddWithValue("limit", limit);
+            return await ReadRowsAsync(cmd, cancellationToken);
+        }, cancellationToken);
+}

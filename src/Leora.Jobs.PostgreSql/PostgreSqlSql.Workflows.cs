@@ -1,0 +1,115 @@
+namespace Leora.Jobs.PostgreSql;
+
+// Workflows (issue 14, docs/workflows.md): the statements of a workflow insert, of a batch's reads and of its cancel. What
+// happens when a workflow job finishes is migration 11's trigger, so every statement that finishes a job does it.
+internal static partial class PostgreSqlSql
+{
+    public const string BatchInsert = """
+        INSERT INTO {s}.batches (description, total, pending, created_at) VALUES (@description, @count, @count, coalesce(@now, now()))
+        RETURNING id
+        """;
+
+    // Only a batch that is still running takes more members: one that has finished has released its callbacks already. The
+    // row lock orders this with the members' outcomes (the trigger updates the same row).
+    public const string BatchAddMembers = """
+        UPDATE {s}.batches SET total = total + @count, pending = pending + @count
+        WHERE id = @id AND pending > 0 AND cancelled_at IS NULL
+        """;
+
+    // Marks the parents and locks them: a parent finishing now waits for this transaction, and its trigger then sees the new
+    // edges; one that finished first is seen finished here.
+    public const string WorkflowLockParents = "UPDATE {s}.jobs SET workflow = true WHERE id = ANY(@ids) RETURNING id, status";
+
+    public const string WorkflowBatchJobInsert = """
+        INSERT INTO {s}.batch_jobs (job_id, batch_id, role) SELECT t.id, @batch_id, t.role FROM unnest(@ids::bigint[], @roles::text[]) AS t(id, role)
+        """;
+
+    public const string WorkflowDependencyInsert = """
+        INSERT INTO {s}.job_dependencies (parent_id, child_id, resolved)
+        SELECT * FROM unnest(@parents::bigint[], @children::bigint[], @resolved::boolean[])
+        ON CONFLICT DO NOTHING
+        """;
+
+    public const string WorkflowWaitInsert = """
+        INSERT INTO {s}.job_waits (job_id, parents_left, run_anyway)
+        SELECT * FROM unnest(@ids::bigint[], @parents_left::integer[], @run_anyway::boolean[])
+        """;
+
+    // A new row is pending; a job that waits for parents or for its batch becomes waiting before anyone can see it (the same
+    // transaction).
+    public const string WorkflowMarkJobs = """
+        UPDATE {s}.jobs j SET workflow = true, status = CASE WHEN t.waiting THEN 'waiting' ELSE j.status END
+        FROM unnest(@ids::bigint[], @waiting::boolean[]) AS t(id, waiting)
+        WHERE j.id = t.id
+        """;
+
+    // Dependants whose parent had already failed or been cancelled when they were enqueued: cancelled at once, with the
+    // reason, which also tells their batch and their own dependants (the trigger).
+    public const string WorkflowCancelAtBirth = """
+        WITH c AS (
+            UPDATE {s}.jobs j
+            SET status = 'cancelled', completed_at = coalesce(@now, now()),
+                errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', 0, 'message', t.message, 'type', 'ParentNotCompleted',
+                    'stackTrace', NULL, 'at', to_char(coalesce(@now, now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'worker', NULL))
+            FROM unnest(@ids::bigint[], @messages::text[]) AS t(id, message)
+            WHERE j.id = t.id AND j.status = 'waiting'
+            RETURNING j.id, j.completed_at, t.message)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, message)
+        SELECT id, completed_at, 'cancelled', 'cancelled', 0, message FROM c
+        """;
+
+    public const string JobHeld = "SELECT 1 FROM {s}.jobs WHERE id = @id AND lock_token = @lock_token AND status = 'processing' FOR UPDATE";
+
+    public const string BatchGet = """
+        SELECT id, description, total, pending, completed, failed, cancelled, created_at, finished_at, cancelled_at
+        FROM {s}.batches WHERE id = @id
+        """;
+
+    public const string BatchCallbacks = """
+        SELECT job_id, role FROM {s}.batch_jobs WHERE batch_id = @id AND role IN ('on_complete', 'on_success', 'on_failure') ORDER BY job_id
+        """;
+
+    public const string BatchMarkCancelled = """
+        UPDATE {s}.batches SET cancelled_at = coalesce(@now, now()) WHERE id = @id AND cancelled_at IS NULL AND pending > 0
+        """;
+
+    public const string BatchExists = "SELECT count(*) FROM {s}.batches WHERE id = @id";
+
+    // The callbacks first: when the members' cancel takes the batch to zero, no callback is left waiting to be released.
+    public const string BatchCancelCallbacks = """
+        WITH c AS (
+            UPDATE {s}.jobs j
+            SET status = 'cancelled', completed_at = coalesce(@now, now()),
+                errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempts, 'message', @message, 'type', 'BatchCancelled',
+                    'stackTrace', NULL, 'at', to_char(coalesce(@now, now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'worker', NULL))
+            WHERE j.status = 'waiting' AND j.id IN (
+                SELECT job_id FROM {s}.batch_jobs WHERE batch_id = @id AND role IN ('on_complete', 'on_success', 'on_failure'))
+            RETURNING j.id, j.completed_at, j.attempts)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, message)
+        SELECT id, completed_at, 'cancelled', 'cancelled', attempts, @message FROM c
+        """;
+
+    // As JobCancel, for every member: pending and waiting ones end cancelled, running ones are asked to stop.
+    public const string BatchCancelMembers = """
+        WITH u AS (
+            UPDATE {s}.jobs
+            SET status = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE status END,
+                completed_at = CASE WHEN status IN ('pending', 'waiting') THEN coalesce(@now, now()) ELSE completed_at END,
+                cancel_requested = true
+            WHERE status IN ('pending', 'waiting', 'processing') AND id IN (
+                SELECT job_id FROM {s}.batch_jobs WHERE batch_id = @id AND role = 'member')
+            RETURNING id, status, attempts, locked_by)
+        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
+        SELECT id, coalesce(@now, now()), CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'cancel_requested' END, status, attempts,
+               CASE WHEN status = 'processing' THEN locked_by END
+        FROM u
+        """;
+
+    public const string BatchJobList = """
+        SELECT
+        """ + " " + Columns + """
+         FROM {s}.jobs WHERE id = ANY(ARRAY(
+            SELECT job_id FROM {s}.batch_jobs WHERE batch_id = @id AND role = 'member' AND job_id > @after ORDER BY job_id LIMIT @limit))
+        ORDER BY id
+        """;
+}

@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+using Leora.Jobs.Sqlite;
+using Leora.Jobs.Storage;
+using Leora.Jobs.TestSupport;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Leora.Jobs.Tests;
+
+/// <summary>
+/// Issue 14: releasing a dependant and counting a batch never scan the jobs table (nor the workflow tables). Checked on the
+/// plans of the statements of migration 11's triggers themselves, read back from the database: on SQLite each statement of
+/// the trigger's body (EXPLAIN QUERY PLAN, no ANALYZE statistics, as in production); on PostgreSQL each statement of the
+/// trigger function's body, with sequential scans priced out (so a plan without one proves an index serves it).
+/// </summary>
+public sealed partial class WorkflowPlanTests
+{
+    private static readonly string[] Tables = ["jobs", "job_dependencies", "job_waits", "batches", "batch_jobs"];
+
+    [Fact]
+    public async Task Sqlite_the_workflow_triggers_read_only_through_indexes()
+    {
+        using var file = new TempSqlite();
+        using (var store = new SqliteJobStore(new SqliteJobStoreOptions { ConnectionString = file.ConnectionString }, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await FillAsync(store);
+        }
+        SqliteConnection.ClearAllPools();
+        await using var c = new SqliteConnection(file.ConnectionString);
+        await c.OpenAsync();
+        var statements = new List<string>();
+        foreach (var trigger in (string[])["leora_jobs_workflow_finished", "leora_jobs_workflow_delete"])
+        {
+            await using var read = c.CreateCommand();
+            read.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = @name";
+            read.Parameters.AddWithValue("@name", trigger);
+            var sql = (string)(await read.ExecuteScalarAsync())!;
+            var body = sql[(sql.IndexOf("\nBEGIN", StringComparison.Ordinal) + 6)..sql.LastIndexOf("END", StringComparison.Ordinal)];
+            statements.AddRange(body.Split(";\n").Select(s => s.Trim()).Where(s => s.Length > 0));
+        }
+        Assert.Equal(10, statements.Count);
+        foreach (var statement in statements)
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "EXPLAIN QUERY PLAN " + NewOrOld().Replace(statement, m => "@" + m.Groups[1].Value + "_" + m.Groups[2].Value);
+            foreach (var name in (string[])["@new_id", "@new_status", "@new_completed_at", "@old_id"]) cmd.Parameters.AddWithValue(name, name == "@new_status" ? "failed" : 1L);
+            var plan = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync()) plan.Add(r.GetString(3));
+            var shown = string.Join(" | ", plan);
+            Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"^SCAN leora_(" + string.Join("|", Tables) + @")\b"));
+            Assert.True(plan.Any(step => step.StartsWith("SEARCH ", StringComparison.Ordinal)), $"an index is searched: {shown} in {statement}");
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSql_the_workflow_trigger_functions_read_only_through_indexes()
+    {
+        await using var database = TestDatabase.Create("postgresql", "wfp");
+        await using (var store = new Leora.Jobs.PostgreSql.PostgreSqlJobStore(new Leora.Jobs.PostgreSql.PostgreSqlJobStoreOptions
+        {
+            ConnectionString = TestPostgres.Require(),
+            Schema = database.Schema!,
+        }, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await FillAsync(store);
+        }
+        await using var c = new NpgsqlConnection(TestPostgres.Require());
+        await c.OpenAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        await using (var off = new NpgsqlCommand("SET LOCAL enable_seqscan = off", c, tx)) await off.ExecuteNonQueryAsync();
+        var statements = new List<string>();
+        foreach (var function in (string[])["job_workflow_finished", "job_workflow_deleted"])
+        {
+            await using var read = new NpgsqlCommand("SELECT prosrc FROM pg_proc WHERE proname = @name AND pronamespace = @schema::regnamespace", c, tx);
+            read.Parameters.AddWithValue("name", function);
+            read.Parameters.AddWithValue("schema", database.Schema!);
+            var body = (string)(await read.ExecuteScalarAsync())!;
+            foreach (var chunk in body.Split(";\n"))
+                if (Statement().Match(chunk) is { Success: true } m) statements.Add(chunk[m.Index..]);
+        }
+        Assert.Equal(10, statements.Count);
+        foreach (var statement in statements)
+        {
+            var sql = Variable().Replace(statement.Replace("INTO b_id, b_pending, b_ok", "", StringComparison.Ordinal), m => m.Value switch
+            {
+                "NEW.status" => "'failed'::text",
+                "NEW.completed_at" => "now()",
+                "b_ok" => "true",
+                _ => "1::bigint",
+            });
+            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
+            var plan = new List<string>();
+            try
+            {
+                await using var r = await explain.ExecuteReaderAsync();
+                while (await r.ReadAsync()) plan.Add(r.GetString(0));
+            }
+            catch (PostgresException ex)
+            {
+                throw new InvalidOperationException($"EXPLAIN failed ({ex.MessageText}) for: {sql}", ex);
+            }
+            var shown = string.Join(" | ", plan);
+            Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"Seq Scan on (" + string.Join("|", Tables) + @")\b"));
+            Assert.True(plan.Any(step => step.Contains("Index", StringComparison.Ordinal)), $"an index is read: {shown} in {sql}");
+        }
+    }
+
+    // Enough rows that a scan would show: a batch of 500 with a callback, and a chain of dependants.
+    private static async Task FillAsync(IJobStore store)
+    {
+        static JobInsertParams Job(int i) => new("echo", "default", $$"""{"message":"m{{i}}"}""", 0, 3, null, null, null);
+        await store.WorkflowInsertAsync(new WorkflowInsertParams(
+            [.. Enumerable.Range(0, 500).Select(i => new WorkflowJobParams(Job(i)) { BatchRole = JobBatchRole.Member }),
+             new WorkflowJobParams(Job(-1)) { BatchRole = JobBatchRole.OnComplete }]) { NewBatch = true }, null, CancellationToken.None);
+        await store.WorkflowInsertAsync(new WorkflowInsertParams(
+            [.. Enumerable.Range(0, 200).Select(i => new WorkflowJobParams(Job(i)) { ParentIndexes = i == 0 ? [] : [i - 1] })]), null, CancellationToken.None);
+    }
+
+    [GeneratedRegex(@"\b(new|old)\.(id|status|completed_at)\b")]
+    private static partial Regex NewOrOld();
+
+    [GeneratedRegex(@"\b(NEW\.id|OLD\.id|NEW\.status|NEW\.completed_at|b_id|b_ok)\b")]
+    private static partial Regex Variable();
+
+    [GeneratedRegex(@"(?m)^\s*(WITH|UPDATE|INSERT|DELETE)\b")]
+    private static partial Regex Statement();
+}
