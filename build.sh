@@ -343,5 +343,5 @@ for proj in sorted(set(added) | set(removed) | {p.parent for p in pathlib.Path("
 PY
     ;;
   *)
-    echo "usage: ./build.sh [test|build|pack|publish|pg-start|public-api]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [test|build|pack|publish|openapi|pg-start|public-api]" >&2; exit 2 ;;
 esac
