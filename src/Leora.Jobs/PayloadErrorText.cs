@@ -19,7 +19,7 @@ internal static partial class PayloadErrorText
         if (NotConverted().Match(message) is { Success: true } converted)
             return $"{field} must be {Expected(converted.Groups["type"].Value)}.";
         var first = message.IndexOf(" Path:", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
-        return first.Contains("System.", StringComparison.Ordinal) || first.Contains("Leora.", StringComparison.Ordinal) || first.Contains('`', StringComparison.Ordinal)
+        return first.Contains("System.", StringComparison.Ordinal) || first.Contains("Leora.", StringComparison.Ordinal) || GenericArity().IsMatch(first)
             ? $"{field} has a value of the wrong JSON type for this job type's payload."
             : $"The payload is not valid: {first}";
     }
@@ -37,6 +37,10 @@ internal static partial class PayloadErrorText
         _ when type.Contains("Dictionary", StringComparison.Ordinal) => "a JSON object",
         _ => "of another JSON type (see the type's payload schema)",
     };
+
+    // A generic type's name (List`1); a lone backtick may be part of a message's own text (the header token characters).
+    [GeneratedRegex(@"`\d")]
+    private static partial Regex GenericArity();
 
     [GeneratedRegex(@"missing required properties including: (?<names>.*?)\.?(?: Path:|$)")]
     private static partial Regex MissingRequired();

@@ -547,7 +547,7 @@ public abstract class ApiTests(ServiceFixture fixture)
         var mapped = _service.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m =>
-                $"{m} /{e.RoutePattern.RawText!.Trim('/').Replace(":long", "", StringComparison.Ordinal)}".TrimEnd('/')))
+                $"{m} /{System.Text.RegularExpressions.Regex.Replace(e.RoutePattern.RawText!.Trim('/'), @":\w+\}", "}")}".TrimEnd('/')))
             .Order(StringComparer.Ordinal).ToList();
 
         string[] expected =
