@@ -34,14 +34,23 @@ public sealed class ConfigurationDocsTests
         Assert.Contains(("Jobs:Worker:ShutdownGrace", "00:05:00"), runs);
         Assert.True(runs.Count >= 50, $"only {runs.Count} values read: {string.Join(", ", runs)}");
 
+        // Values whose settings do not clash (no setting given two different values) start one service together, so
+        // that some 170 values take a few dozen starts (see Group); a group that does not start is tried value by value, and each
+        // value that fails alone is reported. Every value is still shown to start the service on its own terms.
+        var settingsOf = runs.Select(r => Setup(r.Item1, r.Item2)).ToList();
+        var groups = Group(settingsOf);
+        Assert.True(groups.Count < runs.Count / 2, $"{runs.Count} values in {groups.Count} starts");
+        Assert.Equal(runs.Count, groups.Sum(g => g.Count));
         var failures = new ConcurrentQueue<string>();
         using var slots = new SemaphoreSlim(Parallel);
-        await Task.WhenAll(runs.Select(async run =>
+        await Task.WhenAll(groups.Select(async group =>
         {
             await slots.WaitAsync();
             try
             {
-                if (await StartAsync(run.Item1, run.Item2) is { } error) failures.Enqueue($"{run.Item1}={run.Item2}: {error}");
+                if (await StartAsync(group) is null) return;
+                foreach (var one in group)
+                    if (await StartAsync([one]) is { } error) failures.Enqueue($"{one.Key}={one.Value}: {error}");
             }
             finally
             {
@@ -64,7 +73,7 @@ public sealed class ConfigurationDocsTests
             await slots.WaitAsync();
             try
             {
-                var error = await StartAsync(run.Key, run.Value);
+                var error = await StartAsync([Setup(run.Key, run.Value)]);
                 if (error is null) failures.Enqueue($"{run.Key}={run.Value} started the service");
                 else if (!error.Contains(run.Key, StringComparison.Ordinal)) failures.Enqueue($"{run.Key}={run.Value} was refused without naming the setting: {error}");
             }
@@ -83,22 +92,19 @@ public sealed class ConfigurationDocsTests
         Assert.Equal([("urls", ServerSettings.DefaultUrl)], urls.Values);
     }
 
-    /// <summary>Starts the service with <paramref name="key"/> set to <paramref name="value"/>; null when it started and answered, else why not.</summary>
-    private static async Task<string?> StartAsync(string key, string value)
+    /// <summary>
+    /// One documented value and the settings it is tried with: the others a schedule, HTTP job type or notification
+    /// channel needs, on the store it names.
+    /// </summary>
+    private sealed record Run(string Key, string Value, bool Postgres, bool OwnDatabase, List<string> Args);
+
+    /// <summary>The settings that try <paramref name="key"/> = <paramref name="value"/> (command-line arguments).</summary>
+    private static Run Setup(string key, string value)
     {
         var postgres = key.StartsWith("Jobs:PostgreSql:", StringComparison.OrdinalIgnoreCase)
             || (key == "Jobs:Provider" && !value.Equals("sqlite", StringComparison.OrdinalIgnoreCase));
-        await using var database = TestDatabase.Create(postgres ? "postgresql" : "sqlite", "cfg");
-        var args = new List<string> { "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
-        args.AddRange(database.ServerArguments());
-        string? ownDatabase = null;
-        if (key == "Jobs:PostgreSql:Schema")
-        {
-            // A named schema (the default, leora) in a database of its own, so that no other test shares it.
-            ownDatabase = "cfg_" + Guid.NewGuid().ToString("N")[..12];
-            await PostgresAsync($"CREATE DATABASE {ownDatabase}");
-            args.Add($"--ConnectionStrings:Jobs={new NpgsqlConnectionStringBuilder(TestPostgres.Require()) { Database = ownDatabase }}");
-        }
+        var documented = value;
+        var args = new List<string>();
         // The documented address with a free port (5080 may be taken on a shared machine); its default is checked above.
         if (key == "urls") value = value.Replace(":5080", ":0", StringComparison.Ordinal);
         args.Add($"--{key}={value}");
@@ -154,6 +160,57 @@ public sealed class ConfigurationDocsTests
             if (!key.StartsWith("Jobs:Notifications:Slack:ops:", StringComparison.OrdinalIgnoreCase))
                 args.Add("--Jobs:Notifications:Slack:ops:WebhookUrl=https://hooks.slack.com/services/T000/B000/XXXX");
         }
+        // A named schema (the default, leora) is tried in a database of its own, so that no other test shares it.
+        return new Run(key, documented, postgres, key == "Jobs:PostgreSql:Schema", args);
+    }
+
+    /// <summary>
+    /// Runs that may share one start: the same store, no setting given two different values (the settings a schedule
+    /// or channel needs are shared when they agree), and no two documented values of one options object (Jobs:Worker,
+    /// a schedule, a channel), so that a check across one object's fields sees each value beside the defaults alone. A
+    /// run with a database of its own starts alone.
+    /// </summary>
+    private static List<List<Run>> Group(IEnumerable<Run> runs)
+    {
+        static Dictionary<string, string> Pairs(IEnumerable<string> args) => args
+            .Select(a => a[2..].Split('=', 2)).GroupBy(kv => kv[0], StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.OrdinalIgnoreCase);
+        var groups = new List<(List<Run> Runs, Dictionary<string, string> Settings)>();
+        foreach (var run in runs)
+        {
+            var pairs = Pairs(run.Args);
+            var home = run.OwnDatabase ? default : groups.FirstOrDefault(g =>
+                !g.Runs[0].OwnDatabase && g.Runs[0].Postgres == run.Postgres
+                && g.Runs.All(r => !string.Equals(Parent(r.Key), Parent(run.Key), StringComparison.OrdinalIgnoreCase))
+                && pairs.All(p => !g.Settings.TryGetValue(p.Key, out var v) || v == p.Value));
+            if (home.Runs is null) groups.Add((new List<Run> { run }, pairs));
+            else
+            {
+                home.Runs.Add(run);
+                foreach (var p in pairs) home.Settings[p.Key] = p.Value;
+            }
+        }
+        return groups.Select(g => g.Runs).ToList();
+
+        static string Parent(string key) => key.LastIndexOf(':') is var i and > 0 ? key[..i] : "";
+    }
+
+    /// <summary>Starts the service with the settings of <paramref name="runs"/>; null when it started and answered, else why not.</summary>
+    private static async Task<string?> StartAsync(IReadOnlyList<Run> runs)
+    {
+        await using var database = TestDatabase.Create(runs[0].Postgres ? "postgresql" : "sqlite", "cfg");
+        var args = new List<string> { "--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning" };
+        args.AddRange(database.ServerArguments());
+        string? ownDatabase = null;
+        if (runs[0].OwnDatabase)
+        {
+            ownDatabase = "cfg_" + Guid.NewGuid().ToString("N")[..12];
+            await PostgresAsync($"CREATE DATABASE {ownDatabase}");
+            args.Add($"--ConnectionStrings:Jobs={new NpgsqlConnectionStringBuilder(TestPostgres.Require()) { Database = ownDatabase }}");
+        }
+        foreach (var run in runs)
+            foreach (var arg in run.Args)
+                if (!args.Contains(arg)) args.Add(arg);
         try
         {
             var (app, _) = ServerHost.BuildWebApp([.. args]);
