@@ -12,20 +12,38 @@ public sealed record MpHangArgs(string Note) : IJobArgs
     public static string Kind => "mp_hang";
 }
 
-/// <summary>Appends each executed job id to this process's log file, one per line, flushed at once.</summary>
+/// <summary>The completion callback of the workflow scale test's batch (WorkflowScaleTests).</summary>
+public sealed record MpBatchDoneArgs(string Note) : IJobArgs
+{
+    public static string Kind => "mp_batch_done";
+}
+
+/// <summary>
+/// Appends each executed job id to this process's log file, one per line, flushed at once. With a progress step, also
+/// prints "ran &lt;n&gt;" on stdout after every step-th record (a test waits for it to know how far this process got).
+/// </summary>
 public sealed class ExecutionLog : IDisposable
 {
     private readonly StreamWriter? _writer;
     private readonly Lock _lock = new();
+    private readonly int _progress;
+    private long _count;
 
-    public ExecutionLog(string? path)
+    public ExecutionLog(string? path, int progress = 0)
     {
         if (path is not null) _writer = new StreamWriter(path, append: true) { AutoFlush = true };
+        _progress = progress;
     }
 
     public void Record(long id)
     {
-        lock (_lock) _writer?.WriteLine(id.ToString(CultureInfo.InvariantCulture));
+        long count;
+        lock (_lock)
+        {
+            _writer?.WriteLine(id.ToString(CultureInfo.InvariantCulture));
+            count = ++_count;
+        }
+        if (_progress > 0 && count % _progress == 0) Console.Out.WriteLine($"ran {count.ToString(CultureInfo.InvariantCulture)}");
     }
 
     public void Dispose() => _writer?.Dispose();
@@ -34,6 +52,16 @@ public sealed class ExecutionLog : IDisposable
 public sealed class MpNoopHandler(ExecutionLog log) : IJobHandler<MpNoopArgs>
 {
     public Task HandleAsync(JobContext<MpNoopArgs> job, CancellationToken cancellationToken)
+    {
+        log.Record(job.Id);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Records the callback's run in the log like any other job (the test finds it there by its id).</summary>
+public sealed class MpBatchDoneHandler(ExecutionLog log) : IJobHandler<MpBatchDoneArgs>
+{
+    public Task HandleAsync(JobContext<MpBatchDoneArgs> job, CancellationToken cancellationToken)
     {
         log.Record(job.Id);
         return Task.CompletedTask;
