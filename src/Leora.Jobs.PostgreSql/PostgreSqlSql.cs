@@ -215,11 +215,27 @@ internal static partial class PostgreSqlSql
         """;
 
     // The node's batched heartbeat: every job this process holds, one round trip, one commit.
+    // It never waits for a row lock (SKIP LOCKED). It used to, and then deadlocked with this process's own group completion
+    // (JobCompleteMany): both lock many of the same rows, each in its own join order, and a completion that waits for a
+    // batch's row (the workflow trigger) holds its rows long enough for the heartbeat to queue behind it while holding the
+    // next completion's rows (issue 14's scale test: "deadlock detected" twice in one 100,000-child run, a group of
+    // completions lost and run again). A row locked elsewhere is being finished by its holder (most often this process's
+    // completion) or taken by a rescue; it keeps its lease until the next heartbeat, which sees the outcome (the lease is
+    // three heartbeats long), so it is answered as held, from the statement's snapshot.
     public const string JobHeartbeatMany = """
-        UPDATE {s}.jobs j SET locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond'
-        FROM unnest(@ids::bigint[], @lock_tokens::uuid[]) AS t(id, lock_token)
-        WHERE j.id = t.id AND j.lock_token = t.lock_token AND j.status = 'processing'
-        RETURNING j.id, j.cancel_requested
+        WITH t AS MATERIALIZED (SELECT * FROM unnest(@ids::bigint[], @lock_tokens::uuid[]) AS t(id, lock_token)),
+        l AS MATERIALIZED (
+            SELECT j.id FROM {s}.jobs j JOIN t ON j.id = t.id AND j.lock_token = t.lock_token
+            WHERE j.status = 'processing'
+            FOR UPDATE OF j SKIP LOCKED),
+        u AS (
+            UPDATE {s}.jobs j SET locked_until = coalesce(@now, now()) + @lease_ms * interval '1 millisecond'
+            WHERE j.id = ANY(ARRAY(SELECT id FROM l))
+            RETURNING j.id, j.cancel_requested)
+        SELECT id, cancel_requested FROM u
+        UNION ALL
+        SELECT j.id, j.cancel_requested FROM {s}.jobs j JOIN t ON j.id = t.id AND j.lock_token = t.lock_token
+        WHERE j.status = 'processing' AND j.id <> ALL(ARRAY(SELECT id FROM l))
         """;
 
     public const string JobProgress = """

@@ -63,6 +63,7 @@ public abstract class WorkflowScaleTests(ITestOutputHelper output)
             long callback;
             long batchId;
             TimeSpan created, killedAt, finished;
+            var workerOutput = "";
             try
             {
                 // Created once every process polls, so that all three share the batch from its start.
@@ -87,6 +88,7 @@ public abstract class WorkflowScaleTests(ITestOutputHelper output)
             }
             finally
             {
+                workerOutput = string.Join('\n', workers.Select(w => $"worker {w.Pid}:\n{string.Join('\n', w.Output.Split('\n').Where(l => !l.StartsWith("ran ", StringComparison.Ordinal)))}"));
                 foreach (var w in workers) await w.DisposeAsync();
             }
 
@@ -110,8 +112,17 @@ public abstract class WorkflowScaleTests(ITestOutputHelper output)
             // Every child ran; in the survivors at most once; twice in all only when its first run was in the killed process.
             var notRun = members.Where(id => !victimRuns.Contains(id) && !survivorRuns.ContainsKey(id)).Take(5).ToList();
             Assert.True(notRun.Count == 0, $"children never run: {string.Join(", ", notRun)}");
-            var twiceInSurvivors = survivorRuns.Where(p => p.Value > 1).Select(p => p.Key).Take(5).ToList();
-            Assert.True(twiceInSurvivors.Count == 0, $"children run twice by the surviving workers: {string.Join(", ", twiceInSurvivors)}");
+            var twiceInSurvivors = survivorRuns.Where(p => p.Value > 1).Select(p => p.Key).ToList();
+            if (twiceInSurvivors.Count > 0)
+            {
+                var shown = new List<string>();
+                foreach (var id in twiceInSurvivors.Take(5))
+                    shown.Add((await h.Client.GetAsync(id)) is { } j
+                        ? $"{id}: {j.Status}, {j.Attempts} attempts, errors [{string.Join("; ", j.Errors.Select(e => $"{e.Type} {e.Worker} {e.Message}"))}]"
+                        : $"{id}: gone");
+                Assert.Fail($"{twiceInSurvivors.Count} children run twice by the surviving workers (killed: test-worker-{victimPid}):\n" +
+                    string.Join('\n', shown) + "\n" + workerOutput);
+            }
             var again = members.Count(id => victimRuns.Contains(id) && survivorRuns.ContainsKey(id));
 
             // The database: every child completed, each extra attempt rescued from the killed worker, runs ≤ attempts.
