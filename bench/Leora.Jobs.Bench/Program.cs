@@ -7,7 +7,7 @@ var a = new Args(args);
 if (a.Verb == "worker") return await WorkerMode.RunAsync(a);
 if (a.Verb != "run")
 {
-    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,http,dashboard,ceiling,hangfire,schedules,limits-cost,limits-accuracy] [--schedules N] [--full] [--concurrency N]");
+    Console.Error.WriteLine("usage: Leora.Jobs.Bench [run] [--pg CONNECTION] [--stores sqlite,postgresql] [--scenarios enqueue,work,growth,memory,latency,batch,workflows,http,dashboard,ceiling,hangfire,schedules,limits-cost,limits-accuracy] [--schedules N] [--workflows-jobs N] [--workflows-pairs N] [--full] [--concurrency N]");
     return 2;
 }
 
@@ -28,7 +28,7 @@ var settings = new BenchSettings(
 
 var pg = a.Get("pg") ?? Environment.GetEnvironmentVariable("LEORA_BENCH_PG") ?? Environment.GetEnvironmentVariable("LEORA_TEST_PG");
 var stores = (a.Get("stores") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch,http,schedules,hangfire").Split(',', StringSplitOptions.RemoveEmptyEntries));
+var scenarios = new HashSet<string>((a.Get("scenarios") ?? "ceiling,enqueue,work,growth,memory,latency,batch,workflows,http,schedules,hangfire").Split(',', StringSplitOptions.RemoveEmptyEntries));
 if (stores.Contains("postgresql") && pg is null)
 {
     Console.Error.WriteLine("PostgreSQL connection missing: pass --pg \"Host=127.0.0.1;Port=...;Username=...;Database=...\" or set LEORA_BENCH_PG.");
@@ -59,6 +59,7 @@ try
         if (scenarios.Contains("latency")) await s.LatencyAsync(ct);
         if (scenarios.Contains("batch")) await s.BatchAsync(ct);
         if (scenarios.Contains("memory")) await s.MemoryAsync(ct);
+        if (scenarios.Contains("workflows")) await s.WorkflowsAsync(a.Int("workflows-jobs", 100_000), a.Int("workflows-pairs", 1), ct);
         if (scenarios.Contains("http")) await new HttpScenarios(target, report, settings).RunAsync(ct);
         if (scenarios.Contains("dashboard")) await new DashboardScenario(target, report).RunAsync(ct);
         if (scenarios.Contains("schedules")) await s.SchedulesAsync(a.Int("schedules", 10_000), ct);
@@ -82,6 +83,7 @@ finally
 report.Add("machine", "-", "load_average_1m_at_end", LoadAverage(), "runnable tasks");
 report.PrintSummary();
 IssueGoals.Add(report);
+IssueGoals.AddWorkflows(report);
 return 0;
 
 static double LoadAverage() => File.Exists("/proc/loadavg")

@@ -105,14 +105,91 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
                 await client.EnqueueManyAsync(Enumerable.Range(0, Math.Min(10_000, left)).Select(_ => new NoopArgs(0)), cancellationToken: ct);
         }
         Report.Progress($"{S}: draining {jobs:N0} with one worker process (concurrency {settings.Concurrency})");
-        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--concurrency", settings.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        var result = await child.ResultAsync(TimeSpan.FromMinutes(10), ct);
+        var result = await RunWorkerAsync(jobs, ct);
         await using (var sp = target.Build(new Probe(), null))
         {
             var counts = await sp.GetRequiredService<IJobStore>().JobCountByStatusAsync(ct);
             var completed = counts.GetValueOrDefault(JobStatus.Completed) - seedFinished;
             if (completed != jobs) throw new InvalidOperationException($"{scenario}: expected {jobs} completed jobs, found {completed}.");
+        }
+        return result;
+    }
+
+    /// <summary>One worker process (concurrency <see cref="BenchSettings.Concurrency"/>) until <paramref name="expect"/> jobs have started.</summary>
+    private async Task<WorkerResult> RunWorkerAsync(int expect, CancellationToken ct)
+    {
+        await using var child = ChildWorker.Start([.. target.ChildArgs(), "--expect", expect.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--concurrency", settings.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return await child.ResultAsync(TimeSpan.FromMinutes(10), ct);
+    }
+
+    /// <summary>
+    /// Issue 14: the children of one batch against as many plain no-op jobs, in the same run. Each pair drains
+    /// <paramref name="jobs"/> plain jobs (as <see cref="WorkAsync"/> does), then a batch of <paramref name="jobs"/> no-op
+    /// children with a no-op completion callback, created before the worker starts and drained by the same kind of worker
+    /// process until the callback starts. What the children pay that plain jobs do not: the workflow trigger on each
+    /// outcome (the count into the batch row, in the outcome's transaction) and the callback's release. Goal ≥ 80 %.
+    /// </summary>
+    public async Task WorkflowsAsync(int jobs, int pairs, CancellationToken ct)
+    {
+        double plainSeconds = 0, batchSeconds = 0;
+        var plainSteady = new List<double>();
+        var batchSteady = new List<double>();
+        for (var i = 0; i < pairs; i++)
+        {
+            var plain = await DrainAsync("workflows", jobs, 0, ct);
+            var batch = await DrainBatchAsync(jobs, ct);
+            plainSeconds += plain.Seconds;
+            batchSeconds += batch.Seconds;
+            if (plain.SteadyJobsPerSecond is { } p) plainSteady.Add(p);
+            if (batch.SteadyJobsPerSecond is { } b) batchSteady.Add(b);
+            Report.Progress($"{S}: pair {i + 1}: plain {jobs / plain.Seconds:N0} jobs/s, batch children {jobs / batch.Seconds:N0} jobs/s");
+        }
+        var plainRate = pairs * jobs / plainSeconds;
+        var batchRate = pairs * jobs / batchSeconds;
+        var drains = $"{pairs} pair{(pairs > 1 ? "s" : "")} of {jobs:N0}-job drains, concurrency {settings.Concurrency}, from the worker's start";
+        report.Add("workflows", S, "plain_drain_jobs_per_s", plainRate, "jobs/s", note: $"{drains} to its last job");
+        report.Add("workflows", S, "batch_children_jobs_per_s", batchRate, "jobs/s",
+            note: $"{drains} to the start of the batch's callback (released when the last child finished)");
+        report.Add("workflows", S, "batch_children_vs_plain", 100 * batchRate / plainRate, "%", atLeast: 80,
+            note: "the rate of running the children of a batch, of the rate of as many plain no-op jobs, same run");
+        if (plainSteady.Count > 0 && batchSteady.Count > 0)
+            report.Add("workflows", S, "batch_children_vs_plain_after_warmup", 100 * batchSteady.Average() / plainSteady.Average(), "%",
+                note: "diagnostic: the same, each drain timed from its 10th percentile job (without start-up and JIT)");
+    }
+
+    /// <summary>A batch of <paramref name="jobs"/> no-op children and a no-op completion callback, drained by one worker process.</summary>
+    private async Task<WorkerResult> DrainBatchAsync(int jobs, CancellationToken ct)
+    {
+        await target.ResetAsync(ct);
+        Report.Progress($"{S}: creating a batch of {jobs:N0} children with a completion callback");
+        long batchId, callback;
+        static WorkflowJob Child() => WorkflowJob.For(new NoopArgs(0));
+        await using (var sp = target.Build(new Probe(), null))
+        {
+            // In calls of 10,000, as the plain backlog is enqueued; no worker runs yet, so the batch cannot finish early.
+            var workflows = sp.GetRequiredService<IJobWorkflows>();
+            var first = await workflows.CreateBatchAsync(new JobBatchRequest
+            {
+                Description = "bench workflows",
+                Jobs = [.. Enumerable.Range(0, Math.Min(10_000, jobs)).Select(_ => Child())],
+                OnComplete = Child(),
+            }, ct);
+            batchId = first.BatchId!.Value;
+            callback = first.OnCompleteJobId!.Value;
+            for (var left = jobs - 10_000; left > 0; left -= 10_000)
+                await workflows.AddToBatchAsync(batchId, [.. Enumerable.Range(0, Math.Min(10_000, left)).Select(_ => Child())], ct);
+        }
+        Report.Progress($"{S}: draining the batch's {jobs:N0} children and its callback with one worker process (concurrency {settings.Concurrency})");
+        // The callback is released only once every child has finished, so the last of jobs + 1 starts is the callback's.
+        var result = await RunWorkerAsync(jobs + 1, ct);
+        await using (var sp = target.Build(new Probe(), null))
+        {
+            var batch = await sp.GetRequiredService<IJobWorkflows>().GetBatchAsync(batchId, ct);
+            var done = await sp.GetRequiredService<IJobClient>().GetAsync(callback, ct);
+            if (batch is not { Completed: var completed, Pending: 0 } || completed != jobs || done?.Status != JobStatus.Completed)
+                throw new InvalidOperationException($"workflows: expected {jobs} completed children and the callback completed, found " +
+                    $"{batch?.Completed} completed, {batch?.Pending} pending, callback {done?.Status}.");
         }
         return result;
     }
