@@ -193,6 +193,50 @@ public abstract class WorkflowTests(Db db)
     }
 
     [Fact]
+    public async Task An_attempt_that_finds_the_import_completed_by_one_whose_job_completion_was_lost_enqueues_the_enrichments()
+    {
+        await using var host = await CrmHost.StartAsync(db, claude: null);
+        var (importId, _) = await UploadAsync(host, "Email,Name\r\na@lost.example,A\r\nb@lost.example,B\r\nc@lost.example,C\r\n");
+        await FaultAsync(host, "status = 'completed'");
+        Assert.Equal(1, (await host.ProcessAsync(maxJobs: 1)).Retried);
+        await FaultAsync(host, null);
+        // What an attempt leaves when it marked the import completed and then lost its lease before its job's completion
+        // (and children) were written.
+        await using (var connection = await host.Store.Database.OpenConnectionAsync(CancellationToken.None))
+            await CrmCommand.ExecAsync(connection, null, $"UPDATE {Prefix(host)}crm_imports SET status = 'completed' WHERE id = {importId}", CancellationToken.None);
+
+        Assert.Equal(1, (await host.ProcessAsync(maxJobs: 1)).Succeeded);
+        var children = (await host.Jobs.ListAsync(new JobQuery { Type = "customer_enrichment" })).Items;
+        Assert.Equal(3, children.Select(c => c.Payload.GetProperty("customerId").GetInt64()).Distinct().Count());
+        Assert.Equal(3, (await host.GetJsonAsync($"/api/imports/{importId}")).GetProperty("enrichments").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_import_that_fails_for_good_finishes_its_batch_and_its_report_says_so()
+    {
+        await using var host = await CrmHost.StartAsync(db, claude: null);
+        var (importId, importJobId) = await UploadAsync(host, "Name,Company\r\nNo Mail,Acme\r\n");
+        Assert.Equal(1, (await host.ProcessAsync(maxJobs: 1)).Failed);
+        var import = await host.GetJsonAsync($"/api/imports/{importId}");
+        Assert.Equal("failed", import.GetProperty("status").GetString());
+        var enrichments = import.GetProperty("enrichments");
+        Assert.Equal(0, enrichments.GetProperty("total").GetInt32());
+        Assert.True(enrichments.GetProperty("finished").GetBoolean());
+
+        var report = await host.ProcessAsync();
+        var callback = Assert.Single(report.Jobs);
+        Assert.Equal("report_generation", callback.Type);
+        Assert.Equal(JobOutcome.Completed, callback.Outcome);
+        Assert.Equal(0, (await host.ProcessAsync()).Processed);
+        var summary = (await host.Jobs.GetAsync(callback.Id))!.Result!.Value.GetProperty("import");
+        Assert.Equal("failed", summary.GetProperty("status").GetString());
+        Assert.Contains("e-mail", summary.GetProperty("error").GetString());
+        var status = await host.GetJsonAsync($"/api/reports/{import.GetProperty("reportId").GetInt64()}");
+        Assert.Equal(0, status.GetProperty("rowCount").GetInt64());
+        Assert.Equal(JobStatus.Failed, (await host.Jobs.GetAsync(importJobId))!.Status);
+    }
+
+    [Fact]
     public async Task A_business_card_that_creates_a_customer_enqueues_its_enrichment_as_a_child_that_depends_on_the_scan()
     {
         await using var claude = await FakeClaude.StartAsync();
@@ -273,7 +317,7 @@ public abstract class WorkflowTests(Db db)
     private async Task FaultAsync(CrmHost host, string? when)
     {
         var database = host.Store.Database;
-        var prefix = database.Sql.CustomersTable[..^"crm_customers".Length];
+        var prefix = Prefix(host);
         string sql;
         if (db == Db.Sqlite)
             sql = when is null
@@ -290,11 +334,13 @@ public abstract class WorkflowTests(Db db)
         await CrmCommand.ExecAsync(connection, null, sql, CancellationToken.None);
     }
 
+    /// <summary>The tables' prefix: none on SQLite, the quoted schema and a dot on PostgreSQL.</summary>
+    private static string Prefix(CrmHost host) => host.Store.Database.Sql.CustomersTable[..^"crm_customers".Length];
+
     /// <summary>The parents the store recorded for a job (its dependency edges).</summary>
     private async Task<List<long>> ParentsAsync(CrmHost host, long childId)
     {
-        var prefix = host.Store.Database.Sql.CustomersTable[..^"crm_customers".Length];
-        var table = db == Db.Sqlite ? "leora_job_dependencies" : $"{prefix}job_dependencies";
+        var table = db == Db.Sqlite ? "leora_job_dependencies" : $"{Prefix(host)}job_dependencies";
         await using var connection = await host.Jobs.OpenConnectionAsync();
         await using var cmd = CrmCommand.Create(connection, null, $"SELECT parent_id FROM {table} WHERE child_id = @id ORDER BY parent_id");
         cmd.AddLong("@id", childId);
