@@ -63,6 +63,8 @@ internal sealed class DashboardScenario(Target target, Report report)
             await signIn.Locator("#view-overview").WaitForAsync();
             await signIn.CloseAsync();
 
+            // The browser's own floor on this machine: a new tab showing a one-line page with no script or request.
+            await MeasureAsync(context, "data:text/html,<title>floor</title><p id=x>x</p>", "() => !!document.getElementById('x')", "blank_page", ct, goal: null);
             // Shown: the overview's pending count filled in; the list's rows and its total ("10,000 jobs…").
             await MeasureAsync(context, dashboard.ToString(),
                 "() => { const v = document.querySelector('#view-overview'); const c = document.querySelector('#count-pending');" +
@@ -79,7 +81,7 @@ internal sealed class DashboardScenario(Target target, Report report)
         }
     }
 
-    private async Task MeasureAsync(IBrowserContext context, string url, string shown, string name, CancellationToken ct)
+    private async Task MeasureAsync(IBrowserContext context, string url, string shown, string name, CancellationToken ct, double? goal = 1000)
     {
         var runs = new List<(double Ms, string Slowest)>(Runs);
         for (var i = 0; i < Runs; i++)
@@ -90,22 +92,27 @@ internal sealed class DashboardScenario(Target target, Report report)
             var requests = new List<(string Path, double Ms)>();
             page.RequestFinished += (_, r) =>
             {
-                lock (requests) requests.Add((new Uri(r.Url).PathAndQuery, r.Timing.ResponseEnd));
+                if (r.Url.StartsWith("http", StringComparison.Ordinal))
+                    lock (requests) requests.Add((new Uri(r.Url).PathAndQuery, r.Timing.ResponseEnd));
             };
             var clock = Stopwatch.StartNew();
             await page.GotoAsync(url);
             await page.WaitForFunctionAsync(shown, null, new PageWaitForFunctionOptions { PollingInterval = 5 });
             var ms = clock.Elapsed.TotalMilliseconds;
+            // The page's own clock: from its navigation start to the document's arrival, to DOMContentLoaded, and to now
+            // (data shown); what the Stopwatch measured beyond "shown" is the browser opening the tab before navigating.
+            var t = await page.EvaluateAsync<double[]>(
+                "() => { const n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd, n.domContentLoadedEventEnd, performance.now()]; }");
             string slowest;
             lock (requests) slowest = string.Join(", ", requests.OrderByDescending(r => r.Ms).Take(3).Select(r => $"{r.Path} {r.Ms:F0} ms"));
-            runs.Add((ms, slowest));
+            runs.Add((ms, $"page clock: document {t[0]:F0} ms, DOMContentLoaded {t[1]:F0} ms, data shown {t[2]:F0} ms; slowest requests: {slowest}"));
             await page.CloseAsync();
         }
         var warm = runs.Skip(1).OrderBy(r => r.Ms).ToList();
         var median = warm[warm.Count / 2];
-        report.Add("dashboard", S, $"{name}_first_render_cold", runs[0].Ms, "ms", atMost: 1000,
-            note: $"{Jobs:N0} jobs; a new tab, navigation start to data shown; first visit; slowest requests: {runs[0].Slowest}");
-        report.Add("dashboard", S, $"{name}_first_render_p50", median.Ms, "ms", atMost: 1000,
-            note: $"{Jobs:N0} jobs; median of {warm.Count} warm visits; its slowest requests: {median.Slowest}");
+        report.Add("dashboard", S, $"{name}_first_render_cold", runs[0].Ms, "ms", atMost: goal,
+            note: $"{Jobs:N0} jobs; a new tab, navigation start to data shown; first visit; {runs[0].Slowest}");
+        report.Add("dashboard", S, $"{name}_first_render_p50", median.Ms, "ms", atMost: goal,
+            note: $"{Jobs:N0} jobs; median of {warm.Count} warm visits; {median.Slowest}");
     }
 }

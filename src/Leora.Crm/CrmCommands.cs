@@ -1,10 +1,12 @@
+using Leora.Crm.Reports;
 using Leora.Crm.Storage;
 using Leora.Jobs;
+using Microsoft.Extensions.Options;
 
 namespace Leora.Crm;
 
 /// <summary>Creates CRM rows together with their jobs: the row and its job commit in one transaction, or neither does.</summary>
-internal sealed class CrmCommands(CrmStore store, CrmFileStore files, IJobClient jobs)
+internal sealed class CrmCommands(CrmStore store, CrmFileStore files, IJobClient jobs, IJobWorkflows workflows, IOptions<CrmOptions> options)
 {
     /// <summary>Stores the image, creates the scan (status processing) and enqueues its image_extraction job.</summary>
     public Task<(long ScanId, long JobId)> CreateScanAsync(string scanType, string mediaType, string fileName, Stream image, CancellationToken ct) =>
@@ -28,16 +30,48 @@ internal sealed class CrmCommands(CrmStore store, CrmFileStore files, IJobClient
             (connection, tx) => store.ReportInsertAsync(connection, tx, reportType, format, ct),
             reportId => new ReportGenerationArgs(reportId), store.ReportSetJobAsync, ct);
 
-    /// <summary>Stores the file, creates the import (status pending) and enqueues its bulk_import job.</summary>
-    public Task<(long ImportId, long JobId)> CreateImportAsync(string format, string fileName, Stream content, CancellationToken ct) =>
-        CreateWithJobAsync(
-            async (connection, tx) =>
-            {
-                var contentType = format == Imports.ImportFileKind.Xlsx ? Reports.ReportFormats.ContentType(Reports.ReportFormats.Xlsx) : "text/csv";
-                var fileId = await files.SaveAsync(connection, tx, fileName, contentType, content, ct);
-                return await store.ImportInsertAsync(connection, tx, fileId, fileName, format, ct);
-            },
-            importId => new BulkImportArgs(importId), store.ImportSetJobAsync, ct);
+    /// <summary>
+    /// Stores the file, creates the import (status pending) and enqueues its bulk_import job. With
+    /// <see cref="CrmOptions.EnrichImportedCustomers"/> (the default) the import is a workflow, created whole in this one
+    /// transaction: the import's report (type <c>import</c>, pending) and a batch whose only member is the bulk_import job and
+    /// whose on-complete callback is that report's report_generation. The import's enrichments join the batch later, as
+    /// children written with the completion of the import's job (docs/workflows.md, "The CRM example").
+    /// </summary>
+    public async Task<(long ImportId, long JobId)> CreateImportAsync(string format, string fileName, Stream content, CancellationToken ct)
+    {
+        if (!options.Value.EnrichImportedCustomers)
+            return await CreateWithJobAsync(
+                (connection, tx) => InsertImportAsync(connection, tx, format, fileName, content, ct),
+                importId => new BulkImportArgs(importId), store.ImportSetJobAsync, ct);
+
+        var db = store.Database;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var importId = await InsertImportAsync(connection, tx, format, fileName, content, ct);
+        var reportId = await store.ReportInsertForImportAsync(connection, tx, importId, ReportFormats.Csv, ct);
+        // docs/workflows.md: import-batch
+        var batch = await workflows.CreateBatchAsync(new JobBatchRequest
+        {
+            Description = $"import {importId}",
+            // The import's own job is the batch's first member: the batch cannot finish (and report) before the import
+            // has, and the enrichments its completion adds are counted before that completion can take the batch to zero.
+            Jobs = [WorkflowJob.For(new BulkImportArgs(importId))],
+            OnComplete = WorkflowJob.For(new ReportGenerationArgs(reportId)),
+        }, tx, ct);
+        // end
+        var jobId = batch.JobIds[0];
+        await store.ImportSetWorkflowAsync(connection, tx, importId, jobId, batch.BatchId!.Value, reportId, ct);
+        await store.ReportSetJobAsync(connection, tx, reportId, batch.OnCompleteJobId!.Value, ct);
+        await tx.CommitAsync(ct);
+        return (importId, jobId);
+    }
+
+    private async Task<long> InsertImportAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string format, string fileName, Stream content, CancellationToken ct)
+    {
+        var contentType = format == Imports.ImportFileKind.Xlsx ? ReportFormats.ContentType(ReportFormats.Xlsx) : "text/csv";
+        var fileId = await files.SaveAsync(connection, tx, fileName, contentType, content, ct);
+        return await store.ImportInsertAsync(connection, tx, fileId, fileName, format, ct);
+    }
 
     /// <summary>Enqueues customer_enrichment for an existing customer; null when there is no such customer.</summary>
     public async Task<long?> EnrichCustomerAsync(long customerId, CancellationToken ct)

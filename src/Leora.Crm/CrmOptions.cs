@@ -53,6 +53,20 @@ public sealed class CrmOptions : IValidatableObject
     /// <summary>Whether a completed business-card scan creates or updates a customer, matched by e-mail. Defaults to false.</summary>
     public bool CreateCustomersFromBusinessCards { get; set; }
 
+    /// <summary>
+    /// Whether an import is a workflow (docs/workflows.md): its job leads a batch, it enqueues one <c>customer_enrichment</c>
+    /// per customer it created or changed into that batch, and the batch's on-complete callback generates the import's report
+    /// (<c>GET /api/imports/{id}</c> gives its <c>batchId</c>, <c>enrichments</c> and <c>reportId</c>). Defaults to true;
+    /// false runs the import alone, as before (no enrichment, no report): enrichment costs a call to Claude per customer.
+    /// </summary>
+    public bool EnrichImportedCustomers { get; set; } = true;
+
+    /// <summary>
+    /// Whether a business-card scan that creates or changes a customer (<see cref="CreateCustomersFromBusinessCards"/>)
+    /// enqueues that customer's <c>customer_enrichment</c>, as a child of the scan's job that depends on it. Defaults to true.
+    /// </summary>
+    public bool EnrichScannedCustomers { get; set; } = true;
+
     /// <summary>Country calling code (digits) assumed for a phone number written without one. Defaults to null: such numbers are kept as digits.</summary>
     public string? DefaultPhoneCountryCode { get; set; }
 

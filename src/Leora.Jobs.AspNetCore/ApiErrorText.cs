@@ -48,11 +48,8 @@ internal static partial class ApiErrorText
     public static string FirstSentence(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var text = i > 0 ? message[..i] : message;
-        return text.Contains("System.", StringComparison.Ordinal) || text.Contains("Leora.", StringComparison.Ordinal)
-            ? "The value has the wrong JSON type for this field."
-            : text;
+        var text = PayloadErrorText.WithoutPath(message);
+        return PayloadErrorText.NamesDotNetType(text) ? "The value has the wrong JSON type for this field." : text;
     }
 
     private const string WholeNumber = "a whole number (a JSON number without quotes)";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Json.Schema;
 
 namespace Leora.Jobs.Webhooks;
@@ -14,7 +15,17 @@ internal sealed class HttpJobPayloadSchema
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
     private readonly JsonSchema _schema;
 
-    private HttpJobPayloadSchema(JsonSchema schema) => _schema = schema;
+    private HttpJobPayloadSchema(JsonSchema schema, JsonObject document)
+    {
+        _schema = schema;
+        Document = document;
+    }
+
+    /// <summary>
+    /// The schema as configured, as a JSON object (<c>true</c> reads as <c>{}</c>, <c>false</c> as <c>{"not":{}}</c>): what
+    /// <c>GET /api/jobs/types</c> and the OpenAPI document publish for the type (<see cref="HttpJobPayloadSchemaSource"/>).
+    /// </summary>
+    public JsonObject Document { get; }
 
     /// <summary>Reads a schema; throws <see cref="ArgumentException"/> (naming <paramref name="setting"/>) for one that is not a JSON Schema object.</summary>
     public static HttpJobPayloadSchema Parse(string text, string setting)
@@ -33,7 +44,13 @@ internal sealed class HttpJobPayloadSchema
             throw new ArgumentException($"{setting} must be a JSON Schema object.");
         try
         {
-            return new HttpJobPayloadSchema(JsonSchema.FromText(text));
+            var document = kind switch
+            {
+                JsonValueKind.True => new JsonObject(),
+                JsonValueKind.False => new JsonObject { ["not"] = new JsonObject() },
+                _ => (JsonObject)JsonNode.Parse(text)!,
+            };
+            return new HttpJobPayloadSchema(JsonSchema.FromText(text), document);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException or KeyNotFoundException)
         {

@@ -35,6 +35,7 @@ public static class LeoraJobsHttpJobExtensions
         builder.Services.TryAddSingleton<WebhookHttp>();
         builder.Services.AddOptions<HttpJobOptions>();
         builder.Services.TryAddSingleton<HttpJobRunner>();
+        if (http.Schema is not null) builder.Services.AddSingleton<IJobPayloadSchemaSource>(new HttpJobPayloadSchemaSource(http));
         return builder.AddJobType(new JobTypeDescriptor(type, typeof(System.Text.Json.JsonElement), typeof(HttpJobRunner), settings,
             (services, attempt, ct) => services.GetRequiredService<HttpJobRunner>().RunAsync(http, attempt, ct),
             http.Bind)

@@ -18,11 +18,22 @@ internal static partial class PayloadErrorText
             return $"'{unmapped.Groups["name"].Value}' is not a field of this job type's payload; see its payload schema (GET /api/jobs/types).";
         if (NotConverted().Match(message) is { Success: true } converted)
             return $"{field} must be {Expected(converted.Groups["type"].Value)}.";
-        var first = message.IndexOf(" Path:", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
-        return first.Contains("System.", StringComparison.Ordinal) || first.Contains("Leora.", StringComparison.Ordinal) || GenericArity().IsMatch(first)
+        var first = WithoutPath(message);
+        return NamesDotNetType(first)
             ? $"{field} has a value of the wrong JSON type for this job type's payload."
             : $"The payload is not valid: {first}";
     }
+
+    /// <summary>A System.Text.Json message up to the " Path: …" it appends (the field is named apart).</summary>
+    internal static string WithoutPath(string message) =>
+        message.IndexOf(" Path:", StringComparison.Ordinal) is var i and > 0 ? message[..i] : message;
+
+    /// <summary>
+    /// Whether <paramref name="text"/> names a .NET type (<c>System.Int32</c>, <c>Leora.Jobs.…</c>, <c>List`1</c>), which a
+    /// caller of the API or the CLI never sees; the HTTP API's own field errors (<c>ApiErrorText</c>) ask the same.
+    /// </summary>
+    internal static bool NamesDotNetType(string text) =>
+        text.Contains("System.", StringComparison.Ordinal) || text.Contains("Leora.", StringComparison.Ordinal) || GenericArity().IsMatch(text);
 
     private static string Expected(string type) => type switch
     {

@@ -279,6 +279,29 @@ public abstract class HttpJobTypeTests(HttpJobFixture fixture)
     }
 
     [Fact]
+    public async Task A_types_configured_schema_is_published_in_the_types_list_and_as_its_branch_of_the_OpenAPI_enqueue_body()
+    {
+        using var client = _service.WithKey();
+        var types = (await (await client.GetAsync("/api/jobs/types")).ExpectAsync(HttpStatusCode.OK)).GetProperty("types").EnumerateArray().ToList();
+        var published = types.Single(t => t.Str("type") == "test.schema").GetProperty("payloadSchema");
+        Assert.Equal("report", published.GetProperty("required")[0].GetString());
+        Assert.Equal(1, published.GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("properties").GetProperty("qty").GetProperty("minimum").GetInt32());
+        // A type without a schema takes any JSON object.
+        Assert.Equal("object", types.Single(t => t.Str("type") == "test.ok").GetProperty("payloadSchema").GetProperty("type").GetString());
+
+        using var anonymous = _service.Anonymous();
+        var document = await (await anonymous.GetAsync("/openapi/v1.json")).ExpectAsync(HttpStatusCode.OK);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var mapping = schemas.GetProperty("EnqueueRequest").GetProperty("discriminator").GetProperty("mapping");
+        var branch = mapping.GetProperty("test.schema").GetString()!;
+        var branchSchema = schemas.GetProperty(branch[(branch.LastIndexOf('/') + 1)..]);
+        var payloadRef = branchSchema.GetProperty("properties").GetProperty("payload").GetProperty("$ref").GetString()!;
+        var payload = schemas.GetProperty(payloadRef[(payloadRef.LastIndexOf('/') + 1)..]);
+        Assert.Equal("report", payload.GetProperty("required")[0].GetString());
+        Assert.Equal("string", payload.GetProperty("properties").GetProperty("customer").GetProperty("properties").GetProperty("email").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task A_cancel_request_for_a_deferred_job_takes_effect_at_its_next_progress_report()
     {
         using var client = _service.WithKey();

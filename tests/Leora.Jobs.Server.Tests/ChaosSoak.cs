@@ -116,7 +116,7 @@ internal static class ChaosSoak
             string.Create(inv, $"({acknowledged.Count / duration.TotalSeconds:0.0}/s from {Clients} clients), {rig.Unavailable} answers 503 (retried), ") +
             string.Create(inv, $"{kills} workers killed and restarted, {restarts.Count} database restarts; {runs.Count(p => p.Value > 1)} jobs ran more than once ") +
             string.Create(inv, $"(at-least-once after a kill), {runs.Values.Sum()} runs in all; service memory {baselineKib / 1024:0.0} MiB after warm-up, ") +
-            string.Create(inv, $"{endKib / 1024:0.0} MiB at the end ({growth:+0.0%;-0.0%}); enqueue p99 per minute (ms): ") +
+            string.Create(inv, $"{endKib / 1024:0.0} MiB at the end ({growth:+0.0%;-0.0%;0.0%}); enqueue p99 per minute (ms): ") +
             string.Join(", ", minutes.Select(m => string.Create(inv, $"{m.P99:0.0}")));
         output.WriteLine(figures);
         Console.WriteLine(figures);

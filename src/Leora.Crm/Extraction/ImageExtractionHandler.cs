@@ -27,7 +27,9 @@ internal sealed class ImageExtractionHandler(
             ?? throw new PermanentJobException($"Scan {job.Args.ScanId} does not exist.");
         if (scan.Status != "processing")
         {
-            job.SetResult(new { scanId = scan.Id, status = scan.Status });
+            // An attempt that completed the scan but whose job's completion was not written wrote no child either.
+            if (scan.Status == "completed" && scan.CustomerId is { } existing) Enrich(job, existing);
+            job.SetResult(new { scanId = scan.Id, status = scan.Status, customerId = scan.CustomerId });
             return;
         }
         try
@@ -56,6 +58,7 @@ internal sealed class ImageExtractionHandler(
             if (scan.ScanType == ScanTypes.BusinessCard && options.Value.CreateCustomersFromBusinessCards)
                 customerId = await UpsertCustomerAsync(data, cancellationToken);
             await store.ScanCompleteAsync(scan.Id, data.ToJsonString(), customerId, cancellationToken);
+            if (customerId is { } id) Enrich(job, id);
             Log.ScanCompleted(logger, scan.Id, scan.ScanType);
             job.SetResult(new { scanId = scan.Id, status = "completed", customerId });
         }
@@ -77,6 +80,19 @@ internal sealed class ImageExtractionHandler(
             Log.ScanRetry(logger, scan.Id, ex.Message);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Enqueues the enrichment of the customer the card created or updated, written with this attempt's completion (a failed
+    /// attempt's never appears). It depends on this job, which completes in that same transaction and so releases it at
+    /// once: the dependency records the pair as one workflow (docs/workflows.md, "The CRM example").
+    /// </summary>
+    private void Enrich(JobContext<ImageExtractionArgs> job, long customerId)
+    {
+        if (!options.Value.EnrichScannedCustomers) return;
+        // docs/workflows.md: scan-child
+        job.EnqueueChild(new CustomerEnrichmentArgs(customerId), new EnqueueOptions { DependsOn = [job.Id] });
+        // end
     }
 
     /// <summary>Fetches the scan's image URL and keeps the image with the scan.</summary>

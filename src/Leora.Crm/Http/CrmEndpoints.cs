@@ -130,7 +130,7 @@ internal static class CrmEndpoints
             report.Id, report.ReportType, report.Format, status, status == "completed" ? 100 : job?.Progress ?? 0, report.RowCount, totalRows,
             truncated, truncated ? report.RowCount : null, error,
             status == "completed" ? $"{http.Request.PathBase}{http.Request.Path}/download" : null,
-            report.JobId, report.CreatedAt, report.CompletedAt));
+            report.JobId, report.CreatedAt, report.CompletedAt, report.ImportId));
     }
 
     public static async Task<IResult> DownloadReportAsync(long id, CrmStore store, CrmFileStore files, CancellationToken ct)
@@ -165,7 +165,7 @@ internal static class CrmEndpoints
         return TypedResults.Accepted($"{http.Request.PathBase}{http.Request.Path}/{importId}", new ImportAccepted(importId, jobId, "pending"));
     }
 
-    public static async Task<IResult> GetImportAsync(long id, HttpContext http, CrmStore store, IJobClient jobs, CancellationToken ct)
+    public static async Task<IResult> GetImportAsync(long id, HttpContext http, CrmStore store, IJobClient jobs, IJobWorkflows workflows, CancellationToken ct)
     {
         var import = await store.ImportGetAsync(id, ct);
         if (import is null) return NotFound("import", id);
@@ -176,7 +176,26 @@ internal static class CrmEndpoints
             import.RowsDone, import.Inserted, import.Updated, import.Rejected,
             import.Encoding, import.IgnoredColumns is { } ic ? ic.Split(", ") : [], error,
             import.Rejected > 0 ? $"{http.Request.PathBase}{http.Request.Path}/rejected" : null,
-            import.JobId, import.CreatedAt, import.CompletedAt));
+            import.JobId, import.CreatedAt, import.CompletedAt, import.BatchId,
+            import.BatchId is { } batchId && await workflows.GetBatchAsync(batchId, ct) is { } batch ? Enrichments(batch, job) : null, import.ReportId));
+    }
+
+    /// <summary>
+    /// The enrichments of an import's batch: the batch's members less the import's own job (its first member), counted where
+    /// the job's status puts it. The batch and the job are read one after the other, so a count may lag the other by one.
+    /// </summary>
+    internal static EnrichmentProgress Enrichments(JobBatch batch, JobInfo? importJob)
+    {
+        int pending = batch.Pending, completed = batch.Completed, failed = batch.Failed, cancelled = batch.Cancelled;
+        switch (importJob?.Status)
+        {
+            case JobStatus.Completed: completed--; break;
+            case JobStatus.Failed: failed--; break;
+            case JobStatus.Cancelled: cancelled--; break;
+            default: pending--; break;
+        }
+        return new EnrichmentProgress(
+            Math.Max(0, batch.Total - 1), Math.Max(0, pending), Math.Max(0, completed), Math.Max(0, failed), Math.Max(0, cancelled), batch.IsFinished);
     }
 
     public static async Task<IResult> DownloadRejectedAsync(long id, CrmStore store, CancellationToken ct)

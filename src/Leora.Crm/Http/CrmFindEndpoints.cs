@@ -119,7 +119,7 @@ internal static class CrmFindEndpoints
             var job = i.JobId is { } jobId ? await jobs.GetAsync(jobId, ct) : null;
             var (status, error) = Truth(i.Status, i.Error, job);
             views.Add(new ImportView(i.Id, i.FileName, i.Format, status, i.RowsDone, i.Inserted, i.Updated, i.Rejected, i.Encoding, error,
-                i.JobId, job?.Status.ToName(), i.CreatedAt, i.CompletedAt));
+                i.JobId, job?.Status.ToName(), i.CreatedAt, i.CompletedAt, i.BatchId, i.ReportId));
         }
         return TypedResults.Ok(new Page<ImportView>(views, imports.Count > limit ? imports[limit - 1].Id : null));
     }
@@ -146,7 +146,7 @@ internal static class CrmFindEndpoints
         {
             var job = r.JobId is { } jobId ? await jobs.GetAsync(jobId, ct) : null;
             var (status, error) = Truth(r.Status, r.Error, job);
-            views.Add(new ReportView(r.Id, r.ReportType, r.Format, status, r.RowCount, error, r.JobId, job?.Status.ToName(), r.CreatedAt, r.CompletedAt));
+            views.Add(new ReportView(r.Id, r.ReportType, r.Format, status, r.RowCount, error, r.JobId, job?.Status.ToName(), r.CreatedAt, r.CompletedAt, r.ImportId));
         }
         return TypedResults.Ok(new Page<ReportView>(views, reports.Count > limit ? reports[limit - 1].Id : null));
     }

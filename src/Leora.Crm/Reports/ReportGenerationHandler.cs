@@ -13,7 +13,7 @@ namespace Leora.Crm.Reports;
 /// <see cref="CrmOptions.MaxPdfReportRows"/> rows and counts the rest).
 /// </summary>
 internal sealed class ReportGenerationHandler(
-    CrmStore store, CrmFileStore files, IOptions<CrmOptions> options, TimeProvider time, ILogger<ReportGenerationHandler> logger)
+    CrmStore store, CrmFileStore files, IJobWorkflows workflows, IOptions<CrmOptions> options, TimeProvider time, ILogger<ReportGenerationHandler> logger)
     : IJobHandler<ReportGenerationArgs>
 {
     private const string Created = "Created at (UTC)", Updated = "Updated at (UTC)";
@@ -48,9 +48,14 @@ internal sealed class ReportGenerationHandler(
         try
         {
             await store.ReportStartAsync(report.Id, cancellationToken);
-            var (rows, total) = await GenerateAsync(job, report, cancellationToken);
+            var import = report.ReportType == ReportTypes.Import ? await ImportReport.LoadAsync(store, workflows, report, cancellationToken) : null;
+            var (rows, total) = await GenerateAsync(job, report, import, cancellationToken);
             Log.ReportCompleted(logger, report.Id, report.ReportType, report.Format, rows);
-            job.SetResult(new { reportId = report.Id, status = "completed", rowCount = rows, totalRows = total, truncated = rows < total });
+            job.SetResult(new
+            {
+                reportId = report.Id, status = "completed", rowCount = rows, totalRows = total, truncated = rows < total,
+                import = import?.Summary,
+            });
         }
         catch (PermanentJobException ex)
         {
@@ -67,13 +72,14 @@ internal sealed class ReportGenerationHandler(
     }
 
     /// <summary>Builds and stores the file; returns the rows it holds and the rows the report matched (more when the format caps its rows).</summary>
-    private async Task<(long Rows, long Total)> GenerateAsync(JobContext<ReportGenerationArgs> job, Report report, CancellationToken ct)
+    private async Task<(long Rows, long Total)> GenerateAsync(JobContext<ReportGenerationArgs> job, Report report, ImportReport? import, CancellationToken ct)
     {
         var db = store.Database;
         await using var temp = new FileStream(Path.Combine(Path.GetTempPath(), $"leora-report-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         long rows = 0, inFile;
-        await using (var writer = ReportFormats.Create(report.Format, temp, Heading(report.ReportType, time.GetUtcNow()), options.Value.MaxPdfReportRows))
+        var heading = import?.Heading(time.GetUtcNow()) ?? Heading(report.ReportType, time.GetUtcNow());
+        await using (var writer = ReportFormats.Create(report.Format, temp, heading, options.Value.MaxPdfReportRows))
         {
             await using var connection = await db.OpenConnectionAsync(ct);
             switch (report.ReportType)
@@ -109,6 +115,9 @@ internal sealed class ReportGenerationHandler(
                     await writer.WriteRowAsync(["Day (UTC)", "Imports", "Rows inserted", "Rows updated", "Rows rejected", "Scans", "Scans completed", "Scans failed"], ct);
                     rows = await CopyAsync(connection, db.Sql.ActivityByDay, writer,
                         r => [r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)], ct);
+                    break;
+                case ReportTypes.Import when import is not null:
+                    rows = await import.WriteAsync(store, writer, ct);
                     break;
                 default:
                     throw new PermanentJobException($"Unknown report type '{report.ReportType}'.");

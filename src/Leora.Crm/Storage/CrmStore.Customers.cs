@@ -106,6 +106,22 @@ internal sealed partial class CrmStore
         return found;
     }
 
+    /// <summary>The customers whose e-mail is one of <paramref name="emails"/>, by e-mail: one statement with one list parameter.</summary>
+    public async Task<Dictionary<string, Customer>> CustomersByEmailsAsync(DbConnection c, DbTransaction tx, IReadOnlyCollection<string> emails, CancellationToken ct)
+    {
+        var found = new Dictionary<string, Customer>(StringComparer.Ordinal);
+        if (emails.Count == 0) return found;
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.CustomersByEmails);
+        cmd.Add("@emails", db.TextList(emails));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var customer = Customer.Read(reader, db);
+            found[customer.Email] = customer;
+        }
+        return found;
+    }
+
     /// <summary>
     /// A page of customers in id order after <paramref name="after"/>: those whose e-mail is <paramref name="email"/>
     /// (exactly), whose name and company contain <paramref name="name"/> and <paramref name="company"/>, and whose e-mail,

@@ -89,6 +89,11 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task<long> ReportInsertAsync(DbConnection c, DbTransaction tx, string reportType, string format, CancellationToken ct) =>
         InsertAsync(c, tx, db.Sql.ReportInsert, cmd => cmd.Add("@reportType", reportType).Add("@format", format).Add("@now", Now), ct);
 
+    /// <summary>Creates the report of import <paramref name="importId"/> (type <c>import</c>).</summary>
+    public Task<long> ReportInsertForImportAsync(DbConnection c, DbTransaction tx, long importId, string format, CancellationToken ct) =>
+        InsertAsync(c, tx, db.Sql.ReportInsertForImport, cmd => cmd.Add("@reportType", Reports.ReportTypes.Import).Add("@format", format)
+            .AddLong("@importId", importId).Add("@now", Now), ct);
+
     public Task ReportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
         SetJobAsync(c, tx, db.Sql.ReportSetJob, id, jobId, ct);
 
@@ -99,7 +104,7 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
 
     private Report ReadReport(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64OrNull(4), r.GetInt64OrNull(5), r.GetInt64OrNull(6),
-        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9), r.GetInt64OrNull(10));
+        r.GetStringOrNull(7), db.ReadTime(r, 8), db.ReadTimeOrNull(r, 9), r.GetInt64OrNull(10), r.GetInt64OrNull(11));
 
     public Task ReportStartAsync(long id, CancellationToken ct) => ExecAsync(db.Sql.ReportStart, cmd => cmd.AddLong("@id", id), ct);
 
@@ -121,6 +126,13 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     public Task ImportSetJobAsync(DbConnection c, DbTransaction tx, long id, long jobId, CancellationToken ct) =>
         SetJobAsync(c, tx, db.Sql.ImportSetJob, id, jobId, ct);
 
+    /// <summary>Records an import's job, the batch it leads and the report its batch's callback generates, in the transaction that created them.</summary>
+    public async Task ImportSetWorkflowAsync(DbConnection c, DbTransaction tx, long id, long jobId, long batchId, long reportId, CancellationToken ct)
+    {
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ImportSetWorkflow);
+        await cmd.AddLong("@id", id).AddLong("@jobId", jobId).AddLong("@batchId", batchId).AddLong("@reportId", reportId).ExecuteNonQueryAsync(ct);
+    }
+
     public Task<Import?> ImportGetAsync(long id, CancellationToken ct) => GetAsync(db.Sql.ImportGet, id, ReadImport, ct);
 
     /// <summary>A page of imports, newest first, older than <paramref name="before"/> when given.</summary>
@@ -129,7 +141,7 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
     private Import ReadImport(DbDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64OrNull(5), r.GetInt64(6), r.GetInt64(7),
         r.GetInt64(8), r.GetInt64(9), r.GetStringOrNull(10), r.GetStringOrNull(11), r.GetStringOrNull(12), db.ReadTime(r, 13),
-        db.ReadTimeOrNull(r, 14));
+        db.ReadTimeOrNull(r, 14), r.GetInt64OrNull(15), r.GetInt64OrNull(16));
 
     public Task ImportStartAsync(long id, string encoding, string? ignoredColumns, CancellationToken ct) =>
         ExecAsync(db.Sql.ImportStart, cmd => cmd.AddLong("@id", id).Add("@encoding", encoding).Add("@ignoredColumns", ignoredColumns), ct);
@@ -170,6 +182,38 @@ internal sealed partial class CrmStore(CrmDatabase db, TimeProvider time)
         await using var cmd = CrmCommand.Create(c, tx, db.Sql.RejectionInsertMany);
         cmd.AddLong("@importId", importId).Add("@rows", System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Records, in a chunk's transaction, the customers it created or changed (by e-mail; none: nothing is sent).</summary>
+    public async Task ImportCustomerInsertManyAsync(DbConnection c, DbTransaction tx, long importId, IReadOnlyList<(string Email, long Row, string Change)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        var json = System.Text.Json.JsonSerializer.Serialize(rows.Select(r => new object[] { r.Email, r.Row, r.Change }));
+        await using var cmd = CrmCommand.Create(c, tx, db.Sql.ImportCustomerInsertMany);
+        await cmd.AddLong("@importId", importId).Add("@rows", json).ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Streams the customers an import created or changed, in row order.</summary>
+    public async IAsyncEnumerable<ImportCustomer> ImportCustomerListAsync(long importId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = CrmCommand.Create(connection, null, db.Sql.ImportCustomerList);
+        cmd.AddLong("@importId", importId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            yield return new ImportCustomer(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetStringOrNull(4));
+    }
+
+    /// <summary>How many fields each enrichment job changed on the customers of an import, by job id.</summary>
+    public async Task<Dictionary<long, long>> ImportEnrichedFieldsAsync(long importId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = CrmCommand.Create(connection, null, db.Sql.ImportEnrichedFields);
+        cmd.AddLong("@importId", importId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<long, long>();
+        while (await reader.ReadAsync(ct)) counts[reader.GetInt64(0)] = reader.GetInt64(1);
+        return counts;
     }
 
     /// <summary>Streams the rejected rows of an import: row number, reason, raw fields.</summary>

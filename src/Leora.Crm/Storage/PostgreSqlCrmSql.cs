@@ -25,6 +25,17 @@ internal sealed class PostgreSqlCrmSql(string schema) : CrmSql($"\"{schema}\".")
     // One text[] parameter for the whole batch; the unique index on email serves = ANY.
     public override string CustomerExistingEmails => $"SELECT email FROM {P}crm_customers WHERE email = ANY(@emails)";
 
+    public override string CustomersByEmails => $"SELECT {CustomerColumns} FROM {P}crm_customers WHERE email = ANY(@emails)";
+
+    // ORDER BY keeps the file's order, so that a customer recorded twice keeps its first row.
+    public override string ImportCustomerInsertMany => $"""
+        INSERT INTO {P}crm_import_customers (import_id, customer_id, row_number, change)
+        SELECT @importId, c.id, (e.value ->> 1)::bigint, e.value ->> 2
+        FROM jsonb_array_elements(@rows::jsonb) WITH ORDINALITY AS e (value, n) JOIN {P}crm_customers c ON c.email = e.value ->> 0
+        ORDER BY e.n
+        ON CONFLICT (import_id, customer_id) DO NOTHING
+        """;
+
     // One statement for a whole batch: a text[] (bigint[] for the fields given) per column, unnested in order, so the
     // server parses and plans once per batch instead of once per row.
     public override string CustomerUpsertMany => $"""

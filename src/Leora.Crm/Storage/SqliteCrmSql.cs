@@ -23,6 +23,16 @@ internal sealed class SqliteCrmSql() : CrmSql("")
     // json_each turns the one parameter into rows; the unique index on email serves the IN.
     public override string CustomerExistingEmails => "SELECT email FROM crm_customers WHERE email IN (SELECT value FROM json_each(@emails))";
 
+    public override string CustomersByEmails => $"SELECT {CustomerColumns} FROM crm_customers WHERE email IN (SELECT value FROM json_each(@emails))";
+
+    // ORDER BY keeps the file's order, so that a customer recorded twice keeps its first row.
+    public override string ImportCustomerInsertMany => """
+        INSERT INTO crm_import_customers (import_id, customer_id, row_number, change)
+        SELECT @importId, c.id, json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]')
+        FROM json_each(@rows) r JOIN crm_customers c ON c.email = json_extract(r.value, '$[0]') WHERE true ORDER BY r.key
+        ON CONFLICT (import_id, customer_id) DO NOTHING
+        """;
+
     // "WHERE true" keeps SQLite's parser from reading ON CONFLICT as a join constraint of the SELECT.
     public override string RejectionInsertMany => """
         INSERT INTO crm_import_rejections (import_id, row_number, reason, raw)

@@ -49,3 +49,14 @@ export const withInterface = jobHandler<MailJobs>({ secret: "whsec_c2VjcmV0", ha
 export const mailClient = createJobsClient<MailJobs>({ baseUrl: "http://127.0.0.1:5080", apiKey: "k" });
 // @ts-expect-error the interface's payload is checked
 void mailClient.enqueue({ type: "mail.send", payload: { to: 1 } });
+
+// The service's own job types are typed by the committed document (docs/openapi/v1.json): the enqueue body is a union
+// discriminated by type, so a webhook without its url does not compile.
+const plain = createJobsClient({ baseUrl: "http://127.0.0.1:5080", apiKey: "k" });
+export async function enqueueDocumentTypes(): Promise<void> {
+  await plain.enqueue({ type: "webhook", payload: { url: "https://hooks.example.com/orders", method: "POST" } });
+  // @ts-expect-error a webhook needs its url
+  await plain.enqueue({ type: "webhook", payload: { method: "POST" } });
+  // @ts-expect-error a customer_enrichment payload's customerId is a number
+  await plain.enqueue({ type: "customer_enrichment", payload: { customerId: "7" } });
+}
