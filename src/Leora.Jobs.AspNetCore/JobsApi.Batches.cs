@@ -33,14 +33,7 @@ internal static partial class JobsApi
         if (batch.Jobs.Any(j => j is null)) return Invalid("jobs", "jobs must not hold null.");
         try
         {
-            var created = await workflows.CreateBatchAsync(new JobBatchRequest
-            {
-                Jobs = [.. batch.Jobs.Select(Workflow)],
-                Description = batch.Description,
-                OnComplete = batch.OnComplete is { } c ? Workflow(c) : null,
-                OnSuccess = batch.OnSuccess is { } s ? Workflow(s) : null,
-                OnFailure = batch.OnFailure is { } f ? Workflow(f) : null,
-            }, cancellationToken);
+            var created = await workflows.CreateBatchAsync(batch.ToJobBatchRequest(), cancellationToken);
             var info = await workflows.GetBatchAsync(created.BatchId!.Value, cancellationToken)
                 ?? throw new InvalidOperationException($"Batch {created.BatchId} was created but cannot be read.");
             var location = $"{request.PathBase}{request.Path.Value?.TrimEnd('/')}/{info.Id}";
@@ -56,20 +49,6 @@ internal static partial class JobsApi
             return Invalid(ex.Field ?? "jobs", ex.Message);
         }
     }
-
-    private static WorkflowJob Workflow(WorkflowJobRequest job) => new(job.Type, job.Payload)
-    {
-        Ref = job.Ref,
-        DependsOn = job.DependsOn,
-        Options = new EnqueueOptions
-        {
-            Priority = job.Priority,
-            MaxAttempts = job.MaxAttempts,
-            Queue = job.Queue,
-            DependsOn = job.DependsOnJobs,
-            OnParentFailure = job.OnParentFailure ?? ParentFailurePolicy.Cancel,
-        },
-    };
 
     public static async Task<Results<Ok<JobBatchResponse>, ProblemHttpResult>> GetBatchAsync(long id, IJobWorkflows workflows, CancellationToken cancellationToken) =>
         await workflows.GetBatchAsync(id, cancellationToken) is { } batch ? TypedResults.Ok(JobBatchResponse.From(batch)) : BatchNotFound(id);

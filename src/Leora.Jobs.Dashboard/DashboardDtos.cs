@@ -133,3 +133,23 @@ internal sealed record GroupDto(string Name, long Due, long Scheduled, long Retr
 internal sealed record TypeConfigDto(string Queue, int Priority, int MaxAttempts, double? TimeoutSeconds);
 
 internal sealed record GroupsDto(string Scope, IReadOnlyList<GroupDto> Rows, DateTimeOffset Now);
+
+/// <summary>A batch on the Batches page or the batch view: the API's shape, and running, finished or cancelled.</summary>
+internal sealed record BatchSummaryDto(JobBatchResponse Batch, string State)
+{
+    public static BatchSummaryDto From(JobBatch b) => new(JobBatchResponse.From(b), b.CancelledAt is not null ? "cancelled" : b.IsFinished ? "finished" : "running");
+}
+
+internal sealed record BatchListDto(IReadOnlyList<BatchSummaryDto> Batches, long? NextBefore);
+
+/// <summary>One callback of a batch: its role (<c>on_complete</c>, <c>on_success</c>, <c>on_failure</c>), job and status (null: deleted).</summary>
+internal sealed record BatchCallbackDto(string Role, long Id, string? Type, string? Status);
+
+internal sealed record BatchDetailDto(JobBatchResponse Batch, string State, IReadOnlyList<BatchCallbackDto> Callbacks);
+
+/// <summary>The batch of a job on its page: the job's role in it and the batch's progress.</summary>
+internal sealed record WorkflowBatchDto(string Role, JobBatchResponse Batch, string State);
+
+/// <summary>A job's place in workflows (its page's Workflow section): its batch, the first jobs it waits for and that wait for it.</summary>
+internal sealed record JobWorkflowDto(WorkflowBatchDto? Batch, IReadOnlyList<JobSummaryDto> Parents, bool MoreParents,
+    IReadOnlyList<JobSummaryDto> Dependants, bool MoreDependants);

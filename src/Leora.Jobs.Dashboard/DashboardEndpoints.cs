@@ -51,6 +51,10 @@ internal static partial class DashboardEndpoints
         api.MapGet("/jobs", ListAsync).AddEndpointFilter(Viewer);
         api.MapGet("/jobs/{id:long}", GetAsync).AddEndpointFilter(Viewer);
         api.MapGet("/jobs/{id:long}/timeline", TimelineAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/jobs/{id:long}/workflow", JobWorkflowAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/batches", BatchesAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/batches/{id:long}", BatchAsync).AddEndpointFilter(Viewer);
+        api.MapGet("/batches/{id:long}/jobs", BatchJobsAsync).AddEndpointFilter(Viewer);
 
         api.MapPost("/jobs", EnqueueAsync).AddEndpointFilter(Operator);
         api.MapPost("/jobs/{id:long}/retry", RetryAsync).AddEndpointFilter(Operator);
@@ -60,6 +64,7 @@ internal static partial class DashboardEndpoints
         api.MapPost("/jobs/bulk", BulkAsync).AddEndpointFilter(Operator);
         api.MapPost("/failed/retry-all", RetryAllAsync).AddEndpointFilter(Operator);
         api.MapPost("/cleanup", CleanupAsync).AddEndpointFilter(Operator);
+        api.MapPost("/batches/{id:long}/cancel", BatchCancelAsync).AddEndpointFilter(Operator);
 
         api.MapGet("/schedules", SchedulesAsync).AddEndpointFilter(Viewer);
         api.MapPost("/schedules/{name}/enable", ScheduleEnableAsync).AddEndpointFilter(Operator);

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(LeoraJobsEventId.DashboardAlertTest, LogLevel.Information, "Dashboard test message on channel {Channel} by {User}: {Result}.")]
     public static partial void AlertTest(ILogger logger, string channel, string user, string result);
+
+    [LoggerMessage(LeoraJobsEventId.DashboardBatchAction, LogLevel.Information, "Dashboard action {Action} on batch {BatchId} by {User}: {Result}.")]
+    public static partial void BatchAction(ILogger logger, string action, long batchId, string user, string result);
 }

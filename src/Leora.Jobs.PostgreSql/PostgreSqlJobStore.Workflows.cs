@@ -257,4 +257,67 @@ public sealed partial class PostgreSqlJobStore
             cmd.Parameters.AddWithValue("limit", limit);
             return await ReadRowsAsync(cmd, cancellationToken);
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<BatchRow>> BatchListAsync(long? beforeId, int limit, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<BatchRow>>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.BatchList);
+            cmd.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
+            cmd.Parameters.AddWithValue("limit", limit);
+            var rows = new List<BatchRow>();
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+            {
+                var callbacks = new List<(long, JobBatchRole)>(3);
+                foreach (var (column, role) in CallbackColumns)
+                    if (!r.IsDBNull(column)) callbacks.Add((r.GetInt64(column), role));
+                rows.Add(new BatchRow
+                {
+                    Id = r.GetInt64(0),
+                    Description = r.IsDBNull(1) ? null : r.GetString(1),
+                    Total = r.GetInt32(2),
+                    Pending = r.GetInt32(3),
+                    Completed = r.GetInt32(4),
+                    Failed = r.GetInt32(5),
+                    Cancelled = r.GetInt32(6),
+                    CreatedAt = Time(r, 7)!.Value,
+                    FinishedAt = Time(r, 8),
+                    CancelledAt = Time(r, 9),
+                    Callbacks = callbacks,
+                });
+            }
+            return rows;
+        }, cancellationToken);
+
+    private static readonly (int Column, JobBatchRole Role)[] CallbackColumns =
+        [(10, JobBatchRole.OnComplete), (11, JobBatchRole.OnSuccess), (12, JobBatchRole.OnFailure)];
+
+    /// <inheritdoc />
+    public Task<(long BatchId, JobBatchRole Role)?> BatchJobGetAsync(long jobId, CancellationToken cancellationToken) =>
+        WithConnectionAsync<(long, JobBatchRole)?>(async c =>
+        {
+            await using var cmd = Command(c, null, PostgreSqlSql.BatchJobGet);
+            cmd.Parameters.AddWithValue("id", jobId);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            return await r.ReadAsync(cancellationToken) ? (r.GetInt64(0), JobBatchRoleNames.Parse(r.GetString(1))) : null;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobParentListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        LinkListAsync(PostgreSqlSql.JobParentList, jobId, afterId, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRow>> JobDependantListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        LinkListAsync(PostgreSqlSql.JobDependantList, jobId, afterId, limit, cancellationToken);
+
+    private Task<IReadOnlyList<JobRow>> LinkListAsync(string sql, long jobId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        WithConnectionAsync<IReadOnlyList<JobRow>>(async c =>
+        {
+            await using var cmd = Command(c, null, sql);
+            cmd.Parameters.AddWithValue("id", jobId);
+            cmd.Parameters.AddWithValue("after", afterId ?? 0L);
+            cmd.Parameters.AddWithValue("limit", limit);
+            return await ReadRowsAsync(cmd, cancellationToken);
+        }, cancellationToken);
 }

@@ -116,6 +116,7 @@ internal static partial class Cli
         root.Subcommands.Add(PauseCommand());
         root.Subcommands.Add(ResumeCommand());
         root.Subcommands.Add(PausesCommand());
+        root.Subcommands.Add(BatchesCommand());
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(BackupCommand());
         // Without a command it is serve, so it takes serve's options too.

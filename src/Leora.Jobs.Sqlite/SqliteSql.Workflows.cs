@@ -82,4 +82,34 @@ internal static partial class SqliteSql
             SELECT job_id FROM leora_batch_jobs WHERE batch_id = @id AND role = 'member' AND job_id > @after ORDER BY job_id LIMIT @limit)
         ORDER BY id
         """;
+
+    // The batches page and the CLI: newest first by the primary key, each batch's callbacks found through the batch jobs'
+    // index (batch_id, role, job_id), one lookup per role.
+    public const string BatchList = """
+        SELECT b.id, b.description, b.total, b.pending, b.completed, b.failed, b.cancelled, b.created_at, b.finished_at, b.cancelled_at,
+               (SELECT job_id FROM leora_batch_jobs WHERE batch_id = b.id AND role = 'on_complete' LIMIT 1),
+               (SELECT job_id FROM leora_batch_jobs WHERE batch_id = b.id AND role = 'on_success' LIMIT 1),
+               (SELECT job_id FROM leora_batch_jobs WHERE batch_id = b.id AND role = 'on_failure' LIMIT 1)
+        FROM leora_batches b WHERE b.id < @before ORDER BY b.id DESC LIMIT @limit
+        """;
+
+    public const string BatchJobGet = "SELECT batch_id, role FROM leora_batch_jobs WHERE job_id = @id";
+
+    // A job's parents: its edges by child (leora_job_dependencies_child), then each parent by primary key.
+    public const string JobParentList = """
+        SELECT
+        """ + " " + Columns + """
+         FROM leora_jobs WHERE id IN (
+            SELECT parent_id FROM leora_job_dependencies WHERE child_id = @id AND parent_id > @after ORDER BY parent_id LIMIT @limit)
+        ORDER BY id
+        """;
+
+    // A job's dependants: its edges by parent (the primary key, in child order), then each dependant by primary key.
+    public const string JobDependantList = """
+        SELECT
+        """ + " " + Columns + """
+         FROM leora_jobs WHERE id IN (
+            SELECT child_id FROM leora_job_dependencies WHERE parent_id = @id AND child_id > @after ORDER BY child_id LIMIT @limit)
+        ORDER BY id
+        """;
 }

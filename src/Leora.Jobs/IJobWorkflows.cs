@@ -37,4 +37,16 @@ public interface IJobWorkflows
 
     /// <summary>A page of a batch's members, by id after <paramref name="afterId"/> (1–1000 of them).</summary>
     Task<IReadOnlyList<JobInfo>> ListBatchJobsAsync(long id, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Batches, newest first: a page of those before <paramref name="beforeId"/>, or the newest (1–1000 of them).</summary>
+    Task<IReadOnlyList<JobBatch>> ListBatchesAsync(long? beforeId = null, int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>The batch a job belongs to (as a member or a callback) and its role in it, or null: in no batch, or no such job.</summary>
+    Task<JobBatchLink?> GetJobBatchAsync(long jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the jobs a job depends on (its parents), by id after <paramref name="afterId"/> (1–1000 of them).</summary>
+    Task<IReadOnlyList<JobInfo>> ListParentsAsync(long jobId, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the jobs that depend on a job (its dependants), by id after <paramref name="afterId"/> (1–1000 of them).</summary>
+    Task<IReadOnlyList<JobInfo>> ListDependantsAsync(long jobId, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default);
 }

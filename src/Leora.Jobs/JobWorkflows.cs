@@ -37,9 +37,38 @@ internal sealed class JobWorkflows(IJobStore store, JobClient client, JobSignal 
 
     public async Task<IReadOnlyList<JobInfo>> ListBatchJobsAsync(long id, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default)
     {
-        if (limit is < 1 or > MaxListLimit) throw new JobValidationException($"limit must be 1–{MaxListLimit}.", "limit");
+        CheckLimit(limit);
         var rows = await store.BatchJobListAsync(id, afterId, limit, cancellationToken);
         return [.. rows.Select(JobMapping.ToInfo)];
+    }
+
+    public async Task<IReadOnlyList<JobBatch>> ListBatchesAsync(long? beforeId = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        CheckLimit(limit);
+        var rows = await store.BatchListAsync(beforeId, limit, cancellationToken);
+        return [.. rows.Select(JobBatch.From)];
+    }
+
+    public async Task<JobBatchLink?> GetJobBatchAsync(long jobId, CancellationToken cancellationToken = default) =>
+        await store.BatchJobGetAsync(jobId, cancellationToken) is { } link ? new JobBatchLink(link.BatchId, link.Role) : null;
+
+    public async Task<IReadOnlyList<JobInfo>> ListParentsAsync(long jobId, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        CheckLimit(limit);
+        var rows = await store.JobParentListAsync(jobId, afterId, limit, cancellationToken);
+        return [.. rows.Select(JobMapping.ToInfo)];
+    }
+
+    public async Task<IReadOnlyList<JobInfo>> ListDependantsAsync(long jobId, long? afterId = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        CheckLimit(limit);
+        var rows = await store.JobDependantListAsync(jobId, afterId, limit, cancellationToken);
+        return [.. rows.Select(JobMapping.ToInfo)];
+    }
+
+    private static void CheckLimit(int limit)
+    {
+        if (limit is < 1 or > MaxListLimit) throw new JobValidationException($"limit must be 1–{MaxListLimit}.", "limit");
     }
 
     private static List<WorkflowPlanner.Entry> Entries(IReadOnlyList<WorkflowJob> jobs, JobBatchRole? role)

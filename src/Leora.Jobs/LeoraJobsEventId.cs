@@ -129,6 +129,8 @@ public static class LeoraJobsEventId
     public const int DashboardAlertTest = 5011;
     /// <summary>A dashboard action on many jobs at once (retry, cancel, delete, run now), by ids or by a filter.</summary>
     public const int DashboardBulkAction = 5012;
+    /// <summary>A dashboard action on a batch (cancel).</summary>
+    public const int DashboardBatchAction = 5013;
 
     // ---- Leora.Jobs.Notifications: 7000–7099
     /// <summary>A notification evaluation enqueued messages (notification jobs).</summary>

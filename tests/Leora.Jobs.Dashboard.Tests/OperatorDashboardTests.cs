@@ -307,7 +307,7 @@ public sealed class OperatorDashboardTests(BrowserFixture browser)
     }
 
     private static readonly string[] Pages =
-        ["#/", "#/jobs/pending", "#/jobs/retrying", "#/jobs/dead", "#/queues", "#/types", "#/schedules", "#/paused", "#/alerts", "#/enqueue", "#/maintenance"];
+        ["#/", "#/jobs/pending", "#/jobs/retrying", "#/jobs/dead", "#/batches", "#/queues", "#/types", "#/schedules", "#/paused", "#/alerts", "#/enqueue", "#/maintenance"];
 
     [Fact]
     public async Task At_390_px_nothing_overflows_and_the_navigation_is_a_menu_and_at_1280_px_the_navigation_is_one_row()
@@ -322,7 +322,7 @@ public sealed class OperatorDashboardTests(BrowserFixture browser)
         {
             await DashboardPage.SignInAsync(desktop, host, host.FullKey);
             var tops = await desktop.EvalOnSelectorAllAsync<double[]>("#nav a", "as => as.filter(a => a.offsetParent).map(a => a.getBoundingClientRect().top)");
-            Assert.Equal(9, tops.Length);
+            Assert.Equal(10, tops.Length);
             Assert.Single(tops.Distinct());
             var statusTops = await desktop.EvalOnSelectorAllAsync<double[]>("#statusnav a", "as => as.map(a => a.getBoundingClientRect().top)");
             Assert.Equal(8, statusTops.Length);

@@ -9,7 +9,7 @@ public sealed partial class CliNewUserTests
 {
     /// <summary>The verbs that find the database as it is: they never create or migrate it.</summary>
     private static readonly string[][] ExistingDatabaseVerbs =
-        [["list"], ["status", "1"], ["stats"], ["cancel", "1"], ["retry", "1"], ["delete", "1"], ["cleanup"]];
+        [["list"], ["status", "1"], ["stats"], ["cancel", "1"], ["retry", "1"], ["delete", "1"], ["cleanup"], ["batches", "show", "1"]];
 
     [Fact]
     public async Task Reading_commands_refuse_a_missing_database_and_create_no_folder_and_no_file()

@@ -15,7 +15,7 @@ public sealed partial class CliNewUserTests : CliTestBase
     [
         [], ["serve"], ["work"], ["process"], ["enqueue", "webhook", "--payload", "{}"], ["status", "1"], ["list"],
         ["cancel", "1"], ["retry", "1"], ["delete", "1"], ["cleanup"], ["stats"], ["migrate"], ["schedules", "list"],
-        ["pause", "queue", "mail"], ["resume", "queue", "mail"], ["pauses"], ["backup", "copy.db"],
+        ["pause", "queue", "mail"], ["resume", "queue", "mail"], ["pauses"], ["batches", "list"], ["backup", "copy.db"],
     ];
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class CliTests : CliTestBase
         return JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetInt64();
     }
 
-    public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "schedules", "pause", "resume", "pauses", "migrate", "backup" };
+    public static TheoryData<string> Verbs => new() { "serve", "work", "process", "enqueue", "status", "list", "cancel", "retry", "delete", "cleanup", "stats", "schedules", "pause", "resume", "pauses", "batches", "migrate", "backup" };
 
     [Fact]
     public async Task Help_lists_every_command()

@@ -21,6 +21,20 @@ public sealed record WorkflowJobRequest(string Type, JsonElement Payload)
     public int? MaxAttempts { get; init; }
     /// <summary>The queue. Defaults to the type's.</summary>
     public string? Queue { get; init; }
+
+    internal WorkflowJob ToWorkflowJob() => new(Type, Payload)
+    {
+        Ref = Ref,
+        DependsOn = DependsOn,
+        Options = new EnqueueOptions
+        {
+            Priority = Priority,
+            MaxAttempts = MaxAttempts,
+            Queue = Queue,
+            DependsOn = DependsOnJobs,
+            OnParentFailure = OnParentFailure ?? ParentFailurePolicy.Cancel,
+        },
+    };
 }
 
 /// <summary>The body of <c>POST /api/batches</c>: the batch's jobs and up to three callbacks, each run once when every job has finished.</summary>
@@ -35,6 +49,16 @@ public sealed record BatchCreateRequest(IReadOnlyList<WorkflowJobRequest> Jobs)
     public WorkflowJobRequest? OnSuccess { get; init; }
     /// <summary>Runs once every job has finished and one failed or was cancelled; cancelled otherwise.</summary>
     public WorkflowJobRequest? OnFailure { get; init; }
+
+    /// <summary>The library's request (the HTTP API's <c>POST /api/batches</c> and the CLI's <c>batches create</c> share it).</summary>
+    internal JobBatchRequest ToJobBatchRequest() => new()
+    {
+        Jobs = [.. Jobs.Select(j => j.ToWorkflowJob())],
+        Description = Description,
+        OnComplete = OnComplete?.ToWorkflowJob(),
+        OnSuccess = OnSuccess?.ToWorkflowJob(),
+        OnFailure = OnFailure?.ToWorkflowJob(),
+    };
 }
 
 /// <summary>A batch and its progress (<c>GET /api/batches/{id}</c>; <c>POST /api/batches</c> adds <see cref="JobIds"/>).</summary>

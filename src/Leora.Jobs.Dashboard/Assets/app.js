@@ -11,6 +11,8 @@
     types: [],
     list: { key: '', cursor: null, history: [], selected: new Set(), allMatching: false, total: 0, capped: false, rows: [] },
     job: { id: null, payloadText: null, resultText: null, errorsCount: -1 },
+    batches: { before: null, history: [], next: null },
+    batch: { id: null, cursor: null, history: [], next: null },
     timer: null,
     chartRange: 'hour',
     busy: false,
@@ -211,6 +213,8 @@
     // #/jobs/all is where the filter form of the all-jobs list navigates to (navigateList): the same list.
     if (parts[0] === 'jobs' && (!parts[1] || parts[1] === 'all')) return { view: 'list', status: 'all', params };
     if (parts[0] === 'job' && /^\d+$/.test(parts[1] || '')) return { view: 'job', id: parts[1] };
+    if (parts[0] === 'batches') return { view: 'batches' };
+    if (parts[0] === 'batch' && /^\d+$/.test(parts[1] || '')) return { view: 'batch', id: parts[1], nav: 'batches' };
     if (parts[0] === 'enqueue') return { view: 'enqueue' };
     if (parts[0] === 'maintenance') return { view: 'maintenance' };
     if (parts[0] === 'schedules') return { view: 'schedules' };
@@ -266,6 +270,7 @@
     for (const r of document.querySelectorAll('.result')) r.hidden = true;
     if (state.route.view === 'list') enterList();
     if (state.route.view === 'job') enterJob();
+    if (state.route.view === 'batch') enterBatch();
     if (state.route.view === 'groups') enterGroups();
     if (state.route.view === 'enqueue' || state.route.view === 'maintenance') await loadTypes();
     if (state.route.view === 'enqueue') newFormKey();
@@ -302,6 +307,8 @@
         case 'schedules': await refreshSchedules(); break;
         case 'paused': await refreshPaused(); break;
         case 'groups': await refreshGroups(); break;
+        case 'batches': await refreshBatches(); break;
+        case 'batch': await refreshBatch(); break;
         default: if (pages[state.route.view]) await pages[state.route.view].refresh(); break;
       }
       banner('');
@@ -714,6 +721,7 @@
       $('job-timeline').tBodies[0].replaceChildren();
       $('job-payload').textContent = '';
       $('job-result-json').textContent = '';
+      $('job-workflow').hidden = true;
     }
     $('job-title').textContent = `Job #${state.route.id}`;
   }
@@ -722,10 +730,12 @@
     const id = state.route.id;
     let job;
     let timeline;
+    let workflow;
     try {
-      [job, timeline] = await Promise.all([api('GET', `jobs/${id}`), api('GET', `jobs/${id}/timeline`)]);
+      [job, timeline, workflow] = await Promise.all([api('GET', `jobs/${id}`), api('GET', `jobs/${id}/timeline`), api('GET', `jobs/${id}/workflow`)]);
     } catch (e) {
       if (e.status === 404) {
+        $('job-workflow').hidden = true;
         $('job-status').textContent = 'not found';
         $('job-status').className = 'status';
         $('job-fields').replaceChildren();
@@ -768,6 +778,7 @@
     if (job.cancelRequested && job.status === 'processing') fields.push(['Cancel', 'requested; waiting for the handler to stop']);
     patchChildren($('job-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), v instanceof Node ? el('dd', null, v) : el('dd', { text: v })]));
     renderTimeline(timeline.events);
+    renderWorkflow(workflow);
 
     // Re-render only what changed, so a reader's scroll position and opened stack traces stay put.
     const payloadText = pretty(job.payload);
@@ -826,6 +837,147 @@
       const result = action === 'delete' ? await api('DELETE', `jobs/${id}`) : await api('POST', `jobs/${id}/${action}`);
       const text = { ranNow: 'Due now: the next free worker runs it.', retried: 'Sent back to pending: it will run again.', cancelled: 'Cancelled: it will not run.', cancelRequested: 'Cancel requested: the running handler is being stopped.', deleted: 'Deleted.' }[result.result] || result.result;
       showResult(out, text, false);
+    } catch (e) {
+      showResult(out, e.message, true);
+    }
+    await refresh(true);
+  }
+
+  // ---- Workflows: a job's batch, parents and dependants; the Batches page and a batch's view (issue 14) ----
+
+  const ROLES = { member: 'Member of', on_complete: 'On-complete callback of', on_success: 'On-success callback of', on_failure: 'On-failure callback of' };
+  const CALLBACKS = { on_complete: 'On complete', on_success: 'On success', on_failure: 'On failure' };
+  // A batch's state as a badge: running like a processing job, finished like a completed one (failed when any job did not complete).
+  function batchBadge(b, state) {
+    const look = state === 'running' ? 'processing' : state === 'cancelled' ? 'cancelled' : (b.failed + b.cancelled > 0 ? 'failed' : 'completed');
+    return el('span', { class: `status ${look}`, text: state === 'finished' && b.failed + b.cancelled > 0 ? 'finished with failures' : state });
+  }
+  function batchCounts(b) {
+    return `${fmtNum(b.total - b.pending)} of ${fmtNum(b.total)} finished: ${fmtNum(b.completed)} completed, ${fmtNum(b.failed)} failed, ${fmtNum(b.cancelled)} cancelled`;
+  }
+  function jobLinks(jobs, more, noun) {
+    const items = jobs.map((j) => el('li', { 'data-key': j.id }, el('a', { href: `#/job/${j.id}`, text: `#${j.id} ${j.type}` }), ' ', statusBadge(j)));
+    if (more) items.push(el('li', { 'data-key': 'more', class: 'muted', text: `and more ${noun} (the first ${jobs.length} are shown)` }));
+    return items;
+  }
+
+  function renderWorkflow(wf) {
+    const has = wf.batch !== null || wf.parents.length > 0 || wf.dependants.length > 0;
+    $('job-workflow').hidden = !has;
+    if (!has) return;
+    const p = $('job-workflow-batch');
+    p.hidden = wf.batch === null;
+    if (wf.batch) {
+      const b = wf.batch.batch;
+      patchChildren(p, [document.createTextNode(`${ROLES[wf.batch.role] || wf.batch.role} `),
+        el('a', { href: `#/batch/${b.id}`, text: `batch #${b.id}${b.description ? ` ${b.description}` : ''}` }),
+        document.createTextNode(`: ${batchCounts(b)}${wf.batch.state === 'cancelled' ? ' (cancelled)' : ''}.`)]);
+    }
+    patchChildren($('job-parents'), jobLinks(wf.parents, wf.moreParents, 'parents'));
+    $('job-parents-none').hidden = wf.parents.length > 0;
+    patchChildren($('job-dependants'), jobLinks(wf.dependants, wf.moreDependants, 'dependants'));
+    $('job-dependants-none').hidden = wf.dependants.length > 0;
+  }
+
+  async function refreshBatches() {
+    const before = state.batches.before;
+    const data = await api('GET', `batches${before ? `?before=${before}` : ''}`);
+    if (state.route.view !== 'batches' || state.batches.before !== before) return;
+    state.batches.next = data.nextBefore;
+    $('batches-empty').hidden = data.batches.length > 0;
+    patchChildren($('batches').tBodies[0], data.batches.map(({ batch: b, state: st }) => el('tr', { 'data-key': b.id },
+      el('td', { class: 'mono' }, el('a', { href: `#/batch/${b.id}`, text: `#${b.id}` })),
+      el('td', { text: b.description || '–' }),
+      el('td', null, batchBadge(b, st)),
+      el('td', null, el('progress', { max: Math.max(1, b.total), value: b.total - b.pending, 'aria-label': `Batch #${b.id}: ${fmtNum(b.total - b.pending)} of ${fmtNum(b.total)} finished` })),
+      el('td', { class: 'num', text: fmtNum(b.total) }),
+      el('td', { class: 'num', text: fmtNum(b.pending) }),
+      el('td', { class: 'num', text: fmtNum(b.completed) }),
+      el('td', { class: 'num', text: fmtNum(b.failed) }),
+      el('td', { class: 'num', text: fmtNum(b.cancelled) }),
+      el('td', { class: 'wide' }, timeEl(b.createdAt, fmtAgo(b.createdAt))))));
+    $('batches-first').disabled = state.batches.history.length === 0;
+    $('batches-next').disabled = !data.nextBefore;
+  }
+
+  function enterBatch() {
+    if (state.batch.id !== state.route.id) {
+      state.batch = { id: state.route.id, cursor: null, history: [], next: null };
+      $('batch-jobs').tBodies[0].replaceChildren();
+      $('batch-callbacks').tBodies[0].replaceChildren();
+    }
+    $('batch-title').textContent = `Batch #${state.route.id}`;
+  }
+
+  async function refreshBatch() {
+    const id = state.route.id;
+    const cursor = state.batch.cursor;
+    let detail;
+    let page;
+    try {
+      [detail, page] = await Promise.all([api('GET', `batches/${id}`), api('GET', `batches/${id}/jobs${cursor ? `?cursor=${cursor}` : ''}`)]);
+    } catch (e) {
+      if (e.status === 404) {
+        $('batch-state').textContent = 'not found';
+        $('batch-state').className = 'status';
+        $('batch-cancel').disabled = true;
+        $('batch-jobs').tBodies[0].replaceChildren();
+        $('batch-callbacks').tBodies[0].replaceChildren();
+        return;
+      }
+      throw e;
+    }
+    if (state.route.view !== 'batch' || state.route.id !== id || state.batch.cursor !== cursor) return;
+    const b = detail.batch;
+    const badge = batchBadge(b, detail.state);
+    $('batch-state').textContent = badge.textContent;
+    $('batch-state').className = badge.className;
+    $('batch-description').textContent = b.description || 'No description.';
+    $('batch-description').className = b.description ? '' : 'muted';
+    $('batch-cancel').disabled = detail.state !== 'running';
+    const finished = b.total - b.pending;
+    $('batch-progress').max = Math.max(1, b.total);
+    $('batch-progress').value = finished;
+    $('batch-progress-text').textContent = `${batchCounts(b)} (${b.total === 0 ? 100 : Math.floor((finished * 100) / b.total)}%)`;
+    for (const k of ['total', 'pending', 'completed', 'failed', 'cancelled']) $(`batch-${k}`).textContent = fmtNum(b[k]);
+    $('batch-failed').parentElement.classList.toggle('nonzero', b.failed > 0);
+    const fields = [['Created', timeAgo(b.createdAt)], ['Finished', timeAgo(b.finishedAt)]];
+    if (b.cancelledAt) fields.push(['Cancelled', timeAgo(b.cancelledAt)]);
+    patchChildren($('batch-fields'), fields.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', null, v)]));
+
+    $('batch-callbacks-empty').hidden = detail.callbacks.length > 0;
+    patchChildren($('batch-callbacks').tBodies[0], detail.callbacks.map((c) => el('tr', { 'data-key': c.role },
+      el('td', { text: CALLBACKS[c.role] || c.role }),
+      el('td', { class: 'mono' }, el('a', { href: `#/job/${c.id}`, text: `#${c.id}` })),
+      el('td', { text: c.type || '–' }),
+      el('td', null, c.status ? statusBadge({ status: c.status }) : el('span', { class: 'muted', text: 'deleted' })))));
+
+    state.batch.next = page.nextCursor;
+    patchChildren($('batch-jobs').tBodies[0], page.items.map((j) => el('tr', { 'data-key': j.id, 'data-id': j.id },
+      el('td', { class: 'mono' }, el('a', { href: `#/job/${j.id}`, text: `#${j.id}` })),
+      el('td', { text: j.type }),
+      el('td', null, statusBadge(j), j.progress !== null && j.status === 'processing' ? ` ${j.progress}%` : ''),
+      el('td', { class: 'num', text: `${j.attempts}/${j.maxAttempts}` }),
+      el('td', { class: 'args mono wide', title: j.args, text: j.args }),
+      el('td', null, j.completedAt ? timeEl(j.completedAt, fmtAgo(j.completedAt)) : el('span', { class: 'muted', text: '–' })),
+      j.lastError ? el('td', { class: 'err wide', title: j.lastError, text: j.lastError }) : el('td', { class: 'wide' }))));
+    $('batch-jobs-empty').hidden = page.items.length > 0;
+    const n = state.batch.history.length + 1;
+    const from = (n - 1) * page.pageSize + 1;
+    $('batch-page-first').disabled = state.batch.history.length === 0;
+    $('batch-page-prev').disabled = state.batch.history.length === 0;
+    $('batch-page-next').disabled = !page.nextCursor;
+    $('batch-page-info').textContent = page.items.length === 0 ? ''
+      : `page ${fmtNum(n)} of ${fmtNum(Math.max(1, Math.ceil(page.total / page.pageSize)))} · ${fmtNum(from)}–${fmtNum(from + page.items.length - 1)} of ${fmtNum(page.total)}`;
+  }
+
+  async function cancelBatch() {
+    const id = state.route.id;
+    const out = $('batch-result');
+    if (!(await confirmAction('Cancel this batch?', `Batch #${id}: its pending and waiting jobs and its callbacks will not run; its running jobs are asked to stop.`, 'Cancel batch'))) return;
+    try {
+      const r = await api('POST', `batches/${id}/cancel`);
+      showResult(out, `Cancelled: ${fmtNum(r.batch.cancelled)} job${r.batch.cancelled === 1 ? '' : 's'} cancelled${r.batch.pending > 0 ? `, ${fmtNum(r.batch.pending)} running asked to stop` : ''}.`, false);
     } catch (e) {
       showResult(out, e.message, true);
     }
@@ -1097,6 +1249,34 @@
     $('job-run-now').addEventListener('click', () => jobAction('run-now'));
     $('job-cancel').addEventListener('click', () => jobAction('cancel'));
     $('job-delete').addEventListener('click', () => jobAction('delete'));
+
+    $('batch-cancel').addEventListener('click', cancelBatch);
+    $('batches-next').addEventListener('click', () => {
+      if (!state.batches.next) return;
+      state.batches.history.push(state.batches.before);
+      state.batches.before = state.batches.next;
+      refresh(true);
+    });
+    $('batches-first').addEventListener('click', () => {
+      state.batches = { before: null, history: [], next: null };
+      refresh(true);
+    });
+    $('batch-page-next').addEventListener('click', () => {
+      if (!state.batch.next) return;
+      state.batch.history.push(state.batch.cursor);
+      state.batch.cursor = state.batch.next;
+      refresh(true);
+    });
+    $('batch-page-prev').addEventListener('click', () => {
+      if (state.batch.history.length === 0) return;
+      state.batch.cursor = state.batch.history.pop();
+      refresh(true);
+    });
+    $('batch-page-first').addEventListener('click', () => {
+      state.batch.history = [];
+      state.batch.cursor = null;
+      refresh(true);
+    });
 
     $('enqueue-type').addEventListener('change', fillTemplate);
     $('enqueue-form').addEventListener('submit', enqueue);

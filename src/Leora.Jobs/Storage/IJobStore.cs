@@ -172,6 +172,21 @@ public interface IJobStore
     /// <summary>A page of a batch's jobs (members and callbacks), by id after <paramref name="afterId"/>.</summary>
     Task<IReadOnlyList<JobRow>> BatchJobListAsync(long batchId, long? afterId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Batches, newest first (keyset on id: those before <paramref name="beforeId"/>, or the newest), each with its callbacks'
+    /// job ids (through the batch jobs' index by batch and role).
+    /// </summary>
+    Task<IReadOnlyList<BatchRow>> BatchListAsync(long? beforeId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The batch a job belongs to and its role in it (a primary-key read of the batch jobs), or null: in no batch.</summary>
+    Task<(long BatchId, JobBatchRole Role)?> BatchJobGetAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>A page of the jobs <paramref name="jobId"/> depends on (its parents), by id after <paramref name="afterId"/>: read through the dependencies' index by child.</summary>
+    Task<IReadOnlyList<JobRow>> JobParentListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A page of the jobs that depend on <paramref name="jobId"/> (its dependants), by id after <paramref name="afterId"/>: read through the dependencies' primary key.</summary>
+    Task<IReadOnlyList<JobRow>> JobDependantListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Inserts a schedule. False when its name is taken (nothing written).</summary>
     Task<bool> ScheduleInsertAsync(ScheduleRow schedule, CancellationToken cancellationToken);
 

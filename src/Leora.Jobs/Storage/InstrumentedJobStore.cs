@@ -151,6 +151,18 @@ internal sealed class InstrumentedJobStore(IJobStore inner) : IJobStore
     public Task<IReadOnlyList<JobRow>> BatchJobListAsync(long batchId, long? afterId, int limit, CancellationToken cancellationToken) =>
         Call("BatchJobList", (batchId, afterId, limit), static (s, a, ct) => s.BatchJobListAsync(a.batchId, a.afterId, a.limit, ct), cancellationToken);
 
+    public Task<IReadOnlyList<BatchRow>> BatchListAsync(long? beforeId, int limit, CancellationToken cancellationToken) =>
+        Call("BatchList", (beforeId, limit), static (s, a, ct) => s.BatchListAsync(a.beforeId, a.limit, ct), cancellationToken);
+
+    public Task<(long BatchId, JobBatchRole Role)?> BatchJobGetAsync(long jobId, CancellationToken cancellationToken) =>
+        Call("BatchJobGet", jobId, static (s, a, ct) => s.BatchJobGetAsync(a, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobRow>> JobParentListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        Call("JobParentList", (jobId, afterId, limit), static (s, a, ct) => s.JobParentListAsync(a.jobId, a.afterId, a.limit, ct), cancellationToken);
+
+    public Task<IReadOnlyList<JobRow>> JobDependantListAsync(long jobId, long? afterId, int limit, CancellationToken cancellationToken) =>
+        Call("JobDependantList", (jobId, afterId, limit), static (s, a, ct) => s.JobDependantListAsync(a.jobId, a.afterId, a.limit, ct), cancellationToken);
+
     public Task<JobActionResult> JobDeleteAsync(long id, CancellationToken cancellationToken) =>
         Call("JobDelete", id, static (s, a, ct) => s.JobDeleteAsync(a, ct), cancellationToken);
 
