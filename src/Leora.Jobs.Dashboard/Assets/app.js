@@ -127,7 +127,20 @@
 
   async function loadSession() {
     state.session = await api('GET', 'session');
+    rememberSignedIn(state.session.signedIn);
     return state.session;
+  }
+
+  // Whether this browser was signed in at its last look (the session cookie itself is HttpOnly): the start asks for the
+  // first view's data beside the session only then, so a signed-out visitor's page sends no request that would get 401.
+  const SIGNED_IN = 'leora-jobs.signed-in';
+  function rememberSignedIn(signedIn) {
+    try {
+      if (signedIn) localStorage.setItem(SIGNED_IN, '1'); else localStorage.removeItem(SIGNED_IN);
+    } catch { /* storage refused: no early reads, nothing else changes */ }
+  }
+  function wasSignedIn() {
+    try { return localStorage.getItem(SIGNED_IN) === '1'; } catch { return false; }
   }
 
   // ---- Formatting -----------------------------------------------------------------------------------------
@@ -1299,6 +1312,7 @@
 
   function prefetch() {
     state.route = parseRoute();
+    if (!wasSignedIn()) return;
     const paths = state.route.view === 'overview' ? ['overview', `history?range=${state.chartRange}`, 'nodes']
       : state.route.view === 'list' ? [`jobs?${listQuery()}`] : [];
     for (const p of paths) {
