@@ -9,9 +9,10 @@ namespace Leora.Jobs.Tests;
 
 /// <summary>
 /// Issue 14: releasing a dependant and counting a batch never scan the jobs table (nor the workflow tables). Checked on the
-/// plans of the statements of migration 11's triggers themselves, read back from the database: on SQLite each statement of
-/// the trigger's body (EXPLAIN QUERY PLAN, no ANALYZE statistics, as in production); on PostgreSQL each statement of the
-/// trigger function's body, with sequential scans priced out (so a plan without one proves an index serves it).
+/// plans of the statements of the workflow triggers themselves (migration 12's), read back from the database: on SQLite
+/// each statement of each trigger's body and the dependants' trigger's WHEN test (EXPLAIN QUERY PLAN, no ANALYZE
+/// statistics, as in production); on PostgreSQL each statement of the trigger function's body that reads a table (its
+/// transition tables aside), with sequential scans priced out (so a plan without one proves an index serves it).
 /// </summary>
 public sealed partial class WorkflowPlanTests
 {
@@ -30,21 +31,24 @@ public sealed partial class WorkflowPlanTests
         await using var c = new SqliteConnection(file.ConnectionString);
         await c.OpenAsync();
         var statements = new List<string>();
-        foreach (var trigger in (string[])["leora_jobs_workflow_finished", "leora_jobs_workflow_delete"])
+        foreach (var trigger in (string[])["leora_jobs_workflow_dependants", "leora_jobs_workflow_batch", "leora_batches_finished", "leora_jobs_workflow_delete"])
         {
             await using var read = c.CreateCommand();
             read.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = @name";
             read.Parameters.AddWithValue("@name", trigger);
             var sql = (string)(await read.ExecuteScalarAsync())!;
-            var body = sql[(sql.IndexOf("\nBEGIN", StringComparison.Ordinal) + 6)..sql.LastIndexOf("END", StringComparison.Ordinal)];
+            var begin = sql.IndexOf("\nBEGIN", StringComparison.Ordinal);
+            if (WhenExists().Match(sql[..begin]) is { Success: true } gate) statements.Add(gate.Groups[1].Value);
+            var body = sql[(begin + 6)..sql.LastIndexOf("END", StringComparison.Ordinal)];
             statements.AddRange(body.Split(";\n").Select(s => s.Trim()).Where(s => s.Length > 0));
         }
-        Assert.Equal(10, statements.Count);
+        Assert.Equal(11, statements.Count);
         foreach (var statement in statements)
         {
             await using var cmd = c.CreateCommand();
             cmd.CommandText = "EXPLAIN QUERY PLAN " + NewOrOld().Replace(statement, m => "@" + m.Groups[1].Value + "_" + m.Groups[2].Value);
-            foreach (var name in (string[])["@new_id", "@new_status", "@new_completed_at", "@old_id"]) cmd.Parameters.AddWithValue(name, name == "@new_status" ? "failed" : 1L);
+            foreach (var name in (string[])["@new_id", "@new_status", "@new_completed_at", "@new_failed", "@new_cancelled", "@old_id"])
+                cmd.Parameters.AddWithValue(name, name == "@new_status" ? "failed" : 1L);
             var plan = new List<string>();
             await using (var r = await cmd.ExecuteReaderAsync())
                 while (await r.ReadAsync()) plan.Add(r.GetString(3));
@@ -82,17 +86,25 @@ public sealed partial class WorkflowPlanTests
             read.Parameters.AddWithValue("name", function);
             read.Parameters.AddWithValue("schema", database.Schema!);
             var body = (string)(await read.ExecuteScalarAsync())!;
+            // The dependants' gate, then each statement (a FOR loop's query without its LOOP).
+            if (DependantsGate().Match(body) is { Success: true } gate) statements.Add(gate.Groups[1].Value);
             foreach (var chunk in body.Split(";\n"))
-                if (Statement().Match(chunk) is { Success: true } m) statements.Add(chunk[m.Index..]);
+                if (Statement().Match(chunk) is { Success: true } m)
+                {
+                    var statement = chunk[m.Index..];
+                    var loop = statement.IndexOf("\n    LOOP", StringComparison.Ordinal);
+                    statements.Add(loop < 0 ? statement : statement[..loop]);
+                }
         }
-        Assert.Equal(10, statements.Count);
+        Assert.Equal(11, statements.Count);
         foreach (var statement in statements)
         {
-            var sql = Variable().Replace(statement.Replace("INTO b_id, b_pending, b_ok", "", StringComparison.Ordinal), m => m.Value switch
+            var sql = Variable().Replace(statement, m => m.Value switch
             {
-                "NEW.status" => "'failed'::text",
-                "NEW.completed_at" => "now()",
-                "b_ok" => "true",
+                "f_ids" => "ARRAY[1, 2]::bigint[]",
+                "f_status" => "ARRAY['failed', 'completed']::text[]",
+                "f_at" => "ARRAY[now(), now()]::timestamptz[]",
+                "b.ok" => "true",
                 _ => "1::bigint",
             });
             await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
@@ -141,10 +153,16 @@ public sealed partial class WorkflowPlanTests
     [GeneratedRegex(@"^SCAN (\w+)")]
     private static partial Regex ScannedName();
 
-    [GeneratedRegex(@"\b(new|old)\.(id|status|completed_at)\b")]
+    [GeneratedRegex(@"\b(new|old)\.(id|status|completed_at|failed|cancelled)\b")]
     private static partial Regex NewOrOld();
 
-    [GeneratedRegex(@"\b(NEW\.id|OLD\.id|NEW\.status|NEW\.completed_at|b_id|b_ok)\b")]
+    [GeneratedRegex(@"\bEXISTS \((SELECT 1 FROM leora_job_dependencies [^)]*)\)")]
+    private static partial Regex WhenExists();
+
+    [GeneratedRegex(@"\bIF EXISTS \((SELECT 1 FROM \S+\.job_dependencies [^)]*\)[^)]*)\) THEN")]
+    private static partial Regex DependantsGate();
+
+    [GeneratedRegex(@"\b(OLD\.id|f_ids|f_status|f_at|b\.id|b\.ok)\b")]
     private static partial Regex Variable();
 
     [GeneratedRegex(@"(?m)^\s*(WITH|UPDATE|INSERT|DELETE)\b")]
