@@ -186,35 +186,10 @@ public sealed partial class PostgreSqlJobStore
     public Task<BatchRow?> BatchGetAsync(long id, CancellationToken cancellationToken) =>
         WithConnectionAsync<BatchRow?>(async c =>
         {
-            BatchRow row;
-            await using (var cmd = Command(c, null, PostgreSqlSql.BatchGet))
-            {
-                cmd.Parameters.AddWithValue("id", id);
-                await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-                if (!await r.ReadAsync(cancellationToken)) return null;
-                row = new BatchRow
-                {
-                    Id = r.GetInt64(0),
-                    Description = r.IsDBNull(1) ? null : r.GetString(1),
-                    Total = r.GetInt32(2),
-                    Pending = r.GetInt32(3),
-                    Completed = r.GetInt32(4),
-                    Failed = r.GetInt32(5),
-                    Cancelled = r.GetInt32(6),
-                    CreatedAt = Time(r, 7)!.Value,
-                    FinishedAt = Time(r, 8),
-                    CancelledAt = Time(r, 9),
-                    Callbacks = [],
-                };
-            }
-            var list = new List<(long, JobBatchRole)>();
-            await using (var callbacks = Command(c, null, PostgreSqlSql.BatchCallbacks))
-            {
-                callbacks.Parameters.AddWithValue("id", id);
-                await using var r = await callbacks.ExecuteReaderAsync(cancellationToken);
-                while (await r.ReadAsync(cancellationToken)) list.Add((r.GetInt64(0), JobBatchRoleNames.Parse(r.GetString(1))));
-            }
-            return row with { Callbacks = list };
+            await using var cmd = Command(c, null, PostgreSqlSql.BatchGet);
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            return await r.ReadAsync(cancellationToken) ? ReadBatch(r) : null;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -267,28 +242,31 @@ public sealed partial class PostgreSqlJobStore
             cmd.Parameters.AddWithValue("limit", limit);
             var rows = new List<BatchRow>();
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-            while (await r.ReadAsync(cancellationToken))
-            {
-                var callbacks = new List<(long, JobBatchRole)>(3);
-                foreach (var (column, role) in CallbackColumns)
-                    if (!r.IsDBNull(column)) callbacks.Add((r.GetInt64(column), role));
-                rows.Add(new BatchRow
-                {
-                    Id = r.GetInt64(0),
-                    Description = r.IsDBNull(1) ? null : r.GetString(1),
-                    Total = r.GetInt32(2),
-                    Pending = r.GetInt32(3),
-                    Completed = r.GetInt32(4),
-                    Failed = r.GetInt32(5),
-                    Cancelled = r.GetInt32(6),
-                    CreatedAt = Time(r, 7)!.Value,
-                    FinishedAt = Time(r, 8),
-                    CancelledAt = Time(r, 9),
-                    Callbacks = callbacks,
-                });
-            }
+            while (await r.ReadAsync(cancellationToken)) rows.Add(ReadBatch(r));
             return rows;
         }, cancellationToken);
+
+    // A row of BatchGet or BatchList: the batch's columns, then its callbacks' ids by role (null when it has none).
+    private static BatchRow ReadBatch(NpgsqlDataReader r)
+    {
+        var callbacks = new List<(long, JobBatchRole)>(3);
+        foreach (var (column, role) in CallbackColumns)
+            if (!r.IsDBNull(column)) callbacks.Add((r.GetInt64(column), role));
+        return new BatchRow
+        {
+            Id = r.GetInt64(0),
+            Description = r.IsDBNull(1) ? null : r.GetString(1),
+            Total = r.GetInt32(2),
+            Pending = r.GetInt32(3),
+            Completed = r.GetInt32(4),
+            Failed = r.GetInt32(5),
+            Cancelled = r.GetInt32(6),
+            CreatedAt = Time(r, 7)!.Value,
+            FinishedAt = Time(r, 8),
+            CancelledAt = Time(r, 9),
+            Callbacks = callbacks,
+        };
+    }
 
     private static readonly (int Column, JobBatchRole Role)[] CallbackColumns =
         [(10, JobBatchRole.OnComplete), (11, JobBatchRole.OnSuccess), (12, JobBatchRole.OnFailure)];

@@ -60,15 +60,6 @@ internal static partial class PostgreSqlSql
 
     public const string JobHeld = "SELECT 1 FROM {s}.jobs WHERE id = @id AND lock_token = @lock_token AND status = 'processing' FOR UPDATE";
 
-    public const string BatchGet = """
-        SELECT id, description, total, pending, completed, failed, cancelled, created_at, finished_at, cancelled_at
-        FROM {s}.batches WHERE id = @id
-        """;
-
-    public const string BatchCallbacks = """
-        SELECT job_id, role FROM {s}.batch_jobs WHERE batch_id = @id AND role IN ('on_complete', 'on_success', 'on_failure') ORDER BY job_id
-        """;
-
     public const string BatchMarkCancelled = """
         UPDATE {s}.batches SET cancelled_at = coalesce(@now, now()) WHERE id = @id AND cancelled_at IS NULL AND pending > 0
         """;
@@ -113,15 +104,19 @@ internal static partial class PostgreSqlSql
         ORDER BY id
         """;
 
-    // The batches page and the CLI: newest first by the primary key, each batch's callbacks found through the batch jobs'
-    // index (batch_id, role, job_id), one lookup per role.
-    public const string BatchList = """
+    // A batch's row and its callbacks, one per role, found through the batch jobs' index (batch_id, role, job_id): the
+    // columns BatchGet and BatchList read (the stores' ReadBatch maps them).
+    private const string BatchColumns = """
         SELECT b.id, b.description, b.total, b.pending, b.completed, b.failed, b.cancelled, b.created_at, b.finished_at, b.cancelled_at,
                (SELECT job_id FROM {s}.batch_jobs WHERE batch_id = b.id AND role = 'on_complete' LIMIT 1),
                (SELECT job_id FROM {s}.batch_jobs WHERE batch_id = b.id AND role = 'on_success' LIMIT 1),
                (SELECT job_id FROM {s}.batch_jobs WHERE batch_id = b.id AND role = 'on_failure' LIMIT 1)
-        FROM {s}.batches b WHERE b.id < @before ORDER BY b.id DESC LIMIT @limit
         """;
+
+    public const string BatchGet = BatchColumns + " FROM {s}.batches b WHERE b.id = @id";
+
+    // The batches page and the CLI: newest first by the primary key.
+    public const string BatchList = BatchColumns + " FROM {s}.batches b WHERE b.id < @before ORDER BY b.id DESC LIMIT @limit";
 
     public const string BatchJobGet = "SELECT batch_id, role FROM {s}.batch_jobs WHERE job_id = @id";
 

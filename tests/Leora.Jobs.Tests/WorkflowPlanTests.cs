@@ -124,6 +124,80 @@ public sealed partial class WorkflowPlanTests
         }
     }
 
+    // The reads behind a batch's page, the batches page, a job's Workflow section and the CLI: each by the primary key or
+    // an index of batches, batch_jobs or job_dependencies, then the jobs by primary key.
+    private static readonly (string Name, string Sqlite, string PostgreSql)[] Reads =
+    [
+        ("BatchGet", SqliteSql.BatchGet, Leora.Jobs.PostgreSql.PostgreSqlSql.BatchGet),
+        ("BatchList", SqliteSql.BatchList, Leora.Jobs.PostgreSql.PostgreSqlSql.BatchList),
+        ("BatchJobList", SqliteSql.BatchJobList, Leora.Jobs.PostgreSql.PostgreSqlSql.BatchJobList),
+        ("BatchJobGet", SqliteSql.BatchJobGet, Leora.Jobs.PostgreSql.PostgreSqlSql.BatchJobGet),
+        ("JobParentList", SqliteSql.JobParentList, Leora.Jobs.PostgreSql.PostgreSqlSql.JobParentList),
+        ("JobDependantList", SqliteSql.JobDependantList, Leora.Jobs.PostgreSql.PostgreSqlSql.JobDependantList),
+    ];
+
+    [Fact]
+    public async Task Sqlite_the_workflow_reads_use_indexes()
+    {
+        using var file = new TempSqlite();
+        using (var store = new SqliteJobStore(new SqliteJobStoreOptions { ConnectionString = file.ConnectionString }, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await FillAsync(store);
+        }
+        SqliteConnection.ClearAllPools();
+        await using var c = new SqliteConnection(file.ConnectionString);
+        await c.OpenAsync();
+        foreach (var (name, sql, _) in Reads)
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            foreach (var parameter in (string[])["@id", "@after", "@limit", "@before"]) cmd.Parameters.AddWithValue(parameter, parameter == "@limit" ? 50L : 1L);
+            var plan = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync()) plan.Add(r.GetString(3));
+            var shown = string.Join(" | ", plan);
+            var names = SqliteTableNames(sql);
+            Assert.True(plan.All(step => !names.Contains(ScannedName().Match(step) is { Success: true } m ? m.Groups[1].Value : "")),
+                $"{name}: no scan of a workflow table or of jobs: {shown}");
+            Assert.True(plan.Any(step => step.StartsWith("SEARCH ", StringComparison.Ordinal)), $"{name}: an index is searched: {shown}");
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSql_the_workflow_reads_use_indexes()
+    {
+        await using var database = TestDatabase.Create("postgresql", "wfr");
+        await using (var store = new Leora.Jobs.PostgreSql.PostgreSqlJobStore(new Leora.Jobs.PostgreSql.PostgreSqlJobStoreOptions
+        {
+            ConnectionString = TestPostgres.Require(),
+            Schema = database.Schema!,
+        }, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await FillAsync(store);
+        }
+        await using var c = new NpgsqlConnection(TestPostgres.Require());
+        await c.OpenAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        await using (var off = new NpgsqlCommand("SET LOCAL enable_seqscan = off", c, tx)) await off.ExecuteNonQueryAsync();
+        foreach (var (name, _, template) in Reads)
+        {
+            var sql = template.Replace("{s}", "\"" + database.Schema + "\"", StringComparison.Ordinal);
+            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
+            explain.Parameters.AddWithValue("id", 1L);
+            explain.Parameters.AddWithValue("after", 0L);
+            explain.Parameters.AddWithValue("before", long.MaxValue);
+            explain.Parameters.AddWithValue("limit", 50);
+            var plan = new List<string>();
+            await using (var r = await explain.ExecuteReaderAsync())
+                while (await r.ReadAsync()) plan.Add(r.GetString(0));
+            var shown = string.Join(" | ", plan);
+            Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"Seq Scan on (" + string.Join("|", Tables) + @")\b"));
+            Assert.True(plan.Any(step => step.Contains("Index", StringComparison.Ordinal)), $"{name}: an index is read: {shown}");
+        }
+    }
+
     /// <summary>The names under which a SQLite plan may show a workflow table or jobs in <paramref name="statement"/>: each table's, and its aliases.</summary>
     private static HashSet<string> SqliteTableNames(string statement)
     {
