@@ -40,10 +40,20 @@ public sealed partial class PostgreSqlJobStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        JobInsertManyAsync(jobs, null, transaction, cancellationToken);
+
+    // flags: a workflow's jobs (WorkflowWriteAsync), each row's workflow flag and whether it starts waiting.
+    private Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, (bool[] Workflow, bool[] Waiting)? flags,
+        DbTransaction? transaction, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, PostgreSqlSql.JobInsertMany);
+            await using var cmd = Command(c, tx, flags is null ? PostgreSqlSql.JobInsertMany : PostgreSqlSql.JobInsertManyWorkflow);
             var p = cmd.Parameters;
+            if (flags is var (workflow, waiting))
+            {
+                p.AddWithValue("workflows", workflow);
+                p.AddWithValue("waitings", waiting);
+            }
             p.AddWithValue("kinds", jobs.Select(j => j.Kind).ToArray());
             p.AddWithValue("queues", jobs.Select(j => j.Queue).ToArray());
             p.AddWithValue("priorities", jobs.Select(j => j.Priority).ToArray());

@@ -84,58 +84,67 @@ public sealed partial class PostgreSqlJobStore
                 if (!statuses.ContainsKey(parent)) throw WorkflowErrors.UnknownParent(parent);
         }
 
-        // The insert of the jobs themselves is the store's own, in this transaction.
-        var inserted = await JobInsertManyAsync([.. w.Jobs.Select(j => j.Job)], tx, ct);
-        var ids = inserted.Select(r => r.Id).ToArray();
-
+        // Each job's place in the workflow, known before its insert: whether it takes part (its flag), how many parents it
+        // still waits for, and whether it starts waiting (for parents, for its batch as a callback, or to be cancelled at
+        // once because a parent had already failed).
         var hasDependants = new bool[w.Jobs.Count];
         foreach (var j in w.Jobs) foreach (var p in j.ParentIndexes) hasDependants[p] = true;
-        List<long> batchIds = [], markIds = [], waitIds = [], depParents = [], depChildren = [], doomedIds = [];
+        var flagged = new bool[w.Jobs.Count];
+        var waiting = new bool[w.Jobs.Count];
+        var parentsLeft = new int[w.Jobs.Count];
+        var doomedBy = new string?[w.Jobs.Count];
+        for (var i = 0; i < w.Jobs.Count; i++)
+        {
+            var job = w.Jobs[i];
+            flagged[i] = job.HasParents || job.BatchRole is not null || hasDependants[i];
+            foreach (var parent in job.ParentIds.Distinct())
+            {
+                var status = statuses[parent];
+                if (status is not ("completed" or "failed" or "cancelled")) parentsLeft[i]++;
+                else if (status != "completed" && !job.RunAnyway) doomedBy[i] ??= WorkflowErrors.ParentNotCompleted(parent, status);
+            }
+            parentsLeft[i] += job.ParentIndexes.Distinct().Count();
+            waiting[i] = parentsLeft[i] > 0 || doomedBy[i] is not null || job.BatchRole is not (null or JobBatchRole.Member);
+        }
+
+        // The insert of the jobs themselves is the store's own, in this transaction, with those flags.
+        var inserted = await JobInsertManyAsync([.. w.Jobs.Select(j => j.Job)], (flagged, waiting), tx, ct);
+        var ids = inserted.Select(r => r.Id).ToArray();
+
+        List<long> batchIds = [], waitIds = [], depParents = [], depChildren = [], doomedIds = [];
         List<string> roles = [], doomedMessages = [];
-        List<bool> waiting = [], runAnyway = [], resolved = [];
+        List<bool> runAnyway = [], resolved = [];
         List<int> left = [];
         for (var i = 0; i < w.Jobs.Count; i++)
         {
             var job = w.Jobs[i];
             var id = ids[i];
-            if (!job.HasParents && job.BatchRole is null && !hasDependants[i]) continue;
             if (job.BatchRole is { } role)
             {
                 batchIds.Add(id);
                 roles.Add(JobBatchRoleNames.Name(role));
             }
-            var parentsLeft = 0;
-            var cancelAtBirth = false;
-            if (job.HasParents)
+            if (!job.HasParents) continue;
+            foreach (var parent in job.ParentIds.Distinct())
             {
-                foreach (var parent in job.ParentIds.Distinct())
-                {
-                    var status = statuses[parent];
-                    var finished = status is "completed" or "failed" or "cancelled";
-                    if (!finished) parentsLeft++;
-                    else if (status != "completed" && !job.RunAnyway && !cancelAtBirth)
-                    {
-                        cancelAtBirth = true;
-                        doomedIds.Add(id);
-                        doomedMessages.Add(WorkflowErrors.ParentNotCompleted(parent, status));
-                    }
-                    depParents.Add(parent);
-                    depChildren.Add(id);
-                    resolved.Add(finished);
-                }
-                foreach (var index in job.ParentIndexes.Distinct())
-                {
-                    parentsLeft++;
-                    depParents.Add(ids[index]);
-                    depChildren.Add(id);
-                    resolved.Add(false);
-                }
-                waitIds.Add(id);
-                left.Add(parentsLeft);
-                runAnyway.Add(job.RunAnyway);
+                depParents.Add(parent);
+                depChildren.Add(id);
+                resolved.Add(statuses[parent] is "completed" or "failed" or "cancelled");
             }
-            markIds.Add(id);
-            waiting.Add(parentsLeft > 0 || cancelAtBirth || job.BatchRole is not (null or JobBatchRole.Member));
+            foreach (var index in job.ParentIndexes.Distinct())
+            {
+                depParents.Add(ids[index]);
+                depChildren.Add(id);
+                resolved.Add(false);
+            }
+            waitIds.Add(id);
+            left.Add(parentsLeft[i]);
+            runAnyway.Add(job.RunAnyway);
+            if (doomedBy[i] is { } message)
+            {
+                doomedIds.Add(id);
+                doomedMessages.Add(message);
+            }
         }
 
         if (batchIds.Count > 0)
@@ -158,12 +167,6 @@ public sealed partial class PostgreSqlJobStore
                 p.AddWithValue("ids", waitIds.ToArray());
                 p.AddWithValue("parents_left", left.ToArray());
                 p.AddWithValue("run_anyway", runAnyway.ToArray());
-            });
-        if (markIds.Count > 0)
-            await ExecAsync(PostgreSqlSql.WorkflowMarkJobs, p =>
-            {
-                p.AddWithValue("ids", markIds.ToArray());
-                p.AddWithValue("waiting", waiting.ToArray());
             });
         // Last, once every edge is written: a cancel at birth cascades to the dependants inserted with it.
         if (doomedIds.Count > 0)

@@ -35,13 +35,20 @@ internal static partial class PostgreSqlSql
         SELECT * FROM unnest(@ids::bigint[], @parents_left::integer[], @run_anyway::boolean[])
         """;
 
-    // A new row is pending; a job that waits for parents or for its batch becomes waiting before anyone can see it (the same
-    // transaction).
-    public const string WorkflowMarkJobs = """
-        UPDATE {s}.jobs j SET workflow = true, status = CASE WHEN t.waiting THEN 'waiting' ELSE j.status END
-        FROM unnest(@ids::bigint[], @waiting::boolean[]) AS t(id, waiting)
-        WHERE j.id = t.id
-        """;
+    // A workflow's jobs: the store's bulk insert (JobInsertMany) with each row's workflow flag and first status, so a job
+    // that waits for parents or for its batch is inserted waiting, never visible as pending, and no row is written twice
+    // (an update after the insert left a dead version of every row and a second entry in each index for the claim to skip).
+    public static readonly string JobInsertManyWorkflow = JobInsertMany
+        .ReplaceOnce("trace_parent, trace_state)", "trace_parent, trace_state, workflow)")
+        .ReplaceOnce("SELECT t.kind, t.queue, 'pending',", "SELECT t.kind, t.queue, CASE WHEN t.waiting THEN 'waiting' ELSE 'pending' END,")
+        .ReplaceOnce("t.trace_parent, t.trace_state\n", "t.trace_parent, t.trace_state, t.workflow\n")
+        .ReplaceOnce("@trace_states::text[])", "@trace_states::text[], @workflows::boolean[], @waitings::boolean[])")
+        .ReplaceOnce("trace_parent, trace_state, ord)", "trace_parent, trace_state, workflow, waiting, ord)");
+
+    private static string ReplaceOnce(this string sql, string from, string to) =>
+        sql.IndexOf(from, StringComparison.Ordinal) is var at and >= 0 && sql.IndexOf(from, at + 1, StringComparison.Ordinal) < 0
+            ? sql.Replace(from, to, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"The statement does not hold '{from}' exactly once.");
 
     // Dependants whose parent had already failed or been cancelled when they were enqueued: cancelled at once, with the
     // reason, which also tells their batch and their own dependants (the trigger).
