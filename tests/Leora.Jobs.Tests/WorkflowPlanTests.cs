@@ -22,14 +22,7 @@ public sealed partial class WorkflowPlanTests
     public async Task Sqlite_the_workflow_triggers_read_only_through_indexes()
     {
         using var file = new TempSqlite();
-        using (var store = new SqliteJobStore(new SqliteJobStoreOptions { ConnectionString = file.ConnectionString }, TimeProvider.System))
-        {
-            await store.MigrateAsync(CancellationToken.None);
-            await FillAsync(store);
-        }
-        SqliteConnection.ClearAllPools();
-        await using var c = new SqliteConnection(file.ConnectionString);
-        await c.OpenAsync();
+        await using var c = await FilledSqliteAsync(file);
         var statements = new List<string>();
         foreach (var trigger in (string[])["leora_jobs_workflow_dependants", "leora_jobs_workflow_batch", "leora_batches_finished", "leora_jobs_workflow_delete"])
         {
@@ -44,41 +37,20 @@ public sealed partial class WorkflowPlanTests
         }
         Assert.Equal(11, statements.Count);
         foreach (var statement in statements)
-        {
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "EXPLAIN QUERY PLAN " + NewOrOld().Replace(statement, m => "@" + m.Groups[1].Value + "_" + m.Groups[2].Value);
-            foreach (var name in (string[])["@new_id", "@new_status", "@new_completed_at", "@new_failed", "@new_cancelled", "@old_id"])
-                cmd.Parameters.AddWithValue(name, name == "@new_status" ? "failed" : 1L);
-            var plan = new List<string>();
-            await using (var r = await cmd.ExecuteReaderAsync())
-                while (await r.ReadAsync()) plan.Add(r.GetString(3));
-            var shown = string.Join(" | ", plan);
-            // SQLite names a table by its alias in the plan ("SCAN d" for leora_job_dependencies d): a scan of either
-            // name fails. A scan of a subquery's rows (the callbacks' "SCAN c") is not a table's.
-            var names = SqliteTableNames(statement);
-            Assert.True(plan.All(step => !names.Contains(ScannedName().Match(step) is { Success: true } m ? m.Groups[1].Value : "")),
-                $"no scan of a workflow table or of jobs: {shown} in {statement}");
-            Assert.True(plan.Any(step => step.StartsWith("SEARCH ", StringComparison.Ordinal)), $"an index is searched: {shown} in {statement}");
-        }
+            await AssertSqlitePlanAsync(c, statement, NewOrOld().Replace(statement, m => "@" + m.Groups[1].Value + "_" + m.Groups[2].Value),
+                p =>
+                {
+                    foreach (var name in (string[])["@new_id", "@new_status", "@new_completed_at", "@new_failed", "@new_cancelled", "@old_id"])
+                        p.AddWithValue(name, name == "@new_status" ? "failed" : 1L);
+                });
     }
 
     [Fact]
     public async Task PostgreSql_the_workflow_trigger_functions_read_only_through_indexes()
     {
         await using var database = TestDatabase.Create("postgresql", "wfp");
-        await using (var store = new Leora.Jobs.PostgreSql.PostgreSqlJobStore(new Leora.Jobs.PostgreSql.PostgreSqlJobStoreOptions
-        {
-            ConnectionString = TestPostgres.Require(),
-            Schema = database.Schema!,
-        }, TimeProvider.System))
-        {
-            await store.MigrateAsync(CancellationToken.None);
-            await FillAsync(store);
-        }
-        await using var c = new NpgsqlConnection(TestPostgres.Require());
-        await c.OpenAsync();
-        await using var tx = await c.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL enable_seqscan = off", c, tx)) await off.ExecuteNonQueryAsync();
+        var (c, tx) = await FilledPostgreSqlAsync(database);
+        await using var connection = c;
         var statements = new List<string>();
         foreach (var function in (string[])["job_workflow_finished", "job_workflow_deleted"])
         {
@@ -107,20 +79,7 @@ public sealed partial class WorkflowPlanTests
                 "b.ok" => "true",
                 _ => "1::bigint",
             });
-            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
-            var plan = new List<string>();
-            try
-            {
-                await using var r = await explain.ExecuteReaderAsync();
-                while (await r.ReadAsync()) plan.Add(r.GetString(0));
-            }
-            catch (PostgresException ex)
-            {
-                throw new InvalidOperationException($"EXPLAIN failed ({ex.MessageText}) for: {sql}", ex);
-            }
-            var shown = string.Join(" | ", plan);
-            Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"Seq Scan on (" + string.Join("|", Tables) + @")\b"));
-            Assert.True(plan.Any(step => step.Contains("Index", StringComparison.Ordinal)), $"an index is read: {shown} in {sql}");
+            await AssertPostgreSqlPlanAsync(c, tx, statement, sql, _ => { });
         }
     }
 
@@ -140,34 +99,48 @@ public sealed partial class WorkflowPlanTests
     public async Task Sqlite_the_workflow_reads_use_indexes()
     {
         using var file = new TempSqlite();
-        using (var store = new SqliteJobStore(new SqliteJobStoreOptions { ConnectionString = file.ConnectionString }, TimeProvider.System))
-        {
-            await store.MigrateAsync(CancellationToken.None);
-            await FillAsync(store);
-        }
-        SqliteConnection.ClearAllPools();
-        await using var c = new SqliteConnection(file.ConnectionString);
-        await c.OpenAsync();
+        await using var c = await FilledSqliteAsync(file);
         foreach (var (name, sql, _) in Reads)
-        {
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
-            foreach (var parameter in (string[])["@id", "@after", "@limit", "@before"]) cmd.Parameters.AddWithValue(parameter, parameter == "@limit" ? 50L : 1L);
-            var plan = new List<string>();
-            await using (var r = await cmd.ExecuteReaderAsync())
-                while (await r.ReadAsync()) plan.Add(r.GetString(3));
-            var shown = string.Join(" | ", plan);
-            var names = SqliteTableNames(sql);
-            Assert.True(plan.All(step => !names.Contains(ScannedName().Match(step) is { Success: true } m ? m.Groups[1].Value : "")),
-                $"{name}: no scan of a workflow table or of jobs: {shown}");
-            Assert.True(plan.Any(step => step.StartsWith("SEARCH ", StringComparison.Ordinal)), $"{name}: an index is searched: {shown}");
-        }
+            await AssertSqlitePlanAsync(c, name, sql, p =>
+            {
+                foreach (var parameter in (string[])["@id", "@after", "@limit", "@before"]) p.AddWithValue(parameter, parameter == "@limit" ? 50L : 1L);
+            });
     }
 
     [Fact]
     public async Task PostgreSql_the_workflow_reads_use_indexes()
     {
         await using var database = TestDatabase.Create("postgresql", "wfr");
+        var (c, tx) = await FilledPostgreSqlAsync(database);
+        await using var connection = c;
+        foreach (var (name, _, template) in Reads)
+            await AssertPostgreSqlPlanAsync(c, tx, name, template.Replace("{s}", "\"" + database.Schema + "\"", StringComparison.Ordinal), p =>
+            {
+                p.AddWithValue("id", 1L);
+                p.AddWithValue("after", 0L);
+                p.AddWithValue("before", long.MaxValue);
+                p.AddWithValue("limit", 50);
+            });
+    }
+
+    // A SQLite file migrated and filled, and a connection of its own to read plans with.
+    private static async Task<SqliteConnection> FilledSqliteAsync(TempSqlite file)
+    {
+        using (var store = new SqliteJobStore(new SqliteJobStoreOptions { ConnectionString = file.ConnectionString }, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await FillAsync(store);
+        }
+        SqliteConnection.ClearAllPools();
+        var c = new SqliteConnection(file.ConnectionString);
+        await c.OpenAsync();
+        return c;
+    }
+
+    // A PostgreSQL schema migrated and filled, and a transaction on a connection of its own with sequential scans priced
+    // out (so a plan without one proves an index serves it).
+    private static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> FilledPostgreSqlAsync(TestDatabase database)
+    {
         await using (var store = new Leora.Jobs.PostgreSql.PostgreSqlJobStore(new Leora.Jobs.PostgreSql.PostgreSqlJobStoreOptions
         {
             ConnectionString = TestPostgres.Require(),
@@ -177,25 +150,47 @@ public sealed partial class WorkflowPlanTests
             await store.MigrateAsync(CancellationToken.None);
             await FillAsync(store);
         }
-        await using var c = new NpgsqlConnection(TestPostgres.Require());
+        var c = new NpgsqlConnection(TestPostgres.Require());
         await c.OpenAsync();
-        await using var tx = await c.BeginTransactionAsync();
+        var tx = await c.BeginTransactionAsync();
         await using (var off = new NpgsqlCommand("SET LOCAL enable_seqscan = off", c, tx)) await off.ExecuteNonQueryAsync();
-        foreach (var (name, _, template) in Reads)
+        return (c, tx);
+    }
+
+    // SQLite names a table by its alias in the plan ("SCAN d" for leora_job_dependencies d): a scan of either name fails.
+    // A scan of a subquery's rows (the callbacks' "SCAN c") is not a table's.
+    private static async Task AssertSqlitePlanAsync(SqliteConnection c, string label, string sql, Action<SqliteParameterCollection> bind)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        bind(cmd.Parameters);
+        var plan = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) plan.Add(r.GetString(3));
+        var shown = string.Join(" | ", plan);
+        var names = SqliteTableNames(sql);
+        Assert.True(plan.All(step => !names.Contains(ScannedName().Match(step) is { Success: true } m ? m.Groups[1].Value : "")),
+            $"no scan of a workflow table or of jobs: {shown} in {label}");
+        Assert.True(plan.Any(step => step.StartsWith("SEARCH ", StringComparison.Ordinal)), $"an index is searched: {shown} in {label}");
+    }
+
+    private static async Task AssertPostgreSqlPlanAsync(NpgsqlConnection c, NpgsqlTransaction tx, string label, string sql, Action<NpgsqlParameterCollection> bind)
+    {
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
+        bind(explain.Parameters);
+        var plan = new List<string>();
+        try
         {
-            var sql = template.Replace("{s}", "\"" + database.Schema + "\"", StringComparison.Ordinal);
-            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, c, tx);
-            explain.Parameters.AddWithValue("id", 1L);
-            explain.Parameters.AddWithValue("after", 0L);
-            explain.Parameters.AddWithValue("before", long.MaxValue);
-            explain.Parameters.AddWithValue("limit", 50);
-            var plan = new List<string>();
-            await using (var r = await explain.ExecuteReaderAsync())
-                while (await r.ReadAsync()) plan.Add(r.GetString(0));
-            var shown = string.Join(" | ", plan);
-            Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"Seq Scan on (" + string.Join("|", Tables) + @")\b"));
-            Assert.True(plan.Any(step => step.Contains("Index", StringComparison.Ordinal)), $"{name}: an index is read: {shown}");
+            await using var r = await explain.ExecuteReaderAsync();
+            while (await r.ReadAsync()) plan.Add(r.GetString(0));
         }
+        catch (PostgresException ex)
+        {
+            throw new InvalidOperationException($"EXPLAIN failed ({ex.MessageText}) for: {sql}", ex);
+        }
+        var shown = string.Join(" | ", plan);
+        Assert.DoesNotContain(plan, step => Regex.IsMatch(step, @"Seq Scan on (" + string.Join("|", Tables) + @")\b"));
+        Assert.True(plan.Any(step => step.Contains("Index", StringComparison.Ordinal)), $"an index is read: {shown} in {label}");
     }
 
     /// <summary>The names under which a SQLite plan may show a workflow table or jobs in <paramref name="statement"/>: each table's, and its aliases.</summary>
