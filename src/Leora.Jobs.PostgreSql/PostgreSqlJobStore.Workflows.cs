@@ -28,7 +28,7 @@ public sealed partial class PostgreSqlJobStore
     {
         ArgumentNullException.ThrowIfNull(complete);
         ArgumentNullException.ThrowIfNull(children);
-        return WithConnectionAsync<WorkflowInsertResult?>(null, async (c, _) =>
+        return RetriedOnDeadlockAsync(() => WithConnectionAsync<WorkflowInsertResult?>(null, async (c, _) =>
         {
             await using var tx = await c.BeginTransactionAsync(cancellationToken);
             // The row lock keeps the job ours until the commit: a lost lease writes nothing. The children go before the
@@ -50,7 +50,7 @@ public sealed partial class PostgreSqlJobStore
             }
             await tx.CommitAsync(cancellationToken);
             return result;
-        }, cancellationToken);
+        }, cancellationToken));
     }
 
     private async Task<WorkflowInsertResult> WorkflowWriteAsync(NpgsqlConnection c, NpgsqlTransaction tx, WorkflowInsertParams w, CancellationToken ct)

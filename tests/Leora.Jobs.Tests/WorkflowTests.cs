@@ -228,7 +228,9 @@ public sealed class WorkflowTests
         var spawner = await h.Client.EnqueueAsync(new SpawnArgs(Children: 4, BatchId: batchId), new EnqueueOptions { BatchId = batchId });
         await DrainAsync(h);
         var batch = (await Workflows(h).GetBatchAsync(batchId))!;
-        Assert.Equal((6, 0, 6), (batch.Total, batch.Pending, batch.Completed));
+        var spawned = await JobAsync(h, spawner.Id);
+        Assert.True((6, 0, 6) == (batch.Total, batch.Pending, batch.Completed),
+            $"batch {(batch.Total, batch.Pending, batch.Completed)}; the spawner {spawned.Status}: {string.Join(" | ", spawned.Errors.Select(e => e.Type + ": " + e.Message + " " + e.StackTrace))}");
         var report = batch.OnCompleteJobId!.Value;
         var runs = h.Recorder.Runs.ToList();
         Assert.Equal(1, runs.Count(r => r.Id == report));
