@@ -1,7 +1,8 @@
 namespace Leora.Jobs.PostgreSql;
 
 // Workflows (issue 14, docs/workflows.md): the statements of a workflow insert, of a batch's reads and of its cancel. What
-// happens when a workflow job finishes is migration 11's trigger, so every statement that finishes a job does it.
+// happens when a workflow job finishes is the workflow triggers' work (migrations 11 and 12), so every statement that
+// finishes a job does it.
 internal static partial class PostgreSqlSql
 {
     public const string BatchInsert = """
