@@ -109,4 +109,59 @@ public sealed class SqliteWalTests : IDisposable
         integrity.CommandText = "PRAGMA integrity_check";
         Assert.Equal("ok", await integrity.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task A_checkpoint_a_reader_held_off_is_tried_again_soon_not_an_interval_later()
+    {
+        // An interval of an hour: only the quick retry after a checkpoint that gave up can complete one during this test.
+        var store = new SqliteJobStore(new SqliteJobStoreOptions
+        {
+            ConnectionString = _file.ConnectionString,
+            CheckpointInterval = TimeSpan.FromHours(1),
+        }, TimeProvider.System);
+        await store.MigrateAsync(CancellationToken.None);
+        var payload = JsonSerializer.Serialize(new { n = 1 });
+        Task<EnqueueResult> InsertAsync() => store.JobInsertAsync(new JobInsertParams("echo", "default", payload, 0, 3, null, null, null), null, CancellationToken.None);
+        await InsertAsync();
+
+        // A reader that holds its snapshot (a WAL frame) until told to stop, then more writes after it.
+        await using var reader = new SqliteConnection(_file.ConnectionString);
+        await reader.OpenAsync();
+        var tx = reader.BeginTransaction(deferred: true);
+        await using (var read = reader.CreateCommand())
+        {
+            read.Transaction = tx;
+            read.CommandText = "SELECT count(*) FROM leora_jobs";
+            Assert.Equal(1L, await read.ExecuteScalarAsync());
+        }
+        await InsertAsync();
+
+        // The checkpoint is due; the reader holds it off: it gives up, and the next commits try again (200 ms later) and
+        // give up again while the reader stays.
+        store.MakeCheckpointDue();
+        using (var held = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            while (store.CheckpointCounts.Busy < 2)
+            {
+                Assert.False(held.IsCancellationRequested, $"the checkpoint was not tried twice while the reader held it off: {store.CheckpointCounts}");
+                await InsertAsync();
+                await Task.Yield();
+            }
+        }
+        Assert.Equal(0, store.CheckpointCounts.Completed);
+
+        // Once the reader ends, the next try completes: long before the hour's interval.
+        await tx.CommitAsync();
+        await tx.DisposeAsync();
+        using (var freed = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            while (store.CheckpointCounts.Completed < 1)
+            {
+                Assert.False(freed.IsCancellationRequested, $"no checkpoint completed after the reader ended: {store.CheckpointCounts}");
+                await InsertAsync();
+                await Task.Yield();
+            }
+        }
+        Assert.Equal(0, store.CheckpointCounts.Failed);
+    }
 }
