@@ -125,6 +125,7 @@ public sealed partial class PostgreSqlJobStore
             if (claim.Kinds is { } kinds) cmd.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds as string[] ?? [.. kinds] });
             var rows = await ReadRowsAsync(cmd, cancellationToken);
             SortClaimOrder(rows);
+            RequestStatisticsCheck(rows.Count);
             return rows;
         }, cancellationToken);
 

@@ -67,8 +67,8 @@ internal static partial class PostgreSqlSql
             if (LimitLanes.TryGetValue((oneKind, oneQueue, byQueue, byKinds), out var sql)) return sql;
             var only = (byQueue ? JobClaimQueueFilter + " " : "") + (byKinds ? JobClaimKindsFilter : "");
             sql = LimitClaimLane
-                .Replace("{kind}", oneKind ? "AND limited AND kind = @lane_kind" : "AND kind <> ALL(@limited_kinds)", StringComparison.Ordinal)
-                .Replace("{queue}", oneQueue ? "AND limited AND queue = @lane_queue" : "AND queue <> ALL(@limited_queues)", StringComparison.Ordinal)
+                .Replace("{kind}", oneKind ? "AND limited AND kind = @lane_kind" : "AND NOT (ARRAY[kind] <@ @limited_kinds::text[])", StringComparison.Ordinal)
+                .Replace("{queue}", oneQueue ? "AND limited AND queue = @lane_queue" : "AND NOT (ARRAY[queue] <@ @limited_queues::text[])", StringComparison.Ordinal)
                 .Replace("{only}", (!oneKind && !oneQueue ? "AND concurrency_key IS NOT NULL " : "") + only, StringComparison.Ordinal)
                 .Replace("{paused}", JobClaimPausedFilter, StringComparison.Ordinal);
             return LimitLanes[(oneKind, oneQueue, byQueue, byKinds)] = sql;

@@ -104,17 +104,37 @@ internal static partial class PostgreSqlSql
     // rows flagged limited (which its partial indexes leave out, so it never scans past them), and, for a row whose flag
     // was written before a limit was (an enqueue racing a node's start), keyed jobs and the jobs of a type or queue that
     // has a limit row. The two arrays are read once per statement (init plans over a table of a few rows).
+    //
+    // Each exclusion is written `NOT (ARRAY[kind] <@ array)`, never `kind <> ALL(array)` or `NOT IN (subquery)`: the
+    // planner cannot see the array an init plan returns, and estimates `kind <> ALL(it)` as `kind <> (any one kind)`,
+    // which with one or two kinds in the table is about no row at all (`NOT IN`: half the rows). Told that one row of
+    // 100,000 pending would match, it read them all and sorted them (on disk, as the sort sits below the row locks, so it
+    // cannot keep just the first LIMIT rows) instead of walking the pending index for the first 800: 147 ms per claim
+    // against 2 ms, and the empty-table drain ran at a third of the drain with 1,000,000 finished rows beside it (whose
+    // statistics made pending rare enough to choose the index). A containment test of an expression has a fixed estimate
+    // (0.5 %), so each exclusion keeps 99.5 % of the rows in the estimate; PostgreSqlClaimPlanTests holds the plan.
     public const string JobClaimUnlimited =
-        "AND NOT limited AND concurrency_key IS NULL AND kind <> ALL(ARRAY(SELECT name FROM {s}.limits WHERE scope = 'type')) " +
-        "AND queue <> ALL(ARRAY(SELECT name FROM {s}.limits WHERE scope = 'queue'))";
+        "AND NOT limited AND concurrency_key IS NULL AND NOT (ARRAY[kind] <@ ARRAY(SELECT name FROM {s}.limits WHERE scope = 'type')) " +
+        "AND NOT (ARRAY[queue] <@ ARRAY(SELECT name FROM {s}.limits WHERE scope = 'queue'))";
+
+    // The planner's picture of the jobs table (PostgreSqlJobStore.Statistics.cs): rows at its last analysis (-1: never)
+    // and rows changed since (the statistics system's count, a second or so behind).
+    public const string JobsStatistics = """
+        SELECT c.reltuples::float8, coalesce(s.n_mod_since_analyze, 0)
+        FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+        WHERE c.oid = @table::regclass
+        """;
+
+    public const string JobsAnalyze = "ANALYZE {s}.jobs";
 
     public const string JobClaimQueueFilter = "AND queue = @queue";
 
     // Paused queues and types (issue 12) are read by the claim itself, so a pause or resume holds from the next claim of
-    // every node, with nothing to reload or notify: each NOT IN is a hashed subplan over the (tiny) pauses table, built
-    // once per statement and probed for the rows the pending index yields, in order.
+    // every node, with nothing to reload or notify: each array is an init plan over the (tiny) pauses table, built once
+    // per statement and tested against the rows the pending index yields, in order (written as containment for the
+    // planner's estimate, as JobClaimUnlimited).
     public const string JobClaimPausedFilter =
-        "AND queue NOT IN (SELECT name FROM {s}.pauses WHERE scope = 'queue') AND kind NOT IN (SELECT name FROM {s}.pauses WHERE scope = 'type')";
+        "AND NOT (ARRAY[queue] <@ ARRAY(SELECT name FROM {s}.pauses WHERE scope = 'queue')) AND NOT (ARRAY[kind] <@ ARRAY(SELECT name FROM {s}.pauses WHERE scope = 'type'))";
 
     // Only the types the claiming process has handlers for (issue 20), as one text[] parameter: a filter on the rows
     // the pending index yields, in order; the statement's text is the same for every list.
