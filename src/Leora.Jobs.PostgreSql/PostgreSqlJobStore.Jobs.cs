@@ -47,7 +47,8 @@ public sealed partial class PostgreSqlJobStore
         DbTransaction? transaction, CancellationToken cancellationToken) =>
         WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
         {
-            await using var cmd = Command(c, tx, flags is null ? PostgreSqlSql.JobInsertMany : PostgreSqlSql.JobInsertManyWorkflow);
+            await using var cmd = Command(c, tx, flags is not null ? PostgreSqlSql.JobInsertManyWorkflow
+                : jobs.Any(j => j.IdempotencyKey is not null) ? PostgreSqlSql.JobInsertMany : PostgreSqlSql.JobInsertManyUnkeyed);
             var p = cmd.Parameters;
             if (flags is var (workflow, waiting))
             {

@@ -44,15 +44,18 @@ internal static partial class PostgreSqlSql
         RETURNING
         """ + " " + Columns;
 
-    // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order.
+    // One round trip for a whole batch: arrays unnested in order; ids are assigned in that order. The limits are read once
+    // per statement (two arrays), not probed per row (10,000 probes were a tenth of the statement's time).
     public const string JobInsertMany = """
         INSERT INTO {s}.jobs (kind, queue, status, priority, payload, max_attempts, idempotency_key, created_at, run_at, concurrency_key, limited,
                               trace_parent, trace_state)
         SELECT t.kind, t.queue, 'pending', t.priority, t.payload::jsonb, t.max_attempts, t.idempotency_key, coalesce(@now, now()),
                coalesce(t.run_at, coalesce(@now, now()) + coalesce(t.delay_ms, 0) * interval '1 millisecond'), t.concurrency_key,
-               t.concurrency_key IS NOT NULL OR EXISTS (SELECT 1 FROM {s}.limits l WHERE (l.scope = 'type' AND l.name = t.kind) OR (l.scope = 'queue' AND l.name = t.queue)),
+               t.concurrency_key IS NOT NULL OR t.kind = ANY(lim.types) OR t.queue = ANY(lim.queues),
                t.trace_parent, t.trace_state
-        FROM unnest(@kinds::text[], @queues::text[], @priorities::integer[], @payloads::text[], @max_attempts::integer[],
+        FROM (SELECT ARRAY(SELECT name FROM {s}.limits WHERE scope = 'type') AS types,
+                     ARRAY(SELECT name FROM {s}.limits WHERE scope = 'queue') AS queues) lim,
+             unnest(@kinds::text[], @queues::text[], @priorities::integer[], @payloads::text[], @max_attempts::integer[],
                     @idempotency_keys::text[], @run_ats::timestamptz[], @delays_ms::bigint[], @concurrency_keys::text[],
                     @trace_parents::text[], @trace_states::text[])
              WITH ORDINALITY AS t(kind, queue, priority, payload, max_attempts, idempotency_key, run_at, delay_ms, concurrency_key, trace_parent, trace_state, ord)
@@ -60,6 +63,11 @@ internal static partial class PostgreSqlSql
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING id, idempotency_key
         """;
+
+    // A batch without idempotency keys (most bulk enqueues): the same insert without ON CONFLICT, which makes every row a
+    // speculative insertion (an extra WAL record and a check of the arbiter index per row): 290 -> 245 ms per 10,000 rows.
+    public static readonly string JobInsertManyUnkeyed = JobInsertMany.ReplaceOnce(
+        "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING\n", "");
 
     public const string JobGetByIdempotencyKey = "SELECT " + Columns + " FROM {s}.jobs WHERE idempotency_key = @idempotency_key";
 
