@@ -35,8 +35,12 @@ internal sealed class JobExecutor(
     /// <summary>Runs the attempt. <paramref name="shutdown"/> fires when the worker must stop: the job is handed back.</summary>
     public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown) => RunAsync(row, shutdown, null);
 
-    /// <summary>Runs a job a batch claimed ahead; <paramref name="waited"/> carries what its heartbeat learned while it waited.</summary>
-    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited)
+    /// <summary>
+    /// Runs a job a batch claimed ahead; <paramref name="waited"/> carries what its heartbeat learned while it waited.
+    /// <paramref name="handled"/>, when given, is completed as soon as the handler has returned, before the outcome is
+    /// written: the batch's slot is free then, while the outcome joins the next group commit.
+    /// </summary>
+    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled = null)
     {
         using var activity = JobsTelemetry.StartAttempt(row);
         using var attempt = new JobAttempt(row, store, shutdown) { CheckChild = client.Untyped };
@@ -58,6 +62,7 @@ internal sealed class JobExecutor(
         {
             error = ex;
         }
+        handled?.TrySetResult();
 
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try
@@ -80,6 +85,7 @@ internal sealed class JobExecutor(
             // Held (and heartbeated) until its outcome is written, not just until its handler returns: a completion
             // queued behind a slow group commit must not see its lease run out and the job rescued and run twice.
             running.Remove(attempt);
+            handled?.TrySetResult();
         }
     }
 

@@ -52,7 +52,10 @@ internal sealed class JobProcessor(
         var window = concurrency * Prefetch;
         var rescued = await RescueExpiredAsync(cancellationToken);
         await EnqueueDueSchedulesAsync(cancellationToken);
-        var running = new List<Task<JobRunReport>>();
+        // A slot is held while a handler runs; its outcome is then written without it (the group commit takes the outcomes
+        // of the jobs that finish meanwhile), so a batch at concurrency 4 does not wait for a commit per four jobs.
+        var running = new List<Task>();
+        var writing = new List<Task<JobRunReport>>();
         var waiting = new Queue<WaitingJob>();
         var reports = new List<JobRunReport>();
         var claimed = 0;
@@ -97,7 +100,8 @@ internal sealed class JobProcessor(
                     }
                     if (running.Count == 0) break;
                     var done = await Task.WhenAny([.. running, stopped.Task]);
-                    if (done != stopped.Task) await Harvest((Task<JobRunReport>)done);
+                    if (done != stopped.Task) running.Remove(done);
+                    await HarvestWrittenAsync(all: false);
                 }
             }
             finally
@@ -107,7 +111,8 @@ internal sealed class JobProcessor(
                 while (waiting.TryDequeue(out var unstarted))
                     if (await HandBackAsync(unstarted)) handedBack++;
             }
-            while (running.Count > 0) await Harvest(await Task.WhenAny(running));
+            while (running.Count > 0) running.Remove(await Task.WhenAny(running));
+            await HarvestWrittenAsync(all: true);
         }
         finally
         {
@@ -135,7 +140,12 @@ internal sealed class JobProcessor(
                 reports.Add(new JobRunReport(job.Row.Id, job.Row.Kind, JobOutcome.LeaseLost, 0,
                     "The lease was lost while the job waited for a slot; it was rescued by another worker."));
             else
-                running.Add(executor.RunAsync(job.Row, handlers.Token, job));
+            {
+                var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var outcome = executor.RunAsync(job.Row, handlers.Token, job, handled);
+                writing.Add(outcome);
+                running.Add(Task.WhenAny(handled.Task, outcome));
+            }
         }
 
         void CancelHandlers()
@@ -150,12 +160,17 @@ internal sealed class JobProcessor(
             }
         }
 
-        async Task Harvest(Task<JobRunReport> done)
+        // The reports of the outcomes written so far (all: waits for every one).
+        async Task HarvestWrittenAsync(bool all)
         {
-            running.Remove(done);
-            var report = await done;
-            reports.Add(report);
-            batch.Progress?.Report(report);
+            for (var i = 0; i < writing.Count; i++)
+            {
+                if (!all && !writing[i].IsCompleted) continue;
+                var report = await writing[i];
+                writing.RemoveAt(i--);
+                reports.Add(report);
+                batch.Progress?.Report(report);
+            }
         }
     }
 
