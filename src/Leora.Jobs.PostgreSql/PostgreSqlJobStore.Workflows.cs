@@ -72,6 +72,10 @@ public sealed partial class PostgreSqlJobStore
             if (await add.ExecuteNonQueryAsync(ct) != 1) throw WorkflowErrors.BatchClosed(id);
         }
 
+        // A parent that had already finished when its dependant was enqueued: counted as resolved (and, failed or
+        // cancelled, dooms the dependant unless it runs anyway).
+        static bool IsFinished(string status) => status is "completed" or "failed" or "cancelled";
+
         var parentIds = w.Jobs.SelectMany(j => j.ParentIds).Distinct().ToArray();
         var statuses = new Dictionary<long, string>();
         if (parentIds.Length > 0)
@@ -100,7 +104,7 @@ public sealed partial class PostgreSqlJobStore
             foreach (var parent in job.ParentIds.Distinct())
             {
                 var status = statuses[parent];
-                if (status is not ("completed" or "failed" or "cancelled")) parentsLeft[i]++;
+                if (!IsFinished(status)) parentsLeft[i]++;
                 else if (status != "completed" && !job.RunAnyway) doomedBy[i] ??= WorkflowErrors.ParentNotCompleted(parent, status);
             }
             parentsLeft[i] += job.ParentIndexes.Distinct().Count();
@@ -129,7 +133,7 @@ public sealed partial class PostgreSqlJobStore
             {
                 depParents.Add(parent);
                 depChildren.Add(id);
-                resolved.Add(statuses[parent] is "completed" or "failed" or "cancelled");
+                resolved.Add(IsFinished(statuses[parent]));
             }
             foreach (var index in job.ParentIndexes.Distinct())
             {
