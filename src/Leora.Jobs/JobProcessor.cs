@@ -22,8 +22,14 @@ internal sealed class JobProcessor(
     ILogger<JobProcessor> logger,
     IHostApplicationLifetime? lifetime = null) : IJobProcessor
 {
-    /// <summary>A batch holds at most this many times its concurrency in claimed jobs (running and waiting for a slot).</summary>
+    /// <summary>A batch holds at most this many times its concurrency in claimed jobs (running and waiting for a slot) at first.</summary>
     public const int Prefetch = 4;
+
+    /// <summary>
+    /// The most a batch holds, in times its concurrency, once its jobs have proved shorter than a claim: each claim during
+    /// which every running job finished (the slots stood idle waiting for it) doubles what it holds, up to this.
+    /// </summary>
+    public const int MaxPrefetch = 32;
 
     private readonly JobsOptions _options = options.Value;
     private readonly TimeSpan _shutdownGrace = worker.Value.ShutdownGrace;
@@ -46,8 +52,9 @@ internal sealed class JobProcessor(
         var started = time.GetTimestamp();
         bool BudgetLeft() => batch.MaxDuration is not { } budget || time.GetElapsedTime(started) < budget;
 
-        // Claimed ahead: up to Prefetch × concurrency jobs held at once (running and waiting), so that one claim (one
-        // commit) fills many slots instead of one claim per finished job. Waiting jobs are kept alive by the node's
+        // Claimed ahead: up to Prefetch × concurrency jobs held at once (running and waiting; more for short jobs, up to
+        // MaxPrefetch × concurrency), so that one claim (one commit) fills many slots instead of one claim per finished
+        // job. Waiting jobs are kept alive by the node's
         // heartbeat and handed back without using an attempt if the time budget or the request ends before they start.
         var window = concurrency * Prefetch;
         var rescued = await RescueExpiredAsync(cancellationToken);
@@ -89,6 +96,9 @@ internal sealed class JobProcessor(
                     {
                         var rows = await store.JobClaimAsync(Claim(batch.Queue, want), cancellationToken);
                         claimed += rows.Count;
+                        // Every running job finished while the claim was out: short jobs, whose slots waited for claims.
+                        // Hold more from now on, so that fewer claims (a round trip and a commit each) serve the batch.
+                        if (running.Count > 0 && running.TrueForAll(t => t.IsCompleted)) window = Math.Min(window * 2, concurrency * MaxPrefetch);
                         exhausted = rows.Count < want; // the queue had no more due jobs a moment ago
                         foreach (var row in rows)
                         {
