@@ -125,10 +125,12 @@ internal static partial class PostgreSqlSql
         "AND NOT limited AND concurrency_key IS NULL AND NOT (ARRAY[kind] <@ ARRAY(SELECT name FROM {s}.limits WHERE scope = 'type')) " +
         "AND NOT (ARRAY[queue] <@ ARRAY(SELECT name FROM {s}.limits WHERE scope = 'queue'))";
 
-    // The planner's picture of the jobs table (PostgreSqlJobStore.Statistics.cs): rows at its last analysis (-1: never)
-    // and rows changed since (the statistics system's count, a second or so behind).
+    // The planner's picture of the jobs table (PostgreSqlJobStore.Statistics.cs): rows at its last analysis (-1: never),
+    // rows changed since (the statistics system's count, which a busy backend reports up to ten seconds late), and the
+    // table's pages then and now (exact at once).
     public const string JobsStatistics = """
-        SELECT c.reltuples::float8, coalesce(s.n_mod_since_analyze, 0)
+        SELECT c.reltuples::float8, coalesce(s.n_mod_since_analyze, 0), c.relpages::bigint,
+               pg_relation_size(c.oid) / current_setting('block_size')::bigint
         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
         WHERE c.oid = @table::regclass
         """;
