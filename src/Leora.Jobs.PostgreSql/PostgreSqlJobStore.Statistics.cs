@@ -18,8 +18,8 @@ namespace Leora.Jobs.PostgreSql;
 // 1,000) since it was: about autovacuum's own rule (50 rows plus 10 %), applied within seconds instead of at autovacuum's
 // next round; or when the table has grown by a twentieth in pages (the count of changed rows reaches the statistics
 // system up to ten seconds late, and a backlog enqueued beside 1,000,000 analyzed rows drained at 4,367 jobs/s until the
-// next check found it). A busy large table is analyzed at most every 10 s by each worker process that finds it stale (ANALYZE reads a
-// sample of 30,000 rows, whatever the table's size).
+// next check found it). A busy large table is analyzed at most every 10 s by each worker process that finds it stale
+// (ANALYZE reads a sample of 30,000 rows, whatever the table's size).
 public sealed partial class PostgreSqlJobStore
 {
     private const int StatisticsMinClaim = 100;
@@ -63,8 +63,9 @@ public sealed partial class PostgreSqlJobStore
     }
 
     /// <summary>
-    /// Analyzes the jobs table when it was never analyzed (<c>reltuples</c> -1) or has had more rows inserted, updated or
-    /// deleted since its last analysis than a twentieth of the rows it held then (and at least 1,000). Returns whether it ran ANALYZE.
+    /// Analyzes the jobs table when it was never analyzed (<c>reltuples</c> -1), has had more rows inserted, updated or
+    /// deleted since its last analysis than a twentieth of the rows it held then (and at least 1,000), or has grown by a
+    /// twentieth in pages since (and at least 1 MB). Returns whether it ran ANALYZE.
     /// </summary>
     internal Task<bool> AnalyzeIfStaleAsync(CancellationToken cancellationToken) =>
         WithConnectionAsync(async c =>

@@ -85,7 +85,6 @@ internal sealed class JobExecutor(
             // Held (and heartbeated) until its outcome is written, not just until its handler returns: a completion
             // queued behind a slow group commit must not see its lease run out and the job rescued and run twice.
             running.Remove(attempt);
-            handled?.TrySetResult();
         }
     }
 

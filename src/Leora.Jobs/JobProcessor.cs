@@ -54,8 +54,8 @@ internal sealed class JobProcessor(
 
         // Claimed ahead: up to Prefetch × concurrency jobs held at once (running and waiting; more for short jobs, up to
         // MaxPrefetch × concurrency), so that one claim (one commit) fills many slots instead of one claim per finished
-        // job. Waiting jobs are kept alive by the node's
-        // heartbeat and handed back without using an attempt if the time budget or the request ends before they start.
+        // job. Waiting jobs are kept alive by the node's heartbeat and handed back without using an attempt if the time
+        // budget or the request ends before they start.
         var window = concurrency * Prefetch;
         var rescued = await RescueExpiredAsync(cancellationToken);
         await EnqueueDueSchedulesAsync(cancellationToken);

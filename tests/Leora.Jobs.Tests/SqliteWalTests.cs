@@ -23,17 +23,23 @@ public sealed class SqliteWalTests : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    private async Task<SqliteJobStore> MigratedStoreAsync(TimeSpan checkpointInterval)
+    {
+        var store = new SqliteJobStore(new SqliteJobStoreOptions
+        {
+            ConnectionString = _file.ConnectionString,
+            CheckpointInterval = checkpointInterval,
+        }, TimeProvider.System);
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
+    }
+
     private static TimeSpan Duration => Environment.GetEnvironmentVariable("LEORA_SOAK_LONG") == "1" ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task The_wal_stays_bounded_beside_readers_that_never_stop_and_a_stream_of_writes()
     {
-        var store = new SqliteJobStore(new SqliteJobStoreOptions
-        {
-            ConnectionString = _file.ConnectionString,
-            CheckpointInterval = TimeSpan.FromSeconds(1),
-        }, TimeProvider.System);
-        await store.MigrateAsync(CancellationToken.None);
+        var store = await MigratedStoreAsync(TimeSpan.FromSeconds(1));
         var wal = _file.Path_ + "-wal";
 
         using var stop = new CancellationTokenSource();
@@ -114,12 +120,7 @@ public sealed class SqliteWalTests : IDisposable
     public async Task A_checkpoint_a_reader_held_off_is_tried_again_soon_not_an_interval_later()
     {
         // An interval of an hour: only the quick retry after a checkpoint that gave up can complete one during this test.
-        var store = new SqliteJobStore(new SqliteJobStoreOptions
-        {
-            ConnectionString = _file.ConnectionString,
-            CheckpointInterval = TimeSpan.FromHours(1),
-        }, TimeProvider.System);
-        await store.MigrateAsync(CancellationToken.None);
+        var store = await MigratedStoreAsync(TimeSpan.FromHours(1));
         var payload = JsonSerializer.Serialize(new { n = 1 });
         Task<EnqueueResult> InsertAsync() => store.JobInsertAsync(new JobInsertParams("echo", "default", payload, 0, 3, null, null, null), null, CancellationToken.None);
         await InsertAsync();
