@@ -59,4 +59,8 @@ internal static class WorkerMode
     }
 }
 
-internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSecond, double? SteadyJobsPerSecond, double PeakRssMb, double? P50Ms, double? P95Ms, double? P99Ms);
+internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSecond, double? SteadyJobsPerSecond, double PeakRssMb, double? P50Ms, double? P95Ms, double? P99Ms)
+{
+    /// <summary>The machine's CPU over the drain (measured by the parent, around the worker process's whole life).</summary>
+    public CpuUse? Cpu { get; init; }
+}
