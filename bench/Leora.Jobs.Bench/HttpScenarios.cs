@@ -42,8 +42,20 @@ internal sealed class HttpScenarios(Target target, Report report, BenchSettings 
             // Warm-up: a service runs for hours, so the loops time it after tiered compilation has reached its hot paths
             // (one request left the first loop paying for the JIT: a third of the CPU samples in the compiler thread).
             await Expect(await PostAsync(http, "/api/jobs", single, ct), 201);
-            await Scenarios.TimedLoopAsync(4, Scenarios.WarmUpSeconds, async () => await Expect(await PostAsync(http, "/api/jobs", single, ct), 201), ct);
-            await Scenarios.TimedLoopAsync(4, Scenarios.WarmUpSeconds, async () => await Expect(await http.GetAsync("/health/live", ct), 200), ct);
+            await Scenarios.WarmUpAsync(async () =>
+            {
+                await Expect(await PostAsync(http, "/api/jobs", single, ct), 201);
+                await Expect(await http.GetAsync("/health/live", ct), 200);
+            }, ct);
+
+            // The service's own CPU with no request at all (its background services), over a window of 3 s: a cost that
+            // per request would weigh most at one connection, where requests are fewest.
+            Report.Progress($"{S}: http: the service idle for 3 s");
+            var idle = CpuMeter.Start();
+            await Task.Delay(TimeSpan.FromSeconds(3), ct);
+            var idleCpu = idle.Stop();
+            report.Add("http", S, "http_idle_process_cpu", 100 * idleCpu.ProcessSeconds / 3, "% of a core",
+                note: "this process (the service and the idle load generator) over 3 s with no request, after the warm-up");
 
             // Each concurrency with the HTTP layer's own ceiling beside it: GET /health/live, Kestrel, routing and the
             // load generator, no database and no key.
