@@ -45,6 +45,7 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
         foreach (var clients in new[] { 1, 4, 32 })
         {
             var suffix = $"{clients}_client{(clients > 1 ? "s" : "")}";
+            Report.Progress($"{S}: single enqueues from {clients} client{(clients > 1 ? "s" : "")} for {settings.EnqueueSeconds} s");
             var r = await TimedLoopAsync(clients, settings.EnqueueSeconds, () => client.EnqueueAsync(new NoopArgs(0), cancellationToken: ct), ct);
             report.Add("enqueue", S, $"single_{suffix}", r, "jobs/s", atLeast: clients == 4 && !Pg ? 2000 : null,
                 note: clients == 4 && Pg ? "target: >= 60% of the pgbench ceiling with 4 clients (see pgbench figures)" : null);
