@@ -111,9 +111,10 @@ internal static class IssueGoals
     {
         if (floor is null || library is null || floor.Value <= 0 || library.Value <= 0) return "";
         var cpu = floor.MachineCpuUsPerCall is { } f && library.MachineCpuUsPerCall is { } l ? (Floor: f, Library: l) : ((double Floor, double Library)?)null;
-        var bound = connections == 1 || cpu is null ? 1 / (1 / floor.Value + 1 / library.Value) : Environment.ProcessorCount * 1e6 / (cpu.Value.Floor + cpu.Value.Library);
+        var inRow = connections == 1 || cpu is null;
+        var bound = inRow ? 1 / (1 / floor.Value + 1 / library.Value) : Environment.ProcessorCount * 1e6 / (cpu!.Value.Floor + cpu.Value.Library);
         var text = $"floor {Num(floor)} req/s; floor + library ≤ {Num(bound)} req/s = {Num(100 * bound / library.Value)} % of the library " +
-            (connections == 1 || cpu is null ? "(latencies in a row)" : $"({Environment.ProcessorCount} cores over {Num(cpu.Value.Floor)} + {Num(cpu.Value.Library)} µs of CPU per call)");
+            (inRow ? "(latencies in a row)" : $"({Environment.ProcessorCount} cores over {Num(cpu!.Value.Floor)} + {Num(cpu.Value.Library)} µs of CPU per call)");
         if (http is { MachineBusyPercent: { } busy, MachineCpuUsPerCall: { } request } && cpu is { } c)
             text += $"; machine {Num(busy)} % busy, {Num(request)} µs of CPU per request, {Num(request - c.Floor - c.Library)} µs more than floor + library";
         return text;

@@ -34,9 +34,9 @@ internal static partial class PgBench
     /// <c>ON CONFLICT</c> and <c>RETURNING</c> of the row) with a no-op job's values written in, run by pgbench (a C
     /// client that costs next to nothing) against the bench's jobs table. Null when pgbench is not installed.
     /// </summary>
-    public static async Task<double?> StoreInsertAsync(string connection, string schema, int clients, int seconds, CancellationToken ct)
+    public static async Task<double?> StoreInsertAsync(string connection, string? pgbenchPath, string schema, int clients, int seconds, CancellationToken ct)
     {
-        if (Find() is not { } exe) return null;
+        if ((pgbenchPath ?? Find()) is not { } exe) return null;
         var sql = Leora.Jobs.PostgreSql.PostgreSqlSql.JobInsert.Replace("{s}", $"\"{schema}\"", StringComparison.Ordinal);
         foreach (var (name, value) in new[] { ("@kind", $"'{NoopArgs.Kind}'"), ("@queue", "'default'"), ("@priority", "0"), ("@payload", "'{\"enqueuedAtUs\":0}'"),
                      ("@max_attempts", "3"), ("@idempotency_key", "NULL::text"), ("@now", "NULL::timestamptz"), ("@run_at", "NULL::timestamptz"),

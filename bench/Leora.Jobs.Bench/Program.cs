@@ -24,7 +24,8 @@ var settings = new BenchSettings(
     LatencyWarmup: 10,
     BatchCalls: a.Int("batch-calls", 30),
     PgBenchSeconds: a.Int("pgbench-seconds", 10),
-    RemotePollMs: a.Int("remote-poll-ms", 1000));
+    RemotePollMs: a.Int("remote-poll-ms", 1000),
+    PgBenchPath: a.Get("pgbench"));
 
 var pg = a.Get("pg") ?? Environment.GetEnvironmentVariable("LEORA_BENCH_PG") ?? Environment.GetEnvironmentVariable("LEORA_TEST_PG");
 var stores = (a.Get("stores") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -46,7 +47,7 @@ report.Add("machine", "-", "load_average_1m_at_start", LoadAverage(), "runnable 
 try
 {
     if (scenarios.Contains("ceiling") && stores.Contains("postgresql"))
-        await PgBench.RunAsync(pg!, a.Get("pgbench"), settings.PgBenchSeconds, report, ct);
+        await PgBench.RunAsync(pg!, settings.PgBenchPath, settings.PgBenchSeconds, report, ct);
     foreach (var store in stores)
     {
         var target = store == "postgresql" ? Target.PostgreSql(pg!, "leora_bench")

@@ -53,7 +53,7 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
             var u = await TimedLoopAsync(clients, settings.EnqueueSeconds, () => NpgsqlUpdateAsync(npgsql, ct), ct);
             report.Add("enqueue", S, $"npgsql_one_row_update_{suffix}", u, "tx/s",
                 note: "pgbench's one-row UPDATE from Npgsql in this process, no library (the .NET client's ceiling)");
-            if (clients == 4 && await PgBench.StoreInsertAsync(target.Connection, target.Schema!, clients, (int)Math.Ceiling(settings.EnqueueSeconds), ct) is { } insert)
+            if (clients == 4 && await PgBench.StoreInsertAsync(target.Connection, settings.PgBenchPath, target.Schema!, clients, (int)Math.Ceiling(settings.EnqueueSeconds), ct) is { } insert)
                 report.Add("enqueue", S, "pgbench_store_insert_4_clients", insert, "tx/s",
                     note: "the store's own insert statement (a no-op job's values) run by pgbench -M prepared -c 4 into this table: the server's ceiling for an enqueue");
         }
@@ -422,4 +422,4 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
 /// <summary>Sizes of the scenarios; <c>--full</c> uses the sizes everywhere.</summary>
 internal sealed record BenchSettings(
     double EnqueueSeconds, int BulkCalls, int WorkJobs, int Concurrency, int GrowthFinished, int GrowthPending,
-    int MemoryJobs, int LatencyJobs, int LatencyWarmup, int BatchCalls, int PgBenchSeconds, int RemotePollMs);
+    int MemoryJobs, int LatencyJobs, int LatencyWarmup, int BatchCalls, int PgBenchSeconds, int RemotePollMs, string? PgBenchPath = null);
