@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 
 namespace Leora.Jobs.AspNetCore;
@@ -14,15 +15,33 @@ internal static class RequestBody
     public static async Task<byte[]?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > limit) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[ChunkBytes];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (request.ContentLength is { } length)
         {
-            // A body sent without Content-Length (chunked) is cut off as soon as it passes the limit.
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
+            if (length > limit) return null;
+            // The usual case (curl, fetch, HttpClient with content): one array of the declared size, read into directly.
+            // Kestrel ends the body at Content-Length and fails a request whose body ends early.
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0) filled += n;
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        // Chunked: no size up front, so the body is cut off as soon as it passes the limit.
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, ChunkBytes), cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit) return null;
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }

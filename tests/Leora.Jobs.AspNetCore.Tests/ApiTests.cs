@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Leora.Jobs.TestSupport;
 using Microsoft.AspNetCore.Routing;
@@ -261,6 +262,32 @@ public abstract class ApiTests(ServiceFixture fixture)
         await (await client.PostRawAsync("/api/jobs", """{"type":"webhook"}""", "text/plain")).ProblemAsync(HttpStatusCode.UnsupportedMediaType);
 
         Assert.Equal(before, await TotalJobsAsync(client));
+    }
+
+    [Fact]
+    public async Task A_body_sent_chunked_without_a_length_is_read_whole_and_one_past_the_limit_is_refused_413()
+    {
+        using var client = _service.WithKey();
+        var before = await TotalJobsAsync(client);
+        static HttpRequestMessage Chunked(string json)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs")
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TransferEncodingChunked = true;
+            return request;
+        }
+
+        var created = await (await client.SendAsync(Chunked("""{"type":"webhook","payload":{"url":"https://example.com/chunked"}}""")))
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("https://example.com/chunked", created.GetProperty("payload").Str("url"));
+
+        var huge = new string('x', 300 * 1024);
+        var tooLarge = await (await client.SendAsync(Chunked($$$"""{"type":"webhook","payload":{"url":"https://example.com/","body":"{{{huge}}}"}}""")))
+            .ProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("262144", tooLarge.Str("detail"), StringComparison.Ordinal);
+        Assert.Equal(before + 1, await TotalJobsAsync(client));
     }
 
     [Fact]
