@@ -40,7 +40,14 @@ internal sealed class JobExecutor(
     /// <paramref name="handled"/>, when given, is completed as soon as the handler has returned, before the outcome is
     /// written: the batch's slot is free then, while the outcome joins the next group commit.
     /// </summary>
-    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled = null)
+    public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled = null) =>
+        RunAsync(row, shutdown, waited, handled, null);
+
+    /// <summary>
+    /// Runs the attempt; <paramref name="handlerReturned"/>, when given, is called on the handler's own flow as soon as the
+    /// handler has returned, before the outcome is written (a producer's slot: see <c>JobProducer</c>).
+    /// </summary>
+    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled, Action? handlerReturned)
     {
         using var activity = JobsTelemetry.StartAttempt(row);
         using var attempt = new JobAttempt(row, store, shutdown) { CheckChild = client.Untyped };
@@ -63,6 +70,7 @@ internal sealed class JobExecutor(
             error = ex;
         }
         handled?.TrySetResult();
+        handlerReturned?.Invoke();
 
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         try

@@ -26,11 +26,13 @@ internal sealed class JobProducer(
     // One per run, replaced at each start: the stop that ends a run disposes them once every handler has returned.
     private CancellationTokenSource _stopHandlers = new();
     private SemaphoreSlim _slots = new(concurrency, concurrency);
+    // Jobs whose handler returned and whose slot was freed early, while their outcome waits for its commit.
+    private int _awaitingOutcome;
 
-    /// <summary>Jobs this producer runs now.</summary>
+    /// <summary>Jobs whose handlers this producer runs now (not those finished and waiting for their outcome's commit).</summary>
     public int RunningCount
     {
-        get { lock (_runningLock) return _running.Count; }
+        get { lock (_runningLock) return Math.Max(0, _running.Count - Volatile.Read(ref _awaitingOutcome)); }
     }
 
     protected override async Task RunAsync(CancellationToken stopping)
@@ -120,13 +122,38 @@ internal sealed class JobProducer(
 
     private async Task RunAndReleaseAsync(JobRow row, SemaphoreSlim slots)
     {
+        node.JobStarted();
+        var early = false;
         try
         {
-            await executor.RunAsync(row, _stopHandlers.Token);
+            await executor.RunAsync(row, _stopHandlers.Token, null, null, () =>
+            {
+                // The handler returned: its outcome joins the next group commit, and its slot starts the next job now
+                // (the attempt stays leased and heartbeated until the outcome is written). Unless as many outcomes as there
+                // are slots already wait for their commit: then the commit is the bottleneck, and the slot waits with it.
+                if (Interlocked.Increment(ref _awaitingOutcome) <= concurrency)
+                {
+                    early = true;
+                    node.JobEnded();
+                    slots.Release();
+                }
+                else
+                {
+                    Interlocked.Decrement(ref _awaitingOutcome);
+                }
+            });
         }
         finally
         {
-            slots.Release();
+            if (early)
+            {
+                Interlocked.Decrement(ref _awaitingOutcome);
+            }
+            else
+            {
+                node.JobEnded();
+                slots.Release();
+            }
         }
     }
 
@@ -136,11 +163,9 @@ internal sealed class JobProducer(
         {
             if (!_running.Add(task)) return;
         }
-        node.JobStarted();
         task.ContinueWith(t =>
         {
             lock (_runningLock) _running.Remove(t);
-            node.JobEnded();
         }, TaskScheduler.Default);
     }
 }
