@@ -261,6 +261,13 @@ internal sealed class Scenarios(Target target, Report report, BenchSettings sett
         if (r.SteadyJobsPerSecond is { } steady)
             report.Add("work", S, "drain_jobs_per_s_after_warmup", steady, "jobs/s", atLeast: Pg ? 20_000 : 10_000,
                 note: "the same drain timed from its 10th percentile job to its last: a long-running worker's rate, without start-up and JIT");
+        if (r.WarmSeconds is { } warm && r.SteadyJobsPerSecond is { } rate)
+        {
+            report.Add("work", S, "drain_first_tenth_seconds", warm, "s", note: $"from the worker's start to its {r.Jobs / 10:N0}th job");
+            report.Add("work", S, "drain_first_tenth_seconds_at_steady_rate", r.Jobs / 10 / rate, "s", note: "the same jobs at the rate after warm-up");
+        }
+        if (r.JitMs is { } jit)
+            report.Add("work", S, "drain_jit_ms", jit, "ms", note: $"the JIT's compile time in the worker over the drain (all threads), {r.JitMethods:N0} methods");
         return r.JobsPerSecond;
     }
 

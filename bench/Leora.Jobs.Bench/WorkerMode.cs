@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -32,6 +33,9 @@ internal static class WorkerMode
         foreach (var hosted in sp.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
             if (hosted is not JobWorker) await hosted.StartAsync(CancellationToken.None);
         var sw = Stopwatch.StartNew();
+        var start = Stopwatch.GetTimestamp();
+        var jit = JitInfo.GetCompilationTime();
+        var jitMethods = JitInfo.GetCompiledMethodCount();
         await worker.StartAsync(CancellationToken.None);
         Console.Out.WriteLine("ready");
         Console.Out.Flush();
@@ -39,12 +43,19 @@ internal static class WorkerMode
         if (a.Get("seconds") is { } seconds) await Task.WhenAny(probe.Reached, Task.Delay(TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))));
         else await probe.Reached;
         var end = Stopwatch.GetTimestamp();
+        var jitMs = (JitInfo.GetCompilationTime() - jit).TotalMilliseconds;
+        var compiled = JitInfo.GetCompiledMethodCount() - jitMethods;
         await worker.StopAsync(CancellationToken.None);
         var elapsed = sw.Elapsed.TotalSeconds;
         var steady = probe.WarmAt > 0 && expect > warm ? (expect - warm) / Stopwatch.GetElapsedTime(probe.WarmAt, end).TotalSeconds : (double?)null;
         var lat = probe.LatenciesMs;
         var result = new WorkerResult(probe.Count, elapsed, probe.Count / elapsed, steady, PeakRssMb(),
-            lat.Count > 0 ? Report.Percentile(lat, 50) : null, lat.Count > 0 ? Report.Percentile(lat, 95) : null, lat.Count > 0 ? Report.Percentile(lat, 99) : null);
+            lat.Count > 0 ? Report.Percentile(lat, 50) : null, lat.Count > 0 ? Report.Percentile(lat, 95) : null, lat.Count > 0 ? Report.Percentile(lat, 99) : null)
+        {
+            JitMs = jitMs,
+            JitMethods = compiled,
+            WarmSeconds = probe.WarmAt > 0 ? Stopwatch.GetElapsedTime(start, probe.WarmAt).TotalSeconds : null,
+        };
         Console.Out.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
         return 0;
     }
@@ -63,4 +74,12 @@ internal sealed record WorkerResult(long Jobs, double Seconds, double JobsPerSec
 {
     /// <summary>The machine's CPU over the drain (measured by the parent, around the worker process's whole life).</summary>
     public CpuUse? Cpu { get; init; }
+
+    /// <summary>The JIT's compile time in the worker from its start to its last job (all threads), and the methods it compiled.</summary>
+    public double? JitMs { get; init; }
+
+    public long? JitMethods { get; init; }
+
+    /// <summary>From the worker's start to its 10th-percentile job: the part of the drain the start-up (and the JIT) slows.</summary>
+    public double? WarmSeconds { get; init; }
 }
