@@ -43,9 +43,16 @@ public sealed partial class PostgreSqlJobStore
         JobInsertManyAsync(jobs, null, transaction, cancellationToken);
 
     // flags: a workflow's jobs (WorkflowWriteAsync), each row's workflow flag and whether it starts waiting.
-    private Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, (bool[] Workflow, bool[] Waiting)? flags,
-        DbTransaction? transaction, CancellationToken cancellationToken) =>
-        WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
+    private async Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, (bool[] Workflow, bool[] Waiting)? flags,
+        DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var results = await InsertManyAsync();
+        // A batch committed by this call (not in a caller's transaction, whose rows no other session sees yet): the table may
+        // have just outgrown its statistics, and the workers' first claims would be planned without them (PostgreSqlJobStore.Statistics.cs).
+        if (transaction is null) RequestStatisticsCheck(jobs.Count);
+        return results;
+
+        Task<IReadOnlyList<EnqueueResult>> InsertManyAsync() => WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
         {
             await using var cmd = Command(c, tx, flags is not null ? PostgreSqlSql.JobInsertManyWorkflow
                 : jobs.Any(j => j.IdempotencyKey is not null) ? PostgreSqlSql.JobInsertMany : PostgreSqlSql.JobInsertManyUnkeyed);
@@ -96,6 +103,7 @@ public sealed partial class PostgreSqlJobStore
             }
             return results;
         }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<JobRow>> JobClaimAsync(JobClaimParams claim, CancellationToken cancellationToken)

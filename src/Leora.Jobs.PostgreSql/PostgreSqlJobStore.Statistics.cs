@@ -13,10 +13,10 @@ namespace Leora.Jobs.PostgreSql;
 // (110 ms). Autovacuum fixes both within a minute or two (autovacuum_naptime), which is the whole of a 100,000-job drain:
 // a backlog drained from a fresh table ran at 3,248 jobs/s here, 10,754 with an ANALYZE at its first claim
 // (docs/benchmarks.md). A queue's table is the worst case for this: idle most of the time (its statistics say so), then a
-// burst of a bulk import. So a worker that claims a batch checks the statistics (one catalog read, at most every 10 s per
-// store) and analyzes the table when it was never analyzed or has changed by more than a twentieth of its rows (at least
-// 1,000) since it was: about autovacuum's own rule (50 rows plus 10 %), applied within seconds instead of at autovacuum's
-// next round; or when the table has grown by a twentieth in pages (the count of changed rows reaches the statistics
+// burst of a bulk import. So a worker that claims a batch, and a bulk enqueue of a batch in its own transaction, check the
+// statistics (one catalog read, at most every 10 s per store) and analyze the table when it was never analyzed or has
+// changed by more than a twentieth of its rows (at least 1,000) since it was: about autovacuum's own rule (50 rows plus
+// 10 %), applied within seconds instead of at autovacuum's next round; or when the table has grown by a twentieth in pages (the count of changed rows reaches the statistics
 // system up to ten seconds late, and a backlog enqueued beside 1,000,000 analyzed rows drained at 4,367 jobs/s until the
 // next check found it). A busy large table is analyzed at most every 10 s by each worker process that finds it stale
 // (ANALYZE reads a sample of 30,000 rows, whatever the table's size).
@@ -34,10 +34,13 @@ public sealed partial class PostgreSqlJobStore
     internal (int Analyzed, int Failed) StatisticsCounts => (_statisticsAnalyzed, _statisticsFailed);
     internal Exception? LastStatisticsError { get; private set; }
 
-    /// <summary>After a claim: checks the table's statistics in the background when the claim was a batch and the last check is old enough.</summary>
-    private void RequestStatisticsCheck(int claimed)
+    /// <summary>
+    /// After a claim or a bulk enqueue: checks the table's statistics in the background when it was a batch (of
+    /// <paramref name="rows"/> rows) and the last check is old enough.
+    /// </summary>
+    private void RequestStatisticsCheck(int rows)
     {
-        if (claimed < StatisticsMinClaim || _statisticsRefused) return;
+        if (rows < StatisticsMinClaim || _statisticsRefused) return;
         var last = Volatile.Read(ref _statisticsCheckedAt);
         if (last != 0 && Stopwatch.GetElapsedTime(last) < StatisticsCheckInterval) return;
         if (Interlocked.CompareExchange(ref _statisticsChecking, 1, 0) != 0) return;

@@ -61,7 +61,9 @@ public sealed class PostgreSqlClaimPlanTests
         await using var database = TestDatabase.Create("postgresql", "cstat");
         await using var store = Store(database);
         await store.MigrateAsync(CancellationToken.None);
-        await store.JobInsertManyAsync([.. Enumerable.Range(0, 3000).Select(Job)], null, CancellationToken.None);
+        // In calls below the batch size that makes a bulk enqueue look (the enqueue's own check is the next test's).
+        foreach (var chunk in Enumerable.Range(0, 3000).Chunk(75))
+            await store.JobInsertManyAsync([.. chunk.Select(Job)], null, CancellationToken.None);
         Assert.True(await ReltuplesAsync(database) < 0, "a new table has never been analyzed");
 
         // A claim of a single job does not look; a batch claim does, and analyzes the table in the background.
@@ -78,6 +80,33 @@ public sealed class PostgreSqlClaimPlanTests
 
         // Fresh statistics are left alone.
         Assert.False(await store.AnalyzeIfStaleAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_bulk_enqueue_analyzes_a_jobs_table_without_statistics_before_any_worker_claims()
+    {
+        await using var database = TestDatabase.Create("postgresql", "cstat");
+        await using var store = Store(database);
+        await store.MigrateAsync(CancellationToken.None);
+        // Inside a caller's transaction nothing is committed yet: no check.
+        await using (var c = new NpgsqlConnection(TestPostgres.Require()))
+        {
+            await c.OpenAsync();
+            await using var tx = await c.BeginTransactionAsync();
+            await store.JobInsertManyAsync([.. Enumerable.Range(0, 200).Select(Job)], tx, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        Assert.Equal((0, 0), store.StatisticsCounts);
+
+        await store.JobInsertManyAsync([.. Enumerable.Range(0, 3000).Select(Job)], null, CancellationToken.None);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (store.StatisticsCounts.Analyzed == 0)
+        {
+            Assert.False(wait.IsCancellationRequested, $"no ANALYZE: {store.StatisticsCounts} {store.LastStatisticsError?.Message}");
+            Assert.Null(store.LastStatisticsError);
+            await Task.Delay(20);
+        }
+        Assert.Equal(3200, await ReltuplesAsync(database));
     }
 
     private static async Task<double> ReltuplesAsync(TestDatabase database)
