@@ -1,6 +1,6 @@
-using System.Runtime;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,7 +32,6 @@ internal static class WorkerMode
         var worker = sp.GetRequiredService<JobWorker>();
         foreach (var hosted in sp.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
             if (hosted is not JobWorker) await hosted.StartAsync(CancellationToken.None);
-        var sw = Stopwatch.StartNew();
         var start = Stopwatch.GetTimestamp();
         var jit = JitInfo.GetCompilationTime();
         var jitMethods = JitInfo.GetCompiledMethodCount();
@@ -46,7 +45,7 @@ internal static class WorkerMode
         var jitMs = (JitInfo.GetCompilationTime() - jit).TotalMilliseconds;
         var compiled = JitInfo.GetCompiledMethodCount() - jitMethods;
         await worker.StopAsync(CancellationToken.None);
-        var elapsed = sw.Elapsed.TotalSeconds;
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var steady = probe.WarmAt > 0 && expect > warm ? (expect - warm) / Stopwatch.GetElapsedTime(probe.WarmAt, end).TotalSeconds : (double?)null;
         var lat = probe.LatenciesMs;
         var result = new WorkerResult(probe.Count, elapsed, probe.Count / elapsed, steady, PeakRssMb(),

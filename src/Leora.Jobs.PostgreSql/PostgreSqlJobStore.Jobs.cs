@@ -46,13 +46,7 @@ public sealed partial class PostgreSqlJobStore
     private async Task<IReadOnlyList<EnqueueResult>> JobInsertManyAsync(IReadOnlyList<JobInsertParams> jobs, (bool[] Workflow, bool[] Waiting)? flags,
         DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var results = await InsertManyAsync();
-        // A batch committed by this call (not in a caller's transaction, whose rows no other session sees yet): the table may
-        // have just outgrown its statistics, and the workers' first claims would be planned without them (PostgreSqlJobStore.Statistics.cs).
-        if (transaction is null) RequestStatisticsCheck(jobs.Count);
-        return results;
-
-        Task<IReadOnlyList<EnqueueResult>> InsertManyAsync() => WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
+        var written = await WithConnectionAsync<IReadOnlyList<EnqueueResult>>(transaction, async (c, tx) =>
         {
             await using var cmd = Command(c, tx, flags is not null ? PostgreSqlSql.JobInsertManyWorkflow
                 : jobs.Any(j => j.IdempotencyKey is not null) ? PostgreSqlSql.JobInsertMany : PostgreSqlSql.JobInsertManyUnkeyed);
@@ -103,6 +97,10 @@ public sealed partial class PostgreSqlJobStore
             }
             return results;
         }, cancellationToken);
+        // A batch committed by this call (not in a caller's transaction, whose rows no other session sees yet): the table may
+        // have just outgrown its statistics, and the workers' first claims would be planned without them (PostgreSqlJobStore.Statistics.cs).
+        if (transaction is null) RequestStatisticsCheck(jobs.Count);
+        return written;
     }
 
     /// <inheritdoc />

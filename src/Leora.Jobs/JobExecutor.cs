@@ -36,18 +36,12 @@ internal sealed class JobExecutor(
     public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown) => RunAsync(row, shutdown, null);
 
     /// <summary>
-    /// Runs a job a batch claimed ahead; <paramref name="waited"/> carries what its heartbeat learned while it waited.
-    /// <paramref name="handled"/>, when given, is completed as soon as the handler has returned, before the outcome is
-    /// written: the batch's slot is free then, while the outcome joins the next group commit.
+    /// Runs the attempt; <paramref name="waited"/> carries what a batch's heartbeat learned while the job waited to start.
+    /// <paramref name="handlerReturned"/>, when given, is called on the handler's own flow as soon as the handler has
+    /// returned, before the outcome is written: the caller's slot (a batch's, a producer's) is free then, while the outcome
+    /// joins the next group commit.
     /// </summary>
-    public Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled = null) =>
-        RunAsync(row, shutdown, waited, handled, null);
-
-    /// <summary>
-    /// Runs the attempt; <paramref name="handlerReturned"/>, when given, is called on the handler's own flow as soon as the
-    /// handler has returned, before the outcome is written (a producer's slot: see <c>JobProducer</c>).
-    /// </summary>
-    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, TaskCompletionSource? handled, Action? handlerReturned)
+    public async Task<JobRunReport> RunAsync(JobRow row, CancellationToken shutdown, WaitingJob? waited, Action? handlerReturned = null)
     {
         using var activity = JobsTelemetry.StartAttempt(row);
         using var attempt = new JobAttempt(row, store, shutdown) { CheckChild = client.Untyped };
@@ -69,7 +63,6 @@ internal sealed class JobExecutor(
         {
             error = ex;
         }
-        handled?.TrySetResult();
         handlerReturned?.Invoke();
 
         var durationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -152,7 +152,7 @@ internal sealed class JobProcessor(
             else
             {
                 var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var outcome = executor.RunAsync(job.Row, handlers.Token, job, handled);
+                var outcome = executor.RunAsync(job.Row, handlers.Token, job, () => handled.TrySetResult());
                 writing.Add(outcome);
                 running.Add(Task.WhenAny(handled.Task, outcome));
             }

@@ -126,7 +126,7 @@ internal sealed class JobProducer(
         var early = false;
         try
         {
-            await executor.RunAsync(row, _stopHandlers.Token, null, null, () =>
+            await executor.RunAsync(row, _stopHandlers.Token, null, () =>
             {
                 // The handler returned: its outcome joins the next group commit, and its slot starts the next job now
                 // (the attempt stays leased and heartbeated until the outcome is written). Unless as many outcomes as there
