@@ -274,6 +274,15 @@ case "$cmd" in
     # The committed OpenAPI document (which OpenApiContractTests holds equal to the served one) passes Redocly's lint.
     openapi_lint || status=1
     test_typescript || status=$?
+    # A failed run keeps what the poolers saw (their warnings and errors) in its output, since the cluster's directory
+    # goes with the run: a client held in a pooler's queue leaves no other trace.
+    if [ "$status" -ne 0 ]; then
+      for f in "$PG_DIR"/pgbouncer-*/log; do
+        [ -f "$f" ] || continue
+        log "last warnings and errors of $(basename "$(dirname "$f")")"
+        grep -E "WARNING|ERROR|FATAL|closing because" "$f" | tail -n 40 || true
+      done
+    fi
     # One closing line that any reader understands: 'N passed, N failed'.
     python3 - "$ROOT/.tmp/test-results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
