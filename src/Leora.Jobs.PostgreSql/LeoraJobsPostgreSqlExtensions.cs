@@ -1,6 +1,7 @@
 using Leora.Jobs;
 using Leora.Jobs.PostgreSql;
 using Leora.Jobs.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // Extension methods live in the framework's namespace so that they show up without a using (STYLE.md).
@@ -17,8 +18,14 @@ public static class LeoraJobsPostgreSqlExtensions
         configure?.Invoke(options);
         builder.Services.AddSingleton(sp => new PostgreSqlJobStore(options, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgreSqlJobStore>());
-        builder.Services.AddHostedService(sp => new PostgreSqlPoolerCheck(
+        // The pooler check starts before every hosted service registered so far, the migrator included: behind a
+        // transaction pooler whose server connections hold other clients' prepared statements, the migration's own
+        // would fail first, with PostgreSQL's error instead of the setting to add.
+        var check = ServiceDescriptor.Singleton<IHostedService>(sp => new PostgreSqlPoolerCheck(
             sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<ILogger<PostgreSqlPoolerCheck>>()));
+        var first = builder.Services.IndexOf(builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService))!);
+        if (first < 0) builder.Services.Add(check);
+        else builder.Services.Insert(first, check);
         builder.Services.AddHostedService(sp => new PostgreSqlJobListener(
             sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options,
             () => sp.GetRequiredService<JobNodeState>().HasWorker, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));

@@ -14,10 +14,10 @@ namespace Leora.Jobs.PostgreSql;
 /// <remarks>
 /// Behind a transaction-mode pooler LISTEN "succeeds" and then nothing ever arrives: the pooler hands the server
 /// connection that listens to other clients between transactions, and no notification reaches this one (River #205).
-/// So after each LISTEN the listener sends itself a probe notification through the store's own connection string (the
-/// path every enqueue's notification takes) and waits for it; when it does not arrive the listener says so once (event
-/// 2602) and stops: workers find jobs by polling, as with <see cref="PostgreSqlJobStoreOptions.Listen"/> false. A
-/// direct <see cref="PostgreSqlJobStoreOptions.ListenConnectionString"/> keeps the wake-up behind such a pooler.
+/// So the listener first listens on a probe channel of its own, sends itself a notification on it through the store's own
+/// connection string (the path every enqueue's notification takes) and waits for it; only then does it listen on the
+/// wake-up channel. When the probe does not arrive the listener says so once (event 2602) and stops: workers find jobs
+/// by polling, as with <see cref="PostgreSqlJobStoreOptions.Listen"/> false. A direct <see cref="PostgreSqlJobStoreOptions.ListenConnectionString"/> keeps the wake-up behind such a pooler.
 /// </remarks>
 internal sealed class PostgreSqlJobListener(
     PostgreSqlJobStore store,
@@ -55,18 +55,22 @@ internal sealed class PostgreSqlJobListener(
             try
             {
                 await using var connection = await ListenDataSource().OpenConnectionAsync(stop);
-                var probe = $"{store.Schema}:probe:{Guid.NewGuid():N}";
+                // The probe has a channel of its own, and the wake-up channel is listened to only once the probe came
+                // back: behind a transaction pooler a LISTEN stays on whichever server connection ran it, and an
+                // UNLISTEN may run on another. A leaked LISTEN of the wake-up channel would receive every enqueue's
+                // notification for the server connection's life, in another client's session or dropped by the pooler
+                // with a warning each time; one of a probe channel receives nothing ever again.
+                var probe = ProbeChannelPrefix + Guid.NewGuid().ToString("N");
                 var probed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 connection.Notification += (_, e) =>
                 {
-                    if (e.Payload == store.Schema) signal.Notify();
-                    else if (e.Payload == probe) probed.TrySetResult();
+                    if (e.Channel == probe) probed.TrySetResult();
+                    else if (e.Channel == PostgreSqlWakeUp.Channel && e.Payload == store.Schema) signal.Notify();
                 };
                 // A late probe on a direct connection is a slow server, not a pooler (PgBouncer gives each client a
-                // backend key of its own): keep listening there. Asked before LISTEN, which stays the session's last statement.
+                // backend key of its own): keep listening there.
                 var direct = await IsDirectAsync(connection, stop);
-                await using (var listen = new NpgsqlCommand("LISTEN " + PostgreSqlWakeUp.Channel, connection))
-                    await listen.ExecuteNonQueryAsync(stop);
+                await ExecuteAsync(connection, $"LISTEN \"{probe}\"", stop);
                 if (!await ProbeAsync(connection, probe, probed.Task, stop) && !direct)
                 {
                     GaveUp = true;
@@ -75,6 +79,8 @@ internal sealed class PostgreSqlJobListener(
                     signal.Notify();
                     return;
                 }
+                // The same session as the probe's (a direct connection, or a session pooler's): LISTEN stays its last statement.
+                await ExecuteAsync(connection, $"UNLISTEN \"{probe}\"; LISTEN {PostgreSqlWakeUp.Channel}", stop);
                 Log.Listening(logger, store.Schema);
                 failures = 0;
                 signal.Notify();
@@ -115,9 +121,9 @@ internal sealed class PostgreSqlJobListener(
     /// </summary>
     private async Task<bool> ProbeAsync(NpgsqlConnection connection, string probe, Task probed, CancellationToken stop)
     {
-        await using (var notify = store.DataSource.CreateCommand(PostgreSqlWakeUp.Sql))
+        await using (var notify = store.DataSource.CreateCommand("SELECT pg_notify(@channel, '')"))
         {
-            notify.Parameters.AddWithValue("schema", probe);
+            notify.Parameters.AddWithValue("channel", probe);
             await notify.ExecuteNonQueryAsync(stop);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -132,6 +138,15 @@ internal sealed class PostgreSqlJobListener(
         {
             return false;
         }
+    }
+
+    /// <summary>The start of each probe's channel, which a random suffix makes its own (tests read it).</summary>
+    internal const string ProbeChannelPrefix = PostgreSqlWakeUp.Channel + "_probe_";
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken stop)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(stop);
     }
 
     private static async Task<bool> IsDirectAsync(NpgsqlConnection connection, CancellationToken stop)

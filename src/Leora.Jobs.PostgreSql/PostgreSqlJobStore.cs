@@ -135,6 +135,19 @@ public sealed partial class PostgreSqlJobStore : IJobStore, IAsyncDisposable
     /// </summary>
     internal async Task MigrateAsync(int upTo, CancellationToken cancellationToken)
     {
+        try
+        {
+            await MigrateCoreAsync(upTo, cancellationToken);
+        }
+        catch (PostgresException ex) when (IsLostPreparedStatement(ex))
+        {
+            // `migrate` run by itself (no pooler check before it) behind a pooler that loses prepared statements.
+            throw PreparedStatementsLost(ex);
+        }
+    }
+
+    private async Task MigrateCoreAsync(int upTo, CancellationToken cancellationToken)
+    {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockCmd = new NpgsqlCommand(PostgreSqlSql.MigrationLock, connection, tx))

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Leora.Jobs.PostgreSql;
 using Leora.Jobs.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Leora.Jobs.Tests;
 
@@ -12,7 +16,7 @@ namespace Leora.Jobs.Tests;
 /// with the setting to add; LISTEN behind one is found deaf and workers poll, or a direct listen connection string keeps
 /// the wake-up; through a session pooler everything, LISTEN included, works unchanged.
 /// </summary>
-public sealed class PoolerTests
+public sealed partial class PoolerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -101,6 +105,106 @@ public sealed class PoolerTests
         {
             await producer.StopAsync();
             await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Behind_a_transaction_pooler_whose_server_connections_hold_another_clients_prepared_statements_the_service_still_refuses_naming_the_setting()
+    {
+        // Another Npgsql client prepared its first automatic statement on the pool's one server connection; the service's
+        // migration, left to run first, would name its own the same and fail with PostgreSQL's 42P05.
+        await using var db = await DedicatedDatabase.CreateAsync();
+        await db.PrepareOnThePooledServerAsync("_auto0");
+        var logs = new LogSink();
+        using var host = Build(db.Pooled(raw: true), "jobs", logs, worker: true);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("Max Auto Prepare=0", error.Message, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.Id == LeoraJobsEventId.PostgreSqlTransactionPoolerRefused);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_migration_run_by_itself_behind_such_a_pooler_fails_naming_the_setting()
+    {
+        // `leora-jobs migrate` runs the migration without the hosted pooler check.
+        await using var db = await DedicatedDatabase.CreateAsync();
+        await db.PrepareOnThePooledServerAsync("_auto0");
+        await using var store = new PostgreSqlJobStore(new PostgreSqlJobStoreOptions { ConnectionString = db.Pooled(raw: true), Schema = "jobs" }, TimeProvider.System);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.MigrateAsync(CancellationToken.None));
+        Assert.Contains("42P05", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Max Auto Prepare=0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Behind_a_transaction_pooler_the_listener_never_subscribes_a_pooled_server_connection_to_the_wake_up_channel()
+    {
+        await using var db = await DedicatedDatabase.CreateAsync();
+        // The statements traced through the pooler into the test's own database: this test's alone.
+        var statements = new ConcurrentQueue<string>();
+        using var tracing = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (!activity.TagObjects.Any(t => t.Value as string == db.Name)) return;
+                if (activity.TagObjects.FirstOrDefault(t => t.Key is "db.query.text" or "db.statement").Value is string text) statements.Enqueue(text);
+            },
+        };
+        ActivitySource.AddActivityListener(tracing);
+        var logs = new LogSink();
+        using var host = Build(db.Pooled(raw: false), "jobs", logs, worker: true, pollInterval: TimeSpan.FromMilliseconds(500));
+        await host.StartAsync();
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(logs.Has(LeoraJobsEventId.PostgreSqlListenDeaf)), Wait, "the deaf LISTEN to be reported");
+            // It listened to its probe's channel only: a LISTEN left on a pooled server connection, which the pooler
+            // hands to other clients, hears nothing more. Had it listened to the wake-up channel, that server connection
+            // would receive every enqueue's notification for as long as the pooler keeps it.
+            Assert.Contains(statements, s => s.StartsWith($"LISTEN \"{PostgreSqlJobListener.ProbeChannelPrefix}", StringComparison.Ordinal));
+            Assert.DoesNotContain(statements, s => WakeUpListen().IsMatch(s));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [GeneratedRegex(@"(^|;)\s*LISTEN\s+""?leora_jobs""?\s*(;|$)")]
+    private static partial Regex WakeUpListen();
+
+    /// <summary>
+    /// A database of the test's own on the test server, reached through the transaction pooler: PgBouncer keeps a pool
+    /// per database, so its server connections serve this test's clients only.
+    /// </summary>
+    private sealed class DedicatedDatabase : IAsyncDisposable
+    {
+        private DedicatedDatabase(string name) => Name = name;
+
+        public string Name { get; }
+
+        public static async Task<DedicatedDatabase> CreateAsync()
+        {
+            var db = new DedicatedDatabase("leora_" + TestPostgres.NewSchemaName("pool"));
+            await ExecuteAsync(TestPostgres.Require(), $"CREATE DATABASE {db.Name}");
+            return db;
+        }
+
+        /// <summary>Through the transaction pooler; <paramref name="raw"/>: without the documented Max Auto Prepare=0.</summary>
+        public string Pooled(bool raw) =>
+            new NpgsqlConnectionStringBuilder(raw ? TestPgBouncer.Raw(TestPgBouncer.Transaction) : TestPgBouncer.Require(TestPgBouncer.Transaction)) { Database = Name }.ConnectionString;
+
+        /// <summary>Leaves a prepared statement named <paramref name="name"/> on the pool's server connection, as another client would.</summary>
+        public Task PrepareOnThePooledServerAsync(string name) => ExecuteAsync(Pooled(raw: false), $"PREPARE {name} AS SELECT 1");
+
+        public async ValueTask DisposeAsync() => await ExecuteAsync(TestPostgres.Require(), $"DROP DATABASE {Name} WITH (FORCE)");
+
+        private static async Task ExecuteAsync(string connectionString, string sql)
+        {
+            await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
         }
     }
 
