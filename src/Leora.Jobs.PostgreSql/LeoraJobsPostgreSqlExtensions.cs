@@ -23,9 +23,8 @@ public static class LeoraJobsPostgreSqlExtensions
         // would fail first, with PostgreSQL's error instead of the setting to add.
         var check = ServiceDescriptor.Singleton<IHostedService>(sp => new PostgreSqlPoolerCheck(
             sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<ILogger<PostgreSqlPoolerCheck>>()));
-        var first = builder.Services.IndexOf(builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService))!);
-        if (first < 0) builder.Services.Add(check);
-        else builder.Services.Insert(first, check);
+        var first = builder.Services.ToList().FindIndex(d => d.ServiceType == typeof(IHostedService));
+        builder.Services.Insert(first < 0 ? builder.Services.Count : first, check);
         builder.Services.AddHostedService(sp => new PostgreSqlJobListener(
             sp.GetRequiredService<PostgreSqlJobStore>(), sp.GetRequiredService<JobSignal>(), options,
             () => sp.GetRequiredService<JobNodeState>().HasWorker, sp.GetRequiredService<ILogger<PostgreSqlJobListener>>()));
