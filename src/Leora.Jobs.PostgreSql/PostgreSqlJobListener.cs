@@ -14,10 +14,11 @@ namespace Leora.Jobs.PostgreSql;
 /// <remarks>
 /// Behind a transaction-mode pooler LISTEN "succeeds" and then nothing ever arrives: the pooler hands the server
 /// connection that listens to other clients between transactions, and no notification reaches this one (River #205).
-/// So the listener first listens on a probe channel of its own, sends itself a notification on it through the store's own
-/// connection string (the path every enqueue's notification takes) and waits for it; only then does it listen on the
+/// So the listener first listens on a probe channel of its own, sends itself a notification on it through the store's
+/// own connection string (the path every enqueue's notification takes) and waits for it; only then does it listen on the
 /// wake-up channel. When the probe does not arrive the listener says so once (event 2602) and stops: workers find jobs
-/// by polling, as with <see cref="PostgreSqlJobStoreOptions.Listen"/> false. A direct <see cref="PostgreSqlJobStoreOptions.ListenConnectionString"/> keeps the wake-up behind such a pooler.
+/// by polling, as with <see cref="PostgreSqlJobStoreOptions.Listen"/> false. A direct
+/// <see cref="PostgreSqlJobStoreOptions.ListenConnectionString"/> keeps the wake-up behind such a pooler.
 /// </remarks>
 internal sealed class PostgreSqlJobListener(
     PostgreSqlJobStore store,
@@ -161,8 +162,7 @@ internal sealed class PostgreSqlJobListener(
         if (connection.State != System.Data.ConnectionState.Open) return;
         try
         {
-            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
-            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+            await ExecuteAsync(connection, "UNLISTEN *", CancellationToken.None);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
         {

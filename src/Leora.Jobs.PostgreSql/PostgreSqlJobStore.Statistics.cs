@@ -17,9 +17,10 @@ namespace Leora.Jobs.PostgreSql;
 // statistics (one catalog read, at most every 10 s per store) and analyze the table when it was never analyzed or has
 // changed by more than a twentieth of its rows (at least 1,000) since it was: about autovacuum's own rule (50 rows plus
 // 10 %), applied within seconds instead of at autovacuum's next round; or when the table has grown by a twentieth in
-// pages (the count of changed rows reaches the statistics system up to ten seconds late, and a backlog enqueued beside 1,000,000 analyzed rows drained at 4,367 jobs/s until the
-// next check found it). A busy large table is analyzed at most every 10 s by each worker process that finds it stale
-// (ANALYZE reads a sample of 30,000 rows, whatever the table's size).
+// pages (the count of changed rows reaches the statistics system up to ten seconds late, and a backlog enqueued beside
+// 1,000,000 analyzed rows drained at 4,367 jobs/s until the next check found it). A busy large table is analyzed at
+// most every 10 s by each worker process that finds it stale (ANALYZE reads a sample of 30,000 rows, whatever the
+// table's size).
 public sealed partial class PostgreSqlJobStore
 {
     private const int StatisticsMinClaim = 100;

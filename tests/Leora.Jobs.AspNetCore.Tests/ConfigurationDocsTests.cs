@@ -205,7 +205,7 @@ public sealed class ConfigurationDocsTests
         if (runs[0].OwnDatabase)
         {
             ownDatabase = "cfg_" + Guid.NewGuid().ToString("N")[..12];
-            await PostgresAsync($"CREATE DATABASE {ownDatabase}");
+            await TestPostgres.ExecuteAsync($"CREATE DATABASE {ownDatabase}");
             args.Add($"--ConnectionStrings:Jobs={new NpgsqlConnectionStringBuilder(TestPostgres.Require()) { Database = ownDatabase }}");
         }
         foreach (var run in runs)
@@ -231,15 +231,7 @@ public sealed class ConfigurationDocsTests
         }
         finally
         {
-            if (ownDatabase is not null) await PostgresAsync($"DROP DATABASE IF EXISTS {ownDatabase} WITH (FORCE)");
+            if (ownDatabase is not null) await TestPostgres.ExecuteAsync($"DROP DATABASE IF EXISTS {ownDatabase} WITH (FORCE)");
         }
-    }
-
-    private static async Task PostgresAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(TestPostgres.Require());
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
     }
 }

@@ -22,10 +22,18 @@ public static class TestPostgres
 
     public static async Task DropSchemaAsync(string schema)
     {
-        if (ConnectionString is not { } cs) return;
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", conn);
-        await cmd.ExecuteNonQueryAsync();
+        if (ConnectionString is { } cs) await ExecuteAsync($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", cs);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> on a connection of its own: on the test server, or through <paramref name="connectionString"/>
+    /// (a pooler, another database) when given. For set-up a test does outside the store: a database of its own, a grant.
+    /// </summary>
+    public static async Task ExecuteAsync(string sql, string? connectionString = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString ?? Require());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -186,7 +186,7 @@ public sealed partial class PoolerTests
         public static async Task<DedicatedDatabase> CreateAsync()
         {
             var db = new DedicatedDatabase("leora_" + TestPostgres.NewSchemaName("pool"));
-            await ExecuteAsync(TestPostgres.Require(), $"CREATE DATABASE {db.Name}");
+            await TestPostgres.ExecuteAsync($"CREATE DATABASE {db.Name}");
             return db;
         }
 
@@ -195,17 +195,9 @@ public sealed partial class PoolerTests
             new NpgsqlConnectionStringBuilder(raw ? TestPgBouncer.Raw(TestPgBouncer.Transaction) : TestPgBouncer.Require(TestPgBouncer.Transaction)) { Database = Name }.ConnectionString;
 
         /// <summary>Leaves a prepared statement named <paramref name="name"/> on the pool's server connection, as another client would.</summary>
-        public Task PrepareOnThePooledServerAsync(string name) => ExecuteAsync(Pooled(raw: false), $"PREPARE {name} AS SELECT 1");
+        public Task PrepareOnThePooledServerAsync(string name) => TestPostgres.ExecuteAsync($"PREPARE {name} AS SELECT 1", Pooled(raw: false) + ";Pooling=false");
 
-        public async ValueTask DisposeAsync() => await ExecuteAsync(TestPostgres.Require(), $"DROP DATABASE {Name} WITH (FORCE)");
-
-        private static async Task ExecuteAsync(string connectionString, string sql)
-        {
-            await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        public async ValueTask DisposeAsync() => await TestPostgres.ExecuteAsync($"DROP DATABASE {Name} WITH (FORCE)");
     }
 
     private static IHost Build(string connectionString, string schema, LogSink logs, bool worker, TimeSpan? pollInterval = null, string? listen = null)

@@ -138,7 +138,7 @@ public sealed class PostgreSqlStoreConnectionTests : StoreConnectionTests
     protected override async Task<OtherDatabase> CreateOtherDatabaseAsync(Harness h)
     {
         var name = "leora_other_" + Guid.NewGuid().ToString("N")[..12];
-        await AdminAsync($"CREATE DATABASE {name}");
+        await TestPostgres.ExecuteAsync($"CREATE DATABASE {name}");
         var connectionString = new NpgsqlConnectionStringBuilder(TestPostgres.Require()) { Database = name }.ConnectionString;
         // The same schema name as the jobs database's: the insert would succeed there.
         var store = new PostgreSqlJobStore(new PostgreSqlJobStoreOptions { ConnectionString = connectionString, Schema = h.Schema! }, TimeProvider.System);
@@ -146,7 +146,7 @@ public sealed class PostgreSqlStoreConnectionTests : StoreConnectionTests
         return new OtherDatabase(store, async () =>
         {
             await store.DisposeAsync();
-            await AdminAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            await TestPostgres.ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         });
     }
 
@@ -156,13 +156,5 @@ public sealed class PostgreSqlStoreConnectionTests : StoreConnectionTests
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(h.ConnectionString) { ApplicationName = "leora-own-connection" }.ConnectionString);
         await connection.OpenAsync();
         return connection;
-    }
-
-    private static async Task AdminAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(TestPostgres.Require());
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
