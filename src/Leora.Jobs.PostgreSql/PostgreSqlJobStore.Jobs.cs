@@ -188,7 +188,8 @@ public sealed partial class PostgreSqlJobStore
             cmd.Parameters.AddWithValue("id", id);
             cmd.Parameters.AddWithValue("lock_token", lockToken);
             bind(cmd.Parameters);
-            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+            // Each fenced statement returns the job's id when it held the job and wrote (its events rows are not a count of it).
+            return await cmd.ExecuteScalarAsync(ct) is long;
         }, ct));
 
     // An outcome write that PostgreSQL chose as a deadlock's victim is written again: the victim's transaction was rolled back
@@ -235,7 +236,7 @@ public sealed partial class PostgreSqlJobStore
             await using var cmd = Command(c, null, PostgreSqlSql.JobRescue);
             cmd.Parameters.AddWithValue("message", rescue.Error);
             cmd.Parameters.AddWithValue("limit", rescue.Limit);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+            return (int)(long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         }, cancellationToken);
 
     /// <inheritdoc />

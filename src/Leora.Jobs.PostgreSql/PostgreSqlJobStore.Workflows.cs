@@ -45,7 +45,7 @@ public sealed partial class PostgreSqlJobStore
                 cmd.Parameters.AddWithValue("id", complete.Id);
                 cmd.Parameters.AddWithValue("lock_token", complete.LockToken);
                 cmd.Parameters.Add(new NpgsqlParameter("result", NpgsqlDbType.Text) { Value = (object?)complete.Result ?? DBNull.Value });
-                if (await cmd.ExecuteNonQueryAsync(cancellationToken) != 1)
+                if (await cmd.ExecuteScalarAsync(cancellationToken) is not long)
                     throw new InvalidOperationException("A job held under its row lock could not be completed.");
             }
             await tx.CommitAsync(cancellationToken);

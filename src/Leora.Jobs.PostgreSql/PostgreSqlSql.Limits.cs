@@ -55,7 +55,7 @@ internal static partial class PostgreSqlSql
                 started_at = coalesce(@now, now()), progress = NULL, progress_message = NULL, cancel_requested = false
             FROM nf WHERE j.id = ANY(ARRAY(SELECT id FROM p))
             RETURNING
-        """ + " " + ColumnsJ + "),\n" + ClaimedEvents + "\nSELECT * FROM u";
+        """ + " " + ColumnsJ + ")\nSELECT * FROM u";
 
     private static readonly Dictionary<(bool, bool, bool, bool), string> LimitLanes = [];
 

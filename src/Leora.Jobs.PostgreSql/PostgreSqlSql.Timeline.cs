@@ -1,7 +1,8 @@
 namespace Leora.Jobs.PostgreSql;
 
 // A job's timeline, the throughput history and the bounded search (issue 19). The events and the history are written by
-// the statements that change the jobs (ClaimedEvents, HistoryCount and the CTEs of PostgreSqlSql.cs).
+// the statements that change the jobs (AttemptEvents, HistoryCount and the CTEs of PostgreSqlSql.cs); a job's enqueue, latest
+// claim and completion are its row's own columns (JobTimeline).
 internal static partial class PostgreSqlSql
 {
     // The latest 1,000 events of a job, newest first (the store reverses them): one range of the events' primary key.

@@ -89,7 +89,7 @@ internal static partial class PostgreSqlSql
         """;
 
     // As JobCancel, for every member: pending and waiting ones end cancelled, running ones are asked to stop.
-    public const string BatchCancelMembers = """
+    public static readonly string BatchCancelMembers = """
         WITH u AS (
             UPDATE {s}.jobs
             SET status = CASE WHEN status IN ('pending', 'waiting') THEN 'cancelled' ELSE status END,
@@ -97,12 +97,8 @@ internal static partial class PostgreSqlSql
                 cancel_requested = true
             WHERE status IN ('pending', 'waiting', 'processing') AND id IN (
                 SELECT job_id FROM {s}.batch_jobs WHERE batch_id = @id AND role = 'member')
-            RETURNING id, status, attempts, locked_by)
-        INSERT INTO {s}.job_events (job_id, at, kind, status, attempt, worker)
-        SELECT id, coalesce(@now, now()), CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'cancel_requested' END, status, attempts,
-               CASE WHEN status = 'processing' THEN locked_by END
-        FROM u
-        """;
+            RETURNING id, status, attempts, locked_by, started_at, CASE WHEN status = 'processing' THEN attempts END AS claimed_attempt),
+        """ + AttemptEventsOf(CancelEvent) + "\nSELECT count(*) FROM u";
 
     public const string BatchJobList = """
         SELECT

@@ -267,11 +267,10 @@ internal sealed class JobClient(
 
     public async Task<IReadOnlyList<JobEvent>?> TimelineAsync(long id, CancellationToken cancellationToken = default)
     {
-        // The enqueue is the job row's own created time (no event row is written at enqueue, so a bulk enqueue costs nothing
-        // more); the rest is what the store recorded. The job is read first: a job deleted in between shows no events.
-        if (await store.JobGetAsync(id, cancellationToken) is not { } job) return null;
-        var events = await store.JobEventListAsync(id, cancellationToken);
-        return [new JobEvent(JobEventKind.Enqueued, job.CreatedAt, JobStatus.Pending, 0, null, null), .. events];
+        // The stored events first, then the row whose own columns hold the enqueue, the latest claim and the completion
+        // (JobTimeline): an event written in between is missing from this answer, never shown twice.
+        var stored = await store.JobEventListAsync(id, cancellationToken);
+        return await store.JobGetAsync(id, cancellationToken) is { } job ? JobTimeline.Of(job, stored) : null;
     }
 
     public Task<JobHistory> HistoryAsync(JobHistoryRange range, CancellationToken cancellationToken = default)

@@ -107,10 +107,12 @@ public abstract partial class ConformanceTests
     public async Task A_jobs_events_are_deleted_with_it_by_delete_and_by_cleanup()
     {
         await using var h = await NewAsync(fakeTime: true);
-        var deleted = await h.Client.EnqueueAsync(new EchoArgs("deleted"));
-        var cleaned = await h.Client.EnqueueAsync(new EchoArgs("cleaned"));
-        var kept = await h.Client.EnqueueAsync(new EchoArgs("kept"));
-        for (var i = 0; i < 2; i++) Assert.Equal(JobOutcome.Completed, (await h.Processor.ProcessOneAsync())!.Outcome);
+        // Each fails once first, so that it has events rows (a job that runs once and completes has none).
+        var deleted = await h.Client.EnqueueAsync(new FailArgs(1, RetryAfterSeconds: 0), new EnqueueOptions { Priority = 2 });
+        var cleaned = await h.Client.EnqueueAsync(new FailArgs(1, RetryAfterSeconds: 0), new EnqueueOptions { Priority = 1 });
+        var kept = await h.Client.EnqueueAsync(new FailArgs(1, RetryAfterSeconds: 0));
+        for (var i = 0; i < 4; i++) Assert.NotNull(await h.Processor.ProcessOneAsync());
+        Assert.Equal(JobStatus.Completed, (await h.Client.GetAsync(cleaned.Id))!.Status);
         Assert.NotEmpty(await h.Store.JobEventListAsync(deleted.Id, CancellationToken.None));
         Assert.NotEmpty(await h.Store.JobEventListAsync(cleaned.Id, CancellationToken.None));
 
@@ -119,11 +121,76 @@ public abstract partial class ConformanceTests
         Assert.Null(await h.Client.TimelineAsync(deleted.Id));
 
         h.Time!.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(JobOutcome.Completed, (await h.Processor.ProcessOneAsync())!.Outcome);
+        for (var i = 0; i < 2; i++) Assert.NotNull(await h.Processor.ProcessOneAsync());
         Assert.Equal(1, await h.Client.CleanupAsync(TimeSpan.FromHours(1)));
         Assert.Empty(await h.Store.JobEventListAsync(cleaned.Id, CancellationToken.None));
         // The job that finished since keeps its events.
-        Assert.Equal([JobEventKind.Enqueued, JobEventKind.Claimed, JobEventKind.Completed], (await TimelineOf(h, kept.Id)).Select(e => e.Kind));
+        Assert.Equal([JobEventKind.Enqueued, JobEventKind.Claimed, JobEventKind.Failed, JobEventKind.Claimed, JobEventKind.Completed],
+            (await TimelineOf(h, kept.Id)).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task A_job_that_runs_once_and_completes_writes_no_events_row_and_its_timeline_reads_the_claim_and_completion_from_its_row()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        var r = await h.Client.EnqueueAsync(new EchoArgs("once"));
+        h.Time!.Advance(TimeSpan.FromMinutes(1));
+        var held = Assert.Single(await h.Store.JobClaimAsync(new JobClaimParams(null, 1, TimeSpan.FromMinutes(5), "w1"), CancellationToken.None));
+        Assert.Empty(await h.Store.JobEventListAsync(r.Id, CancellationToken.None));
+        var running = await TimelineOf(h, r.Id);
+        Assert.Equal([new JobEvent(JobEventKind.Enqueued, T0, JobStatus.Pending, 0, null, null),
+            new JobEvent(JobEventKind.Claimed, T0 + TimeSpan.FromMinutes(1), JobStatus.Processing, 1, "w1", null)], running);
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await h.Store.JobCompleteAsync(new JobCompleteParams(r.Id, held.LockToken!.Value, null), CancellationToken.None));
+        Assert.Empty(await h.Store.JobEventListAsync(r.Id, CancellationToken.None));
+        Assert.Equal([.. running, new JobEvent(JobEventKind.Completed, T0 + TimeSpan.FromMinutes(2), JobStatus.Completed, 1, "w1", null)],
+            await TimelineOf(h, r.Id));
+        // The completion is fenced as before: a second one with the same token finds nothing to complete.
+        Assert.False(await h.Store.JobCompleteAsync(new JobCompleteParams(r.Id, held.LockToken!.Value, null), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_running_attempts_claim_is_written_once_before_the_first_event_that_follows_it_and_a_released_attempt_claimed_again_shows_both_claims()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        var r = await h.Client.EnqueueAsync(new EchoArgs("steered"));
+        var first = Assert.Single(await h.Store.JobClaimAsync(new JobClaimParams(null, 1, TimeSpan.FromMinutes(5), "w1"), CancellationToken.None));
+        h.Time!.Advance(TimeSpan.FromMinutes(1));
+        // Released at shutdown: the attempt's claim, then the release (the attempt is not counted).
+        Assert.True(await h.Store.JobReleaseAsync(r.Id, first.LockToken!.Value, CancellationToken.None));
+        Assert.Equal([(JobEventKind.Claimed, 1, "w1"), (JobEventKind.Released, 0, "w1")],
+            (await h.Store.JobEventListAsync(r.Id, CancellationToken.None)).Select(e => (e.Kind, e.Attempt, e.Worker)));
+
+        // Claimed again under the same attempt number, then asked to cancel twice, then completed anyway.
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = Assert.Single(await h.Store.JobClaimAsync(new JobClaimParams(null, 1, TimeSpan.FromMinutes(5), "w2"), CancellationToken.None));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(JobCancelResult.CancelRequested, await h.Client.CancelAsync(r.Id));
+        Assert.Equal(JobCancelResult.CancelRequested, await h.Client.CancelAsync(r.Id));
+        Assert.Equal([JobEventKind.Claimed, JobEventKind.Released, JobEventKind.Claimed, JobEventKind.CancelRequested],
+            (await h.Store.JobEventListAsync(r.Id, CancellationToken.None)).Select(e => e.Kind));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await h.Store.JobCompleteAsync(new JobCompleteParams(r.Id, second.LockToken!.Value, null), CancellationToken.None));
+
+        var events = await TimelineOf(h, r.Id);
+        Assert.Equal([JobEventKind.Enqueued, JobEventKind.Claimed, JobEventKind.Released, JobEventKind.Claimed, JobEventKind.CancelRequested,
+            JobEventKind.Completed], events.Select(e => e.Kind));
+        Assert.Equal([0, 1, 0, 1, 1, 1], events.Select(e => e.Attempt));
+        Assert.Equal([null, "w1", "w1", "w2", "w2", "w2"], events.Select(e => e.Worker));
+        // The claims and the completion at their times by the store's clock (SQLite stamps a release and a cancel request by
+        // its own clock, not the harness's fake one: migration 10).
+        Assert.Equal([T0, T0 + TimeSpan.FromMinutes(2), T0 + TimeSpan.FromMinutes(4)], new[] { events[1], events[3], events[5] }.Select(e => e.At));
+
+        // A failure after a cancel request writes no second claim: the claim row is written once per attempt.
+        var failing = await h.Client.EnqueueAsync(new EchoArgs("asked to stop"));
+        var held = Assert.Single(await h.Store.JobClaimAsync(new JobClaimParams(null, 1, TimeSpan.FromMinutes(5), "w3"), CancellationToken.None));
+        Assert.Equal(JobCancelResult.CancelRequested, await h.Client.CancelAsync(failing.Id));
+        Assert.True(await h.Store.JobFailAsync(new JobFailParams(failing.Id, held.LockToken!.Value,
+            """{"attempt":1,"message":"stopped","type":"OperationCanceledException","stackTrace":null,"at":"2026-01-01T12:04:00+00:00","worker":"w3"}""",
+            TimeSpan.Zero), CancellationToken.None));
+        Assert.Equal([JobEventKind.Enqueued, JobEventKind.Claimed, JobEventKind.CancelRequested, JobEventKind.Failed],
+            (await TimelineOf(h, failing.Id)).Select(e => e.Kind));
     }
 
     [Fact]
