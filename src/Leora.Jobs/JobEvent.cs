@@ -3,8 +3,8 @@ namespace Leora.Jobs;
 /// <summary>
 /// One event of a job's life, as the store recorded it when it happened (docs/dashboard.md, "Timeline"): oldest first in
 /// <see cref="IJobClient.TimelineAsync"/>. The store writes it in the same statement or transaction as the change it
-/// records, and deletes it with the job: as an events row, or, for the enqueue, the latest claim and the completion, as
-/// the job row's own columns (JobTimeline).
+/// records, and deletes it with the job: as a row of its events table or, for the enqueue, the latest claim and the
+/// completion, as the job row's own created, started and completed times.
 /// </summary>
 /// <param name="Kind">What happened.</param>
 /// <param name="At">When, by the store's clock (the database's on PostgreSQL).</param>
