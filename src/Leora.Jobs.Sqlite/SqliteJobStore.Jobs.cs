@@ -53,9 +53,8 @@ public sealed partial class SqliteJobStore
     private sealed record KindsJsonCache(IReadOnlyList<string> Kinds, string Json);
 
     /// <inheritdoc />
-    public Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
-        FencedAsync(SqliteSql.JobComplete, complete.Id, complete.LockToken,
-            p => p.AddWithValue("@result", (object?)complete.Result ?? DBNull.Value), cancellationToken);
+    public async Task<bool> JobCompleteAsync(JobCompleteParams complete, CancellationToken cancellationToken) =>
+        (await JobCompleteManyAsync([complete], cancellationToken)).Count == 1;
 
     /// <inheritdoc />
     public Task<IReadOnlySet<long>> JobCompleteManyAsync(IReadOnlyList<JobCompleteParams> completes, CancellationToken cancellationToken) =>
@@ -75,6 +74,7 @@ public sealed partial class SqliteJobStore
                 cmd.Parameters["@result"].Value = (object?)complete.Result ?? DBNull.Value;
                 if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 1) done.Add(complete.Id);
             }
+            await CountCompletedAsync(c, tx, now, done.Count, cancellationToken);
             return done;
         }, cancellationToken, workerWrite: true);
 
@@ -98,6 +98,16 @@ public sealed partial class SqliteJobStore
             p.AddWithValue("@progress", progress.Percent);
             p.AddWithValue("@message", (object?)progress.Message ?? DBNull.Value);
         }, cancellationToken);
+
+    // The completions' count in the history, once per batch (their completed_at is the one @now): SqliteSql.HistoryCompleted.
+    private static async Task CountCompletedAsync(SqliteConnection c, SqliteTransaction tx, long now, int count, CancellationToken ct)
+    {
+        if (count == 0) return;
+        await using var cmd = Command(c, tx, SqliteSql.HistoryCompleted);
+        cmd.Parameters.AddWithValue("@now", now);
+        cmd.Parameters.AddWithValue("@count", count);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     private Task<bool> FencedAsync(string sql, long id, Guid lockToken, Action<SqliteParameterCollection> bind, CancellationToken ct) =>
         WriteAsync(null, async (c, tx) =>

@@ -34,13 +34,15 @@ public sealed partial class SqliteJobStore
                 if (await held.ExecuteScalarAsync(cancellationToken) is null) return null;
             }
             var result = await WorkflowWriteAsync(c, tx, children, cancellationToken);
+            var now = NowMs;
             await using var cmd = Command(c, tx, SqliteSql.JobComplete);
             cmd.Parameters.AddWithValue("@id", complete.Id);
             cmd.Parameters.AddWithValue("@lock_token", Token(complete.LockToken));
-            cmd.Parameters.AddWithValue("@now", NowMs);
+            cmd.Parameters.AddWithValue("@now", now);
             cmd.Parameters.AddWithValue("@result", (object?)complete.Result ?? DBNull.Value);
             if (await cmd.ExecuteNonQueryAsync(cancellationToken) != 1)
                 throw new InvalidOperationException("A job held under the write lock could not be completed.");
+            await CountCompletedAsync(c, tx, now, 1, cancellationToken);
             return result;
         }, cancellationToken, workerWrite: true);
     }

@@ -121,6 +121,18 @@ internal static partial class SqliteSql
         WHERE id = @id AND lock_token = @lock_token AND status = 'processing'
         """;
 
+    // The history's count of @count jobs completed at @now (migration 13): one upsert per completion statement's batch, not
+    // a trigger's per job. A write for an older minute than the slot holds (a week behind) is dropped, as migration 10's.
+    public const string HistoryCompleted = """
+        INSERT INTO leora_job_history (slot, minute, completed, failed)
+        VALUES ((@now / 60000) % 10200, @now / 60000, @count, 0)
+        ON CONFLICT (slot) DO UPDATE SET
+            completed = CASE WHEN minute = excluded.minute THEN completed + excluded.completed ELSE excluded.completed END,
+            failed    = CASE WHEN minute = excluded.minute THEN failed ELSE 0 END,
+            minute    = excluded.minute
+        WHERE excluded.minute >= minute
+        """;
+
     // A job that ends cancelled keeps cancel_requested set (the API's cancelRequested says a cancel was asked for and
     // ended it); any other outcome clears it. A completed job's progress is 100 and its progress message is cleared.
     public const string JobFail = """

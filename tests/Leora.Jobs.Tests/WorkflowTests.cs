@@ -212,9 +212,13 @@ public sealed class WorkflowTests
         Assert.Null(await h.Store.JobCompleteWithChildrenAsync(new JobCompleteParams(job.Id, Guid.NewGuid(), null), children, CancellationToken.None));
         Assert.Equal(JobStatus.Processing, (await JobAsync(h, job.Id)).Status);
         Assert.Single((await h.Client.ListAsync(new JobQuery { Limit = 10 })).Items);
+        async Task<long> CompletedInHistory() => (await h.Client.HistoryAsync(JobHistoryRange.Day)).Points.Sum(p => p.Completed);
+        Assert.Equal(0, await CompletedInHistory());
         var written = await h.Store.JobCompleteWithChildrenAsync(new JobCompleteParams(job.Id, claimed.LockToken!.Value, null), children, CancellationToken.None);
         Assert.NotNull(written);
         Assert.Equal(JobStatus.Completed, (await JobAsync(h, job.Id)).Status);
+        // Counted in the history by the completion's own transaction.
+        Assert.Equal(1, await CompletedInHistory());
         Assert.Equal(JobStatus.Pending, (await JobAsync(h, written.JobIds[0])).Status);
     }
 

@@ -237,6 +237,32 @@ public abstract partial class ConformanceTests
     }
 
     [Fact]
+    public async Task Each_completion_path_counts_its_jobs_in_the_history_once_and_a_fenced_out_completion_not_at_all()
+    {
+        await using var h = await NewAsync(fakeTime: true);
+        for (var i = 0; i < 5; i++) await h.Client.EnqueueAsync(new EchoArgs($"c{i}"));
+        var held = await h.Store.JobClaimAsync(new JobClaimParams(null, 5, TimeSpan.FromMinutes(5), "w1"), CancellationToken.None);
+        Assert.Equal(5, held.Count);
+        async Task<long> Completed() => (await h.Client.HistoryAsync(JobHistoryRange.Hour)).Points.Sum(p => p.Completed);
+
+        Assert.True(await h.Store.JobCompleteAsync(new JobCompleteParams(held[0].Id, held[0].LockToken!.Value, null), CancellationToken.None));
+        Assert.Equal(1, await Completed());
+        // A batch of four, one of them with a token that does not hold it: three completed, three counted.
+        var batch = held.Skip(1).Select((j, i) => new JobCompleteParams(j.Id, i == 0 ? Guid.NewGuid() : j.LockToken!.Value, null)).ToArray();
+        Assert.Equal(held.Skip(2).Select(j => j.Id).Order(), (await h.Store.JobCompleteManyAsync(batch, CancellationToken.None)).Order());
+        Assert.Equal(4, await Completed());
+        // The same batch again completes nothing and counts nothing.
+        Assert.Empty(await h.Store.JobCompleteManyAsync(batch, CancellationToken.None));
+        Assert.False(await h.Store.JobCompleteAsync(new JobCompleteParams(held[0].Id, held[0].LockToken!.Value, null), CancellationToken.None));
+        Assert.Equal(4, await Completed());
+        // A minute later, in the next minute's bucket.
+        h.Time!.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await h.Store.JobCompleteAsync(new JobCompleteParams(held[1].Id, held[1].LockToken!.Value, null), CancellationToken.None));
+        var hour = await h.Client.HistoryAsync(JobHistoryRange.Hour);
+        Assert.Equal((4L, 1L), (hour.Points[^2].Completed, hour.Points[^1].Completed));
+    }
+
+    [Fact]
     public async Task A_search_finds_jobs_by_payload_text_in_any_case_and_by_created_and_finished_time()
     {
         await using var h = await NewAsync(fakeTime: true);
