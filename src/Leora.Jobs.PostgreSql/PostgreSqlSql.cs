@@ -103,8 +103,8 @@ internal static partial class PostgreSqlSql
 
     // A claim writes no timeline event: the row's started_at, attempts and locked_by are the latest claim, and the completion
     // is the row's completed_at (JobTimeline). The statements that end or interrupt an attempt otherwise (fail, rescue,
-    // release, a cancel request) write the attempt's claim as an events row first (AttemptEvents). A drain that writes no
-    // events row runs 7-10 % faster here (docs/benchmarks.md, "Issue 16, sixth round").
+    // release, a cancel request) write the attempt's claim as an events row first (AttemptEvents). The drain that no longer
+    // writes two events rows per job ran 12 % faster (docs/benchmarks.md, "Issue 16, sixth round").
     //
     // AttemptEvents: the events of a statement whose u returns id, status, attempts, locked_by, started_at and
     // claimed_attempt (the attempt whose claim is due, or NULL for none): the claim first, unless the job's latest events
