@@ -28,12 +28,14 @@ public static class TestPostgres
     /// <summary>
     /// Runs <paramref name="sql"/> on a connection of its own: on the test server, or through <paramref name="connectionString"/>
     /// (a pooler, another database) when given. For set-up a test does outside the store: a database of its own, a grant.
+    /// Waits up to three minutes, not Npgsql's 30 s: a CREATE or DROP DATABASE writes or removes a whole database's files,
+    /// and on a loaded machine one CREATE DATABASE took over 30 s (a CI run beside stress-ng).
     /// </summary>
     public static async Task ExecuteAsync(string sql, string? connectionString = null)
     {
         await using var connection = new NpgsqlConnection(connectionString ?? Require());
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 180 };
         await command.ExecuteNonQueryAsync();
     }
 }
